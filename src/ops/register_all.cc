@@ -1,0 +1,13 @@
+#include "ops/register_all.h"
+
+namespace ember::ops {
+
+void register_all_ops(OpRegistry& r) {
+  register_elementwise_ops(r);
+  register_nn_ops(r);
+  register_tensor_ops(r);
+  register_reduce_ops(r);
+  register_control_ops(r);
+}
+
+}  // namespace ember::ops

@@ -1,0 +1,58 @@
+// A loaded, planned model ready to run. Creating a session reads the model, infers types and
+// shapes, chooses a kernel for every node and plans memory; `run` only executes. `run` is
+// const and thread-safe: per-run state (value slots, arena) is private to each call.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ir/graph.h"
+#include "runtime/session_options.h"
+
+namespace ember::runtime {
+
+class Plan;
+class ArenaPool;
+
+struct IoInfo {
+  std::string name;
+  ir::TypeInfo type;  // dims with value -1 are dynamic
+};
+
+using Feeds = std::vector<std::pair<std::string, Tensor>>;
+
+class Session {
+ public:
+  static std::unique_ptr<Session> from_file(const std::string& path, const SessionOptions& opts);
+  // The bytes are copied; the caller may free them after this returns.
+  static std::unique_ptr<Session> from_memory(const void* data, size_t size, const SessionOptions& opts);
+  // Plans an already built model (tests, optimizer round trips).
+  static std::unique_ptr<Session> from_model(std::shared_ptr<ir::Model> model, const SessionOptions& opts);
+  ~Session();
+
+  const std::vector<IoInfo>& inputs() const { return inputs_; }
+  const std::vector<IoInfo>& outputs() const { return outputs_; }
+  const ir::Model& model() const { return *model_; }
+  const SessionOptions& options() const { return opts_; }
+  double creation_ms() const { return creation_ms_; }
+
+  // Runs the model. Every graph input without a default must be fed; dtypes and static dims
+  // are checked (TypeMismatch / ShapeMismatch). Empty `output_names` means all outputs, in
+  // model order. Returned tensors own their memory.
+  std::vector<Tensor> run(const Feeds& feeds, const std::vector<std::string>& output_names = {}) const;
+
+ private:
+  Session(std::shared_ptr<ir::Model> model, const SessionOptions& opts);
+
+  SessionOptions opts_;
+  std::shared_ptr<ir::Model> model_;
+  std::vector<IoInfo> inputs_, outputs_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<Plan> plan_;
+  std::unique_ptr<ArenaPool> arenas_;
+  double creation_ms_ = 0;
+};
+
+}  // namespace ember::runtime

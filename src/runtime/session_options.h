@@ -1,0 +1,20 @@
+// Session options as typed fields, set from the key/value strings the C API and Python pass.
+#pragma once
+
+#include <string>
+
+namespace ember::runtime {
+
+struct SessionOptions {
+  int threads = 0;             // 0: default_thread_count()
+  int optimization = 3;        // 0..3
+  std::string device = "cpu";  // "cpu" or "cuda:N"
+  std::string profile_path;    // Chrome-trace JSON written when the session is destroyed
+  std::string cpu_backend = "auto";
+
+  // Sets one option from strings; throws InvalidArgument naming the key or the bad value.
+  void set(const std::string& key, const std::string& value);
+  static const char* keys_help();  // one line per known key, for --help texts and errors
+};
+
+}  // namespace ember::runtime
