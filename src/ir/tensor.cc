@@ -117,7 +117,7 @@ int64_t Tensor::int_at(int64_t i) const {
 }
 
 std::vector<int64_t> Tensor::to_int64_vector() const {
-  std::vector<int64_t> v(size_t(numel()));
+  std::vector<int64_t> v(static_cast<size_t>(numel()));
   for (int64_t i = 0; i < numel(); ++i) v[size_t(i)] = int_at(i);
   return v;
 }

@@ -10,11 +10,11 @@
 
 #include "ir/graph.h"
 #include "runtime/session_options.h"
+#include "support/thread_pool.h"
 
 namespace ember::runtime {
 
 class Plan;
-class ArenaPool;
 
 struct IoInfo {
   std::string name;
@@ -51,7 +51,6 @@ class Session {
   std::vector<IoInfo> inputs_, outputs_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<Plan> plan_;
-  std::unique_ptr<ArenaPool> arenas_;
   double creation_ms_ = 0;
 };
 

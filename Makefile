@@ -1,0 +1,40 @@
+# The two commands of the quick start:
+#   make demo   install what is missing, build, run the bundled digits model
+#   make test   install what is missing, build, run every test (doctest via ctest, then pytest)
+SHELL := /bin/bash
+PY := .venv/bin/python
+PRESET ?= release
+BUILD := build/$(PRESET)
+JOBS ?= $(shell nproc)
+PYTEST_ARGS ?= -q
+
+.PHONY: all deps configure build demo test test-unit test-python test-dev clean
+
+all: build
+
+deps:
+	bash scripts/install-deps.sh
+
+configure: deps
+	cmake --preset $(PRESET) -Dpybind11_DIR="$$($(PY) -m pybind11 --cmakedir)" > /dev/null
+
+build: configure
+	cmake --build --preset $(PRESET) -j $(JOBS)
+
+demo: build
+	PYTHONPATH=$(BUILD)/python $(PY) scripts/demo.py
+
+test-unit: build
+	ctest --preset $(PRESET) -j $(JOBS)
+
+test-python: build
+	PYTHONPATH=$(BUILD)/python $(PY) -m pytest tests/python $(PYTEST_ARGS)
+
+test: test-unit test-python
+
+# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (debug build).
+test-dev:
+	$(MAKE) PRESET=dev test-unit
+
+clean:
+	rm -rf build

@@ -1,0 +1,133 @@
+#include "ops/graph_inference.h"
+
+#include "ops/eager.h"
+
+namespace ember::ops {
+
+const OpSchema& require_schema(const ir::Node& node, const OpRegistry& registry) {
+  if (const OpSchema* s = registry.find(node.op_type, node.domain, node.opset)) return *s;
+  const std::string domain = node.domain.empty() ? "ai.onnx" : node.domain;
+  if (registry.knows(node.op_type, node.domain))
+    fail(Status::Unsupported, "op ", node.op_type, " (domain '", domain, "') is not supported at opset ",
+         node.opset, " (node '", node.name, "')");
+  fail(Status::Unsupported, "unsupported op ", node.op_type, " (domain '", domain, "', opset ", node.opset,
+       ") at node '", node.name, "'");
+}
+
+namespace {
+
+// Combines what inference found with what the model declared: inferred facts win, declared
+// facts fill the gaps (a dim inference could not determine, or a symbolic name).
+ir::TypeInfo merge_types(const ir::TypeInfo& inferred, const ir::TypeInfo& declared, const ir::Value& v,
+                         const ir::Node& node) {
+  if (inferred.dtype == DType::Undefined && inferred.kind == ir::ValueKind::Tensor) return declared;
+  if (declared.dtype != DType::Undefined && inferred.dtype != DType::Undefined &&
+      declared.kind == inferred.kind && declared.dtype != inferred.dtype)
+    fail(Status::InvalidModel, node.describe(), ": output '", v.name, "' is declared as ",
+         dtype_name(declared.dtype), " but the op produces ", dtype_name(inferred.dtype));
+  ir::TypeInfo out = inferred;
+  if (!out.has_shape && declared.has_shape) {
+    out.has_shape = true;
+    out.dims = declared.dims;
+  } else if (out.has_shape && declared.has_shape && declared.dims.size() == out.dims.size()) {
+    for (size_t i = 0; i < out.dims.size(); ++i) {
+      if (!out.dims[i].known() && declared.dims[i].known()) out.dims[i] = declared.dims[i];
+      if (!out.dims[i].known() && out.dims[i].symbol.empty()) out.dims[i].symbol = declared.dims[i].symbol;
+    }
+  }
+  return out;
+}
+
+bool foldable(const ir::Node& node) {
+  for (const auto& [name, a] : node.attrs)
+    if (a.g || !a.graphs.empty()) return false;
+  return node.implicit_inputs == 0;
+}
+
+// Shape and Size only need the input's shape, which a static type already gives.
+bool shape_only_op(const ir::Node& node) { return node.op_type == "Shape" || node.op_type == "Size"; }
+
+void try_fold(ir::Node& node, const OpSchema& schema, const InferenceOptions& opts, ThreadPool& pool) {
+  if (!foldable(node)) return;
+  std::vector<RtValue> held;
+  held.reserve(node.inputs.size());
+  std::vector<const RtValue*> inputs;
+  for (ir::Value* in : node.inputs) {
+    if (!in) {
+      inputs.push_back(nullptr);
+      continue;
+    }
+    if (in->constant && !in->is_input) {
+      held.push_back(RtValue{*in->constant, nullptr, false});
+    } else if (shape_only_op(node) && in->type.is_static()) {
+      // A data-less tensor of the right shape: Shape/Size never read elements.
+      held.push_back(RtValue{Tensor::wrap(in->type.dtype, in->type.static_dims(), nullptr), nullptr, false});
+    } else {
+      return;
+    }
+    inputs.push_back(&held.back());
+  }
+  std::vector<RtValue> outs = run_node_eagerly(node, schema, inputs, pool);
+  for (size_t i = 0; i < node.outputs.size(); ++i) {
+    ir::Value* o = node.outputs[i];
+    if (!o || i >= outs.size()) continue;
+    const RtValue& r = outs[i];
+    if (r.is_sequence() || r.is_none || !r.tensor.defined() || r.tensor.nbytes() > opts.max_folded_bytes) continue;
+    o->constant = r.tensor;
+    o->type = ir::TypeInfo::tensor(r.tensor.dtype(), r.tensor.shape());
+  }
+}
+
+// Bodies see their captures with the types of the outer values they stand for.
+void infer_subgraphs(ir::Node& node, const OpRegistry& registry, const InferenceOptions& opts) {
+  InferenceOptions body_opts = opts;
+  body_opts.fold_errors_are_fatal = false;
+  const size_t first_implicit = node.explicit_input_count();
+  auto visit = [&](ir::Graph& body) {
+    for (size_t c = 0; c < body.captures.size(); ++c) {
+      const ir::Value* outer = first_implicit + c < node.inputs.size() ? node.inputs[first_implicit + c] : nullptr;
+      if (outer) body.captures[c]->type = outer->type;
+    }
+    infer_graph(body, registry, body_opts);
+  };
+  for (auto& [name, a] : node.attrs) {
+    if (a.g) visit(*a.g);
+    for (auto& g : a.graphs) visit(*g);
+  }
+}
+
+}  // namespace
+
+void infer_graph(ir::Graph& graph, const OpRegistry& registry, const InferenceOptions& opts) {
+  graph.topo_sort();
+  ThreadPool inline_pool(1);
+  for (const auto& up : graph.nodes()) {
+    ir::Node& node = *up;
+    const OpSchema& schema = require_schema(node, registry);
+    infer_subgraphs(node, registry, opts);
+    std::vector<const ir::TypeInfo*> types;
+    std::vector<const Tensor*> values;
+    for (ir::Value* in : node.inputs) {
+      types.push_back(in ? &in->type : nullptr);
+      values.push_back(in && in->constant && !in->is_input ? &*in->constant : nullptr);
+    }
+    InferContext ctx(node, types, values);
+    if (schema.infer) schema.infer(ctx);
+    for (size_t i = 0; i < node.outputs.size(); ++i) {
+      ir::Value* o = node.outputs[i];
+      if (o) o->type = merge_types(ctx.outputs()[i], o->type, *o, node);
+    }
+    if (opts.fold_constants) {
+      try {
+        try_fold(node, schema, opts, inline_pool);
+      } catch (const Error& e) {
+        if (!opts.fold_errors_are_fatal) continue;
+        // A constant subexpression that fails would fail identically at run time; report it now
+        // with the node's name rather than on every run.
+        fail(e.status(), node.describe(), ": ", e.what());
+      }
+    }
+  }
+}
+
+}  // namespace ember::ops

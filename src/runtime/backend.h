@@ -1,0 +1,23 @@
+// A device backend turns a node into a Kernel for its device. The CPU backend is always
+// present; others (CUDA) register when built. Kernel choice happens once, at session creation.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "ops/op_registry.h"
+
+namespace ember::runtime {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const char* name() const = 0;
+  virtual std::unique_ptr<ops::Kernel> make_kernel(const ir::Node& node, const ops::OpSchema& schema,
+                                                   ops::KernelFactoryContext& ctx) const = 0;
+};
+
+// The backend for a device string ("cpu", "cuda:0"); throws Device when it is not built in.
+const Backend& find_backend(const std::string& device);
+
+}  // namespace ember::runtime

@@ -1,0 +1,151 @@
+// Plan execution: one frame of value slots per run, kernels called in order, intermediates
+// placed in a borrowed arena, dead values released as soon as their last reader has run.
+#include <cstring>
+#include <new>
+
+#include "runtime/plan.h"
+
+namespace ember::runtime {
+
+class StepContext final : public ops::KernelContext {
+ public:
+  StepContext(const Plan& plan, const Step& step, std::vector<ops::RtValue>& frame, char* arena,
+              ThreadPool& pool)
+      : plan_(plan), step_(step), frame_(frame), arena_(arena), pool_(pool) {
+    inputs_.reserve(step.inputs.size());
+    for (int s : step.inputs) inputs_.push_back(s >= 0 ? &frame[size_t(s)] : nullptr);
+    output_count_ = step.outputs.size();
+  }
+
+  bool wants_output(size_t i) const override { return i < step_.outputs.size() && step_.outputs[i] >= 0; }
+
+  Tensor& output(size_t i, DType dtype, const Dims& shape) override {
+    EMBER_CHECK(i < step_.outputs.size(), Runtime, step_.node->describe(), ": kernel wrote output ", i,
+                " but the node has ", step_.outputs.size());
+    const int s = step_.outputs[i];
+    if (s < 0) {  // the model ignores this output; give the kernel scratch memory
+      scratch_.emplace_back(dtype, shape);
+      return scratch_.back();
+    }
+    const size_t offset = plan_.slot_offset_[size_t(s)];
+    const ir::TypeInfo& planned = plan_.slot_value_[size_t(s)]->type;
+    ops::RtValue& slot = frame_[size_t(s)];
+    slot = ops::RtValue{};
+    if (offset != SIZE_MAX && arena_ && dtype == planned.dtype &&
+        size_t(dims_numel(shape)) * dtype_size(dtype) <=
+            size_t(dims_numel(planned.static_dims())) * dtype_size(planned.dtype)) {
+      slot.tensor = Tensor::wrap(dtype, shape, arena_ + offset);
+    } else {
+      slot.tensor = Tensor(dtype, shape);
+    }
+    return slot.tensor;
+  }
+
+  void set_output(size_t i, ops::RtValue v) override {
+    EMBER_CHECK(i < step_.outputs.size(), Runtime, step_.node->describe(), ": kernel set output ", i,
+                " but the node has ", step_.outputs.size());
+    const int s = step_.outputs[i];
+    if (s < 0) return;
+    // A tensor that lives in this run's arena may be overwritten once its own slot dies, so
+    // an alias of it is copied rather than kept.
+    if (!v.is_sequence() && v.tensor.defined() && in_arena(v.tensor.raw())) {
+      Tensor src = v.tensor;
+      output(i, src.dtype(), src.shape()).copy_from(src);
+      return;
+    }
+    frame_[size_t(s)] = std::move(v);
+  }
+
+  ThreadPool& pool() override { return pool_; }
+
+ private:
+  bool in_arena(const void* p) const {
+    const char* c = static_cast<const char*>(p);
+    return arena_ && c >= arena_ && c < arena_ + plan_.arenas_->bytes();
+  }
+
+  const Plan& plan_;
+  const Step& step_;
+  std::vector<ops::RtValue>& frame_;
+  char* arena_;
+  ThreadPool& pool_;
+  std::vector<Tensor> scratch_;
+};
+
+namespace {
+
+// Confirms a kernel honoured the statically inferred shape; a disagreement is a bug in
+// Ember (inference or kernel), reported as such instead of corrupting the arena.
+void check_against_inferred(const Step& step, const std::vector<ops::RtValue>& frame) {
+  for (size_t i = 0; i < step.outputs.size(); ++i) {
+    const int s = step.outputs[i];
+    if (s < 0) continue;
+    const ir::Value* v = step.node->outputs[i];
+    const ops::RtValue& r = frame[size_t(s)];
+    if (r.is_sequence() || r.is_none || v->type.kind != ir::ValueKind::Tensor) continue;
+    EMBER_CHECK(r.tensor.defined(), Runtime, step.node->describe(), ": kernel did not produce output ", i);
+    const ir::TypeInfo& t = v->type;
+    bool ok = t.dtype == DType::Undefined || t.dtype == r.tensor.dtype();
+    if (ok && t.has_shape) {
+      ok = t.dims.size() == r.tensor.rank();
+      for (size_t d = 0; ok && d < t.dims.size(); ++d)
+        ok = !t.dims[d].known() || t.dims[d].value == r.tensor.dim(d);
+    }
+    EMBER_CHECK(ok, Runtime, step.node->describe(), ": output '", v->name, "' is ",
+                dtype_name(r.tensor.dtype()), dims_str(r.tensor.shape()), " but type inference expected ",
+                t.str(), " (internal error; please report)");
+  }
+}
+
+[[noreturn]] void rethrow_with_node(const Step& step) {
+  const std::string where = step.node->describe();
+  try {
+    throw;
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    if (msg.find("'" + step.node->name + "'") != std::string::npos) throw;
+    throw Error(e.status(), where + ": " + msg);
+  } catch (const std::bad_alloc&) {
+    throw Error(Status::OutOfMemory, where + ": out of memory");
+  } catch (const std::exception& e) {
+    throw Error(Status::Runtime, where + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+std::vector<ops::RtValue> Plan::execute(std::vector<ops::RtValue> bound, ThreadPool& pool) const {
+  std::vector<ops::RtValue> frame = slot_init_;
+  EMBER_CHECK(bound.size() <= bound_slots_.size(), InvalidArgument, "graph '", graph_->name, "' takes ",
+              bound_slots_.size(), " inputs, got ", bound.size());
+  for (size_t k = 0; k < bound.size(); ++k) {
+    ops::RtValue& b = bound[k];
+    if (b.tensor.defined() || b.is_sequence() || b.is_none) frame[size_t(bound_slots_[k])] = std::move(b);
+  }
+  std::unique_ptr<ArenaPool::Lease> lease;
+  if (arenas_->bytes() > 0) lease = arenas_->acquire();
+  char* arena = lease ? lease->data() : nullptr;
+
+  for (const Step& step : steps_) {
+    try {
+      StepContext ctx(*this, step, frame, arena, pool);
+      step.kernel->run(ctx);
+      check_against_inferred(step, frame);
+    } catch (...) {
+      rethrow_with_node(step);
+    }
+    for (int s : step.release) frame[size_t(s)] = ops::RtValue{};
+  }
+
+  std::vector<ops::RtValue> outputs;
+  outputs.reserve(output_slots_.size());
+  for (int s : output_slots_) {
+    ops::RtValue& r = frame[size_t(s)];
+    EMBER_CHECK(r.tensor.defined() || r.is_sequence() || r.is_none, InvalidArgument, "graph '", graph_->name,
+                "': output '", slot_value_[size_t(s)]->name, "' was not computed (missing input?)");
+    outputs.push_back(r);
+  }
+  return outputs;
+}
+
+}  // namespace ember::runtime

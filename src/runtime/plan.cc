@@ -1,0 +1,120 @@
+// Plan construction: slots for values, kernels for nodes, liveness and the arena layout.
+#include "runtime/plan.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "ops/graph_inference.h"
+#include "runtime/memory_planner.h"
+#include "runtime/subgraph.h"
+
+namespace ember::runtime {
+
+namespace {
+
+bool is_folded(const ir::Node& node) {
+  bool any = false;
+  for (const ir::Value* o : node.outputs) {
+    if (!o) continue;
+    if (!o->constant) return false;
+    any = true;
+  }
+  return any;
+}
+
+bool arena_eligible(const ir::Value& v) {
+  return v.type.is_static() && v.type.dtype != DType::String && !v.is_output;
+}
+
+class PlanFactoryContext final : public ops::KernelFactoryContext {
+ public:
+  explicit PlanFactoryContext(const Backend& backend) : backend_(backend) {}
+  std::shared_ptr<const ops::Subgraph> compile_subgraph(const ir::Graph& body) override {
+    return std::make_shared<CompiledSubgraph>(Plan::build(body, backend_), body);
+  }
+
+ private:
+  const Backend& backend_;
+};
+
+}  // namespace
+
+std::unique_ptr<Plan> Plan::build(const ir::Graph& graph, const Backend& backend) {
+  auto plan = std::make_unique<Plan>();
+  plan->graph_ = &graph;
+  std::unordered_map<const ir::Value*, int> slot_of;
+  auto slot = [&](const ir::Value* v) -> int {
+    if (!v) return -1;
+    auto [it, inserted] = slot_of.emplace(v, int(plan->slot_value_.size()));
+    if (inserted) {
+      plan->slot_value_.push_back(v);
+      ops::RtValue init;
+      if (v->constant) init.tensor = *v->constant;
+      plan->slot_init_.push_back(std::move(init));
+    }
+    return it->second;
+  };
+
+  for (const ir::Value* v : graph.inputs) plan->bound_slots_.push_back(slot(v));
+  for (const ir::Value* v : graph.captures) plan->bound_slots_.push_back(slot(v));
+
+  PlanFactoryContext factory(backend);
+  const ops::OpRegistry& registry = ops::OpRegistry::global();
+  for (const auto& up : graph.nodes()) {
+    const ir::Node& node = *up;
+    if (is_folded(node)) {
+      ++plan->stats_.folded_nodes;
+      continue;
+    }
+    Step step;
+    step.node = &node;
+    const ops::OpSchema& schema = ops::require_schema(node, registry);
+    step.kernel = backend.make_kernel(node, schema, factory);
+    for (const ir::Value* in : node.inputs) step.inputs.push_back(slot(in));
+    for (const ir::Value* out : node.outputs) step.outputs.push_back(slot(out));
+    plan->steps_.push_back(std::move(step));
+  }
+  for (const ir::Value* v : graph.outputs) plan->output_slots_.push_back(slot(v));
+
+  // Liveness: the step that writes each slot and the last step that reads it.
+  const size_t n = plan->slot_value_.size();
+  std::vector<int> first(n, -1), last(n, -1);
+  for (int s = 0; s < int(plan->steps_.size()); ++s) {
+    for (int o : plan->steps_[s].outputs)
+      if (o >= 0 && first[o] < 0) first[o] = last[o] = s;
+    for (int i : plan->steps_[s].inputs)
+      if (i >= 0) last[i] = s;
+  }
+  std::vector<bool> keep(n, false);  // never released: bound inputs, constants, outputs
+  for (int b : plan->bound_slots_) keep[b] = true;
+  for (int o : plan->output_slots_) if (o >= 0) keep[o] = true;
+  for (size_t k = 0; k < n; ++k)
+    if (plan->slot_value_[k]->constant) keep[k] = true;
+  for (size_t k = 0; k < n; ++k)
+    if (!keep[k] && last[k] >= 0) plan->steps_[last[k]].release.push_back(int(k));
+
+  // Arena layout for intermediates whose size is known now.
+  std::vector<BufferRequest> requests;
+  std::vector<size_t> request_slot;
+  plan->slot_offset_.assign(n, SIZE_MAX);
+  for (size_t k = 0; k < n; ++k) {
+    const ir::Value* v = plan->slot_value_[k];
+    if (first[k] < 0 || keep[k]) continue;
+    if (!arena_eligible(*v)) {
+      ++plan->stats_.heap_values;
+      continue;
+    }
+    const size_t bytes = size_t(dims_numel(v->type.static_dims())) * dtype_size(v->type.dtype);
+    requests.push_back(BufferRequest{bytes, first[k], std::max(first[k], last[k])});
+    request_slot.push_back(k);
+  }
+  const MemoryPlan mem = plan_memory(requests);
+  for (size_t r = 0; r < requests.size(); ++r) plan->slot_offset_[request_slot[r]] = mem.offsets[r];
+  plan->arenas_ = std::make_unique<ArenaPool>(mem.arena_bytes);
+  plan->stats_.steps = plan->steps_.size();
+  plan->stats_.arena_bytes = mem.arena_bytes;
+  plan->stats_.planned_bytes_without_reuse = mem.total_requested;
+  return plan;
+}
+
+}  // namespace ember::runtime

@@ -1,0 +1,56 @@
+// An executable plan for one graph: the steps (node + chosen kernel + value slots), the
+// constant slots, and where each intermediate tensor lives in the arena.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ops/op_registry.h"
+#include "runtime/arena.h"
+#include "runtime/backend.h"
+
+namespace ember::runtime {
+
+struct Step {
+  const ir::Node* node = nullptr;
+  std::unique_ptr<ops::Kernel> kernel;
+  std::vector<int> inputs;             // slot per node input, -1 when omitted
+  std::vector<int> outputs;            // slot per node output, -1 when omitted
+  std::vector<int> release;            // slots whose last reader is this step
+};
+
+struct PlanStats {
+  size_t steps = 0;
+  size_t folded_nodes = 0;             // nodes replaced by constants at creation
+  size_t arena_bytes = 0;
+  size_t planned_bytes_without_reuse = 0;
+  size_t heap_values = 0;              // intermediates with dynamic shapes, allocated per run
+};
+
+class Plan {
+ public:
+  // `graph` must already have inferred types (ops::infer_graph).
+  static std::unique_ptr<Plan> build(const ir::Graph& graph, const Backend& backend);
+
+  // Runs the graph. `bound` holds the formal inputs followed by the captures (subgraphs);
+  // an undefined entry means "use the default initializer" or "not given".
+  std::vector<ops::RtValue> execute(std::vector<ops::RtValue> bound, ThreadPool& pool) const;
+
+  const std::vector<Step>& steps() const { return steps_; }
+  const PlanStats& stats() const { return stats_; }
+
+ private:
+  friend class StepContext;
+  const ir::Graph* graph_ = nullptr;
+  std::vector<Step> steps_;
+  std::vector<ops::RtValue> slot_init_;       // constants pre-bound per run
+  std::vector<const ir::Value*> slot_value_;  // slot -> value (types, names)
+  std::vector<size_t> slot_offset_;           // arena offset, or SIZE_MAX for heap
+  std::vector<int> bound_slots_;              // formal inputs then captures
+  std::vector<int> output_slots_;
+  std::unique_ptr<ArenaPool> arenas_;
+  PlanStats stats_;
+};
+
+}  // namespace ember::runtime
