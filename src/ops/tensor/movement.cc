@@ -1,0 +1,169 @@
+#include "ops/tensor/movement.h"
+
+#include <algorithm>
+
+namespace ember::ops::movement {
+
+void copy_elems(DType t, void* dst, int64_t doff, const void* src, int64_t soff, int64_t n) {
+  if (n <= 0) return;
+  if (t == DType::String) {
+    auto* d = static_cast<std::string*>(dst) + doff;
+    const auto* s = static_cast<const std::string*>(src) + soff;
+    for (int64_t i = 0; i < n; ++i) d[i] = s[i];
+    return;
+  }
+  const size_t es = dtype_size(t);
+  std::memcpy(static_cast<char*>(dst) + size_t(doff) * es,
+              static_cast<const char*>(src) + size_t(soff) * es, size_t(n) * es);
+}
+
+namespace {
+
+// Drops size-1 dimensions and merges neighbours that are contiguous in the source, so a
+// transpose of [N, C, H, W] touching only N and C still copies whole H*W rows.
+void coalesce(Dims& shape, Dims& strides) {
+  Dims s, st;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == 1) continue;
+    if (!s.empty() && st.back() == strides[i] * shape[i]) {
+      s.back() *= shape[i];
+      st.back() = strides[i];
+    } else {
+      s.push_back(shape[i]);
+      st.push_back(strides[i]);
+    }
+  }
+  shape = std::move(s);
+  strides = std::move(st);
+}
+
+template <class S>
+void copy_rows(S* dst, const S* src, int64_t src_offset, const Dims& shape, const Dims& strides,
+               int64_t row_begin, int64_t row_end) {
+  const size_t r = shape.size();
+  const int64_t inner = shape[r - 1];
+  const int64_t istride = strides[r - 1];
+  // Multi-index of the first row over the outer r-1 dimensions.
+  Dims idx(r - 1, 0);
+  int64_t rem = row_begin, off = src_offset;
+  for (size_t d = r - 1; d-- > 0;) {
+    idx[d] = rem % shape[d];
+    rem /= shape[d];
+    off += idx[d] * strides[d];
+  }
+  for (int64_t row = row_begin; row < row_end; ++row) {
+    S* o = dst + row * inner;
+    const S* s = src + off;
+    if constexpr (!std::is_same_v<S, std::string>) {
+      if (istride == 1) {
+        std::memcpy(o, s, size_t(inner) * sizeof(S));
+      } else {
+        for (int64_t j = 0; j < inner; ++j) o[j] = s[j * istride];
+      }
+    } else {
+      for (int64_t j = 0; j < inner; ++j) o[j] = s[j * istride];
+    }
+    for (size_t d = r - 1; d-- > 0;) {  // advance the outer multi-index
+      off += strides[d];
+      if (++idx[d] < shape[d]) break;
+      off -= strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+void copy_strided(ThreadPool* pool, DType t, void* dst, const void* src, int64_t src_offset,
+                  const Dims& shape_in, const Dims& strides_in) {
+  const int64_t n = dims_numel(shape_in);
+  if (n == 0) return;
+  Dims shape = shape_in, strides = strides_in;
+  coalesce(shape, strides);
+  if (shape.empty()) {  // a single element
+    copy_elems(t, dst, 0, src, src_offset, 1);
+    return;
+  }
+  const int64_t inner = shape.back();
+  const int64_t rows = n / inner;
+  visit_storage(t, [&](auto tag) {
+    using S = decltype(tag);
+    auto* d = static_cast<S*>(dst);
+    const auto* s = static_cast<const S*>(src);
+    auto body = [&](int64_t b, int64_t e) { copy_rows(d, s, src_offset, shape, strides, b, e); };
+    // Parallel only when there is enough work to amortise the hand-off.
+    if (pool && n >= (1 << 16) && rows > 1) {
+      pool->parallel_for(rows, std::max<int64_t>(1, (1 << 15) / inner), body);
+    } else {
+      body(0, rows);
+    }
+  });
+}
+
+void transpose_into(ThreadPool* pool, const Tensor& in, const Dims& view,
+                    const std::vector<int64_t>& perm, Tensor& out) {
+  const Dims st = dims_strides(view);
+  Dims shape(perm.size()), strides(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i) {
+    shape[i] = view[size_t(perm[i])];
+    strides[i] = st[size_t(perm[i])];
+  }
+  copy_strided(pool, in.dtype(), out.raw(), in.raw(), 0, shape, strides);
+}
+
+std::optional<std::vector<int64_t>> const_ints(const InferContext& ctx, size_t i) {
+  const Tensor* t = ctx.has_input(i) ? ctx.input_value(i) : nullptr;
+  if (!t || !dtype_is_integer(t->dtype())) return std::nullopt;
+  return t->to_int64_vector();
+}
+
+std::vector<int64_t> input_ints(const KernelContext& ctx, size_t i, const ir::Node* node) {
+  const Tensor& t = ctx.input(i);
+  EMBER_CHECK(dtype_is_integer(t.dtype()), TypeMismatch, node ? node->describe() + ": " : std::string(),
+              "input ", i, " must be an integer tensor, got ", dtype_name(t.dtype()));
+  return t.to_int64_vector();
+}
+
+std::optional<Dims> known_dims(const TypeInfo& t) {
+  if (t.kind != ir::ValueKind::Tensor || !t.has_shape) return std::nullopt;
+  Dims d;
+  for (const ir::Dim& x : t.dims) {
+    if (!x.known()) return std::nullopt;
+    d.push_back(x.value);
+  }
+  return d;
+}
+
+TypeInfo unknown_dims(DType d, size_t rank) {
+  TypeInfo t = TypeInfo::tensor_unknown_shape(d);
+  t.has_shape = true;
+  t.dims.assign(rank, ir::Dim{});
+  return t;
+}
+
+TypeInfo type_from_dims(DType d, std::vector<ir::Dim> dims) {
+  TypeInfo t = TypeInfo::tensor_unknown_shape(d);
+  t.has_shape = true;
+  t.dims = std::move(dims);
+  return t;
+}
+
+void add_schema(OpRegistry& r, const char* op, int since, int last, InferFn infer, MakeKernelFn make,
+                std::vector<DType> dtypes) {
+  OpSchema s;
+  s.op_type = op;
+  s.since_version = since;
+  s.last_version = last;
+  s.infer = infer;
+  s.make = make;
+  s.dtypes = dtypes.empty() ? all_dtypes() : std::move(dtypes);
+  r.add(std::move(s));
+}
+
+std::vector<DType> all_dtypes() {
+  return {DType::Float32, DType::Float16, DType::BFloat16, DType::Float64, DType::Int8,
+          DType::UInt8,   DType::Int16,   DType::UInt16,   DType::Int32,   DType::UInt32,
+          DType::Int64,   DType::UInt64,  DType::Bool,     DType::String};
+}
+
+}  // namespace ember::ops::movement
