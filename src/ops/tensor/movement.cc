@@ -141,6 +141,18 @@ TypeInfo unknown_dims(DType d, size_t rank) {
   return t;
 }
 
+std::vector<ir::Dim> to_dimvec(const Dims& d) {
+  std::vector<ir::Dim> v;
+  for (int64_t x : d) v.push_back(ir::Dim::of(x));
+  return v;
+}
+
+Dims from_dimvec(const std::vector<ir::Dim>& d) {
+  Dims v;
+  for (const ir::Dim& x : d) v.push_back(x.value);
+  return v;
+}
+
 TypeInfo type_from_dims(DType d, std::vector<ir::Dim> dims) {
   TypeInfo t = TypeInfo::tensor_unknown_shape(d);
   t.has_shape = true;

@@ -52,6 +52,9 @@ std::vector<int64_t> input_ints(const KernelContext& ctx, size_t i, const ir::No
 std::optional<Dims> known_dims(const TypeInfo& t);
 // A tensor type of `rank` dimensions, all unknown.
 TypeInfo unknown_dims(DType d, size_t rank);
+// Concrete dims as known ir::Dims and back (the latter requires all known).
+std::vector<ir::Dim> to_dimvec(const Dims& d);
+Dims from_dimvec(const std::vector<ir::Dim>& d);
 // A tensor type from dims.
 TypeInfo type_from_dims(DType d, std::vector<ir::Dim> dims);
 

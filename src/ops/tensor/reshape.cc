@@ -15,12 +15,6 @@ using ir::Dim;
 using DimVec = std::vector<Dim>;
 using namespace movement;
 
-DimVec to_dimvec(const Dims& d) {
-  DimVec v;
-  for (int64_t x : d) v.push_back(Dim::of(x));
-  return v;
-}
-
 std::string dimvec_str(const DimVec& v) { return type_from_dims(DType::Float32, v).str().substr(7); }
 
 // ONNX Reshape: 0 copies the input dim (unless allowzero), -1 is inferred from the rest.
@@ -111,9 +105,7 @@ class ReshapeKernel : public Kernel {
   void run(KernelContext& ctx) const override {
     const Tensor& in = ctx.input(0);
     const DimVec d = reshape_dims(to_dimvec(in.shape()), input_ints(ctx, 1, &node_), allowzero_, node_);
-    Dims out;
-    for (const Dim& x : d) out.push_back(x.value);
-    copy_as(ctx, in, out);
+    copy_as(ctx, in, from_dimvec(d));
   }
  private:
   ir::Node node_;  // a copy: error messages name it, and the graph may change after planning
@@ -202,9 +194,7 @@ class SqueezeKernel : public Kernel {
     std::optional<std::vector<int64_t>> in_axes;
     if (node_.opset >= 13 && ctx.has_input(1)) in_axes = input_ints(ctx, 1, &node_);
     const DimVec d = *squeeze_dims(to_dimvec(in.shape()), axes_of(node_, in_axes), node_);
-    Dims out;
-    for (const Dim& x : d) out.push_back(x.value);
-    copy_as(ctx, in, out);
+    copy_as(ctx, in, from_dimvec(d));
   }
  private:
   ir::Node node_;
@@ -243,9 +233,7 @@ class UnsqueezeKernel : public Kernel {
     auto axes = axes_of(node_, in_axes);
     EMBER_CHECK(axes.has_value(), InvalidModel, node_.describe(), ": attribute 'axes' is required");
     const DimVec d = unsqueeze_dims(to_dimvec(in.shape()), *axes, node_);
-    Dims out;
-    for (const Dim& x : d) out.push_back(x.value);
-    copy_as(ctx, in, out);
+    copy_as(ctx, in, from_dimvec(d));
   }
  private:
   ir::Node node_;
