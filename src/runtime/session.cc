@@ -48,6 +48,8 @@ Session::Session(std::shared_ptr<ir::Model> model, const SessionOptions& opts) :
 
 Session::~Session() = default;
 
+const PlanStats& Session::plan_stats() const { return plan_->stats(); }
+
 std::unique_ptr<Session> Session::from_model(std::shared_ptr<ir::Model> model, const SessionOptions& opts) {
   return std::unique_ptr<Session>(new Session(std::move(model), opts));
 }

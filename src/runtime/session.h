@@ -15,6 +15,7 @@
 namespace ember::runtime {
 
 class Plan;
+struct PlanStats;
 
 struct IoInfo {
   std::string name;
@@ -37,6 +38,7 @@ class Session {
   const ir::Model& model() const { return *model_; }
   const SessionOptions& options() const { return opts_; }
   double creation_ms() const { return creation_ms_; }
+  const PlanStats& plan_stats() const;
 
   // Runs the model. Every graph input without a default must be fed; dtypes and static dims
   // are checked (TypeMismatch / ShapeMismatch). Empty `output_names` means all outputs, in

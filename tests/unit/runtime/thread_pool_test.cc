@@ -9,7 +9,7 @@
 TEST_CASE("runtime: parallel_for covers every index exactly once") {
   ember::ThreadPool pool(3);
   for (int64_t n : {1, 7, 17, 1000, 12345}) {
-    std::vector<std::atomic<int>> hits(size_t(n));
+    std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
     pool.parallel_for(n, 3, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) hits[size_t(i)]++;
     });
