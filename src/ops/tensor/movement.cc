@@ -111,6 +111,51 @@ void transpose_into(ThreadPool* pool, const Tensor& in, const Dims& view,
   copy_strided(pool, in.dtype(), out.raw(), in.raw(), 0, shape, strides);
 }
 
+namespace {
+
+template <class S>
+void gather_rows(S* o, const S* src, const S& value, const Dims& in_shape, const Dims& out_shape,
+                 const std::vector<std::vector<int64_t>>& maps) {
+  const size_t r = out_shape.size();
+  if (r == 0) {
+    o[0] = src[0];
+    return;
+  }
+  const Dims st = dims_strides(in_shape);
+  const int64_t inner = out_shape.back(), rows = dims_numel(out_shape) / inner;
+  const std::vector<int64_t>& last = maps.back();
+  Dims idx(r - 1, 0);
+  for (int64_t row = 0; row < rows; ++row) {
+    int64_t base = 0;
+    bool inside = true;
+    for (size_t d = 0; d + 1 < r; ++d) {
+      const int64_t s = maps[d][size_t(idx[d])];
+      inside &= s >= 0;
+      base += s * st[d];
+    }
+    S* orow = o + row * inner;
+    for (int64_t j = 0; j < inner; ++j) {
+      const int64_t s = last[size_t(j)];
+      orow[j] = inside && s >= 0 ? src[base + s * st[r - 1]] : value;
+    }
+    for (size_t d = r - 1; d-- > 0;) {
+      if (++idx[d] < out_shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+void gather_mapped(const Tensor& in, const Tensor& fill, const std::vector<std::vector<int64_t>>& maps, Tensor& out) {
+  if (out.numel() == 0) return;
+  visit_storage(in.dtype(), [&](auto tag) {
+    using S = decltype(tag);
+    gather_rows(static_cast<S*>(out.raw()), static_cast<const S*>(in.raw()), *static_cast<const S*>(fill.raw()),
+                in.shape(), out.shape(), maps);
+  });
+}
+
 std::optional<std::vector<int64_t>> const_ints(const InferContext& ctx, size_t i) {
   const Tensor* t = ctx.has_input(i) ? ctx.input_value(i) : nullptr;
   if (!t || !dtype_is_integer(t->dtype())) return std::nullopt;

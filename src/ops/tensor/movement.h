@@ -43,6 +43,10 @@ void copy_strided(ThreadPool* pool, DType t, void* dst, const void* src, int64_t
 void transpose_into(ThreadPool* pool, const Tensor& in, const Dims& view,
                     const std::vector<int64_t>& perm, Tensor& out);
 
+// out[i0, i1, ...] = in[maps[0][i0], maps[1][i1], ...], or `fill` (a one-element tensor of
+// the same dtype) where any map entry is -1. Used by Pad and nearest-neighbour Resize.
+void gather_mapped(const Tensor& in, const Tensor& fill, const std::vector<std::vector<int64_t>>& maps, Tensor& out);
+
 // The values of an integer input known at inference time, or nullopt.
 std::optional<std::vector<int64_t>> const_ints(const InferContext& ctx, size_t i);
 // The values of an integer kernel input (int32/int64/...); throws TypeMismatch otherwise.

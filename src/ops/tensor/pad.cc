@@ -107,12 +107,7 @@ class PadKernel : public Kernel {
     }
     const Tensor value = pad_value(ctx, in.dtype());
     Tensor& out = ctx.output(0, in.dtype(), out_shape);
-    if (out.numel() == 0) return;
-    visit_storage(in.dtype(), [&](auto tag) {
-      using S = decltype(tag);
-      fill(static_cast<S*>(out.raw()), static_cast<const S*>(in.raw()), *static_cast<const S*>(value.raw()),
-           in.shape(), out_shape, maps);
-    });
+    gather_mapped(in, value, maps, out);
   }
 
  private:
@@ -129,35 +124,6 @@ class PadKernel : public Kernel {
     Tensor t(dt, {});
     visit_numeric_dtype(dt, [&](auto tag) { *t.data<decltype(tag)>() = decltype(tag)(f); });
     return t;
-  }
-
-  template <class S>
-  static void fill(S* o, const S* src, const S& value, const Dims& in_shape, const Dims& out_shape,
-                   const std::vector<std::vector<int64_t>>& maps) {
-    const size_t r = out_shape.size();
-    if (r == 0) { o[0] = src[0]; return; }
-    const Dims st = dims_strides(in_shape);
-    const int64_t inner = out_shape.back(), rows = dims_numel(out_shape) / inner;
-    const std::vector<int64_t>& last = maps.back();
-    Dims idx(r - 1, 0);
-    for (int64_t row = 0; row < rows; ++row) {
-      int64_t base = 0;
-      bool inside = true;
-      for (size_t d = 0; d + 1 < r; ++d) {
-        const int64_t s = maps[d][size_t(idx[d])];
-        inside &= s >= 0;
-        base += s * st[d];
-      }
-      S* orow = o + row * inner;
-      for (int64_t j = 0; j < inner; ++j) {
-        const int64_t s = last[size_t(j)];
-        orow[j] = inside && s >= 0 ? src[base + s] : value;
-      }
-      for (size_t d = r - 1; d-- > 0;) {
-        if (++idx[d] < out_shape[d]) break;
-        idx[d] = 0;
-      }
-    }
   }
 
   ir::Node node_;
