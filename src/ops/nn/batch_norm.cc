@@ -1,0 +1,152 @@
+// BatchNormalization (inference mode) and InstanceNormalization. Both reduce to a per-plane
+// affine map y = x * a + b; BatchNormalization's a/b come from the running statistics,
+// InstanceNormalization's from each plane's own mean and variance.
+#include <cmath>
+
+#include "ops/nn/nn_ops.h"
+#include "ops/nn/nn_util.h"
+#include "ops/op_util.h"
+
+namespace ember::ops {
+namespace {
+
+void check_param(const std::string& node, const Tensor& p, const char* what, int64_t C) {
+  EMBER_CHECK(p.rank() == 1 && p.dim(0) == C, ShapeMismatch, node, ": ", what, " must have shape [", C,
+              "] (the channel count of X), given ", dims_str(p.shape()));
+  EMBER_CHECK(dtype_is_float(p.dtype()), TypeMismatch, node, ": ", what, " has unsupported type ",
+              dtype_name(p.dtype()));
+}
+
+// Applies y = x * a[c] + b[c] plane by plane (planes are [N, C] in row-major order).
+void affine_planes(KernelContext& ctx, const Tensor& x, Tensor& y, const std::vector<double>& a,
+                   const std::vector<double>& b, const std::string& node) {
+  const int64_t C = x.dim(1), planes = x.dim(0) * C, sz = planes ? x.numel() / planes : 0;
+  auto go = [&](auto tag, auto acc_tag) {
+    using T = decltype(tag);
+    using A = decltype(acc_tag);
+    const T* xp = static_cast<const T*>(x.raw());
+    T* yp = static_cast<T*>(y.raw());
+    ctx.pool().parallel_for(planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(sz, 1)), [&](int64_t s, int64_t e) {
+      for (int64_t p = s; p < e; ++p) {
+        const A ac = A(a[size_t(p % C)]), bc = A(b[size_t(p % C)]);
+        for (int64_t i = p * sz; i < (p + 1) * sz; ++i) yp[i] = T(A(xp[i]) * ac + bc);
+      }
+    });
+  };
+  switch (x.dtype()) {
+    case DType::Float32: return go(float{}, float{});
+    case DType::Float64: return go(double{}, double{});
+    case DType::Float16: return go(half{}, float{});
+    case DType::BFloat16: return go(bfloat16{}, float{});
+    default: break;
+  }
+  fail(Status::Unsupported, node, ": element type ", dtype_name(x.dtype()), " is not supported");
+}
+
+void infer_norm(InferContext& ctx) {
+  const TypeInfo& x = ctx.input_type(0);
+  EMBER_CHECK(!x.has_shape || x.dims.size() >= 2, ShapeMismatch, ctx.node().describe(),
+              ": input X must be [N, C, ...], given ", x.str());
+  infer_same_as_input(ctx);
+}
+
+// ---- BatchNormalization -----------------------------------------------------------------
+
+class BatchNormKernel final : public Kernel {
+ public:
+  BatchNormKernel(const ir::Node& node, double eps) : node_(node.describe()), eps_(eps) {}
+
+  void run(KernelContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    EMBER_CHECK(x.rank() >= 2, ShapeMismatch, node_, ": input X must be [N, C, ...], given ", dims_str(x.shape()));
+    const int64_t C = x.dim(1);
+    const char* names[] = {"scale", "B", "input_mean", "input_var"};
+    std::vector<double> p[4];
+    for (size_t i = 0; i < 4; ++i) {
+      check_param(node_, ctx.input(i + 1), names[i], C);
+      p[i] = nn::read_doubles(ctx.input(i + 1));
+    }
+    std::vector<double> a(static_cast<size_t>(C)), b(static_cast<size_t>(C));
+    for (size_t c = 0; c < size_t(C); ++c) {
+      a[c] = p[0][c] / std::sqrt(p[3][c] + eps_);
+      b[c] = p[1][c] - p[2][c] * a[c];
+    }
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    affine_planes(ctx, x, y, a, b, node_);
+  }
+
+ private:
+  std::string node_;
+  double eps_;
+};
+
+std::unique_ptr<Kernel> make_batch_norm(const ir::Node& node, KernelFactoryContext&) {
+  const std::string d = node.describe();
+  EMBER_CHECK(node.attr_int("training_mode", 0) == 0, Unsupported, d,
+              ": training_mode=1 is not supported (inference only)");
+  EMBER_CHECK(node.attr_int("spatial", 1) == 1, Unsupported, d, ": spatial=0 is not supported");
+  EMBER_CHECK(node.attr_int("is_test", 1) == 1, Unsupported, d, ": is_test=0 (training) is not supported");
+  // Outputs beyond Y are the running/saved statistics, only produced when training.
+  for (size_t i = 1; i < node.outputs.size(); ++i)
+    EMBER_CHECK(node.outputs[i] == nullptr, Unsupported, d, ": output ", i,
+                " (training statistics) is not supported (inference only)");
+  return std::make_unique<BatchNormKernel>(node, node.attr_float("epsilon", 1e-5f));
+}
+
+// ---- InstanceNormalization --------------------------------------------------------------
+
+class InstanceNormKernel final : public Kernel {
+ public:
+  InstanceNormKernel(const ir::Node& node, double eps) : node_(node.describe()), eps_(eps) {}
+
+  void run(KernelContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    EMBER_CHECK(x.rank() >= 3, ShapeMismatch, node_, ": input X must be [N, C, D1, ...], given ", dims_str(x.shape()));
+    const int64_t N = x.dim(0), C = x.dim(1), planes = N * C, sz = planes ? x.numel() / planes : 0;
+    check_param(node_, ctx.input(1), "scale", C);
+    check_param(node_, ctx.input(2), "B", C);
+    const std::vector<double> scale = nn::read_doubles(ctx.input(1)), bias = nn::read_doubles(ctx.input(2));
+    // Per-plane statistics in double (two passes, so large means do not cancel precision).
+    std::vector<double> a(static_cast<size_t>(planes)), b(static_cast<size_t>(planes));
+    visit_numeric_dtype(x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* xp = static_cast<const T*>(x.raw());
+      ctx.pool().parallel_for(planes, 1, [&](int64_t s, int64_t e) {
+        for (int64_t p = s; p < e; ++p) {
+          double mean = 0, var = 0;
+          for (int64_t i = p * sz; i < (p + 1) * sz; ++i) mean += double(xp[i]);
+          mean /= double(std::max<int64_t>(sz, 1));
+          for (int64_t i = p * sz; i < (p + 1) * sz; ++i) var += (double(xp[i]) - mean) * (double(xp[i]) - mean);
+          var /= double(std::max<int64_t>(sz, 1));
+          const size_t c = size_t(p % C);
+          a[size_t(p)] = scale[c] / std::sqrt(var + eps_);
+          b[size_t(p)] = bias[c] - mean * a[size_t(p)];
+        }
+      });
+    });
+    // affine_planes indexes parameters by channel; here they are per plane, so view the
+    // tensor as [1, N*C, ...].
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    Dims flat = {1, planes, sz};
+    Tensor yv = y.reshaped(flat);
+    affine_planes(ctx, x.reshaped(flat), yv, a, b, node_);
+  }
+
+ private:
+  std::string node_;
+  double eps_;
+};
+
+std::unique_ptr<Kernel> make_instance_norm(const ir::Node& node, KernelFactoryContext&) {
+  return std::make_unique<InstanceNormKernel>(node, node.attr_float("epsilon", 1e-5f));
+}
+
+}  // namespace
+
+void add_batch_norm_ops(OpRegistry& r) {
+  const std::vector<DType> f = {DType::Float32, DType::Float16, DType::BFloat16, DType::Float64};
+  r.add({"BatchNormalization", "", 7, 1 << 30, infer_norm, make_batch_norm, f});
+  r.add({"InstanceNormalization", "", 1, 1 << 30, infer_norm, make_instance_norm, f});
+}
+
+}  // namespace ember::ops

@@ -1,0 +1,19 @@
+// Registration entry points of the nn op families, one per file, called from register.cc.
+#pragma once
+
+#include "ops/op_registry.h"
+
+namespace ember::ops {
+
+void add_matmul_ops(OpRegistry& r);          // MatMul, Gemm
+void add_conv_ops(OpRegistry& r);            // Conv
+void add_conv_transpose_ops(OpRegistry& r);  // ConvTranspose
+void add_pool_ops(OpRegistry& r);            // MaxPool, AveragePool, LpPool
+void add_global_pool_ops(OpRegistry& r);     // GlobalAveragePool, GlobalMaxPool, GlobalLpPool
+void add_batch_norm_ops(OpRegistry& r);      // BatchNormalization, InstanceNormalization
+void add_layer_norm_ops(OpRegistry& r);      // LayerNormalization, GroupNormalization
+void add_lrn_ops(OpRegistry& r);             // LRN
+void add_softmax_ops(OpRegistry& r);         // Softmax, LogSoftmax, Hardmax
+void add_einsum_ops(OpRegistry& r);          // Einsum
+
+}  // namespace ember::ops
