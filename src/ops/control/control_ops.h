@@ -1,0 +1,13 @@
+// Registration entry points of the op families in src/ops/control/.
+#pragma once
+
+#include "ops/op_registry.h"
+
+namespace ember::ops::control {
+
+void add_if_ops(OpRegistry& r);        // If
+void add_loop_ops(OpRegistry& r);      // Loop
+void add_scan_ops(OpRegistry& r);      // Scan (opset 9+)
+void add_sequence_ops(OpRegistry& r);  // Sequence* , ConcatFromSequence, SplitToSequence
+
+}  // namespace ember::ops::control

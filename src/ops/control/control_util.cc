@@ -1,0 +1,108 @@
+#include "ops/control/control_util.h"
+
+#include <cstring>
+
+namespace ember::ops::control {
+
+std::vector<size_t> capture_inputs(const ir::Node& node, const ir::Graph& body) {
+  const size_t first = node.explicit_input_count();
+  std::vector<size_t> idx;
+  for (size_t c = 0; c < body.captures.size(); ++c) {
+    const std::string& name = body.captures[c]->name;
+    size_t found = SIZE_MAX;
+    for (size_t i = first; i < node.inputs.size(); ++i)
+      if (node.inputs[i] && node.inputs[i]->name == name) {
+        found = i;
+        break;
+      }
+    if (found == SIZE_MAX && first + c < node.inputs.size()) found = first + c;
+    EMBER_CHECK(found != SIZE_MAX, InvalidModel, node.describe(), ": body '", body.name,
+                "' uses outer value '", name, "' but the node has no implicit input for it");
+    idx.push_back(found);
+  }
+  return idx;
+}
+
+void append_captures(const KernelContext& ctx, const std::vector<size_t>& indices, std::vector<RtValue>& inputs) {
+  for (size_t i : indices) inputs.push_back(ctx.input_value(i));
+}
+
+const ir::Graph& require_body(const ir::Node& node, const char* name) {
+  const ir::Graph* g = node.attr_graph(name);
+  EMBER_CHECK(g, InvalidModel, node.describe(), ": missing graph attribute '", name, "'");
+  return *g;
+}
+
+TypeInfo merge_alternatives(const TypeInfo& a, const TypeInfo& b, const ir::Node& node, const std::string& what) {
+  if (a.kind != b.kind) {  // e.g. a declared optional vs a tensor: keep only what is certain
+    TypeInfo t;
+    t.kind = a.kind;
+    t.dtype = a.dtype == b.dtype ? a.dtype : DType::Undefined;
+    return t;
+  }
+  EMBER_CHECK(a.dtype == DType::Undefined || b.dtype == DType::Undefined || a.dtype == b.dtype, InvalidModel,
+              node.describe(), ": ", what, " is ", a.str(), " on one path and ", b.str(), " on the other");
+  TypeInfo t;
+  t.kind = a.kind;
+  t.dtype = a.dtype != DType::Undefined ? a.dtype : b.dtype;
+  if (a.elem && b.elem) t.elem = std::make_shared<TypeInfo>(merge_alternatives(*a.elem, *b.elem, node, what));
+  if (a.has_shape && b.has_shape && a.dims.size() == b.dims.size()) {
+    t.has_shape = true;
+    t.dims.resize(a.dims.size());
+    for (size_t i = 0; i < a.dims.size(); ++i) {
+      const ir::Dim &x = a.dims[i], &y = b.dims[i];
+      if (x.known() && y.known() && x.value == y.value) t.dims[i] = x;
+      else if (!x.known() && !y.known() && !x.symbol.empty() && x.symbol == y.symbol) t.dims[i] = x;
+    }
+  }
+  return t;
+}
+
+TypeInfo insert_dim(const TypeInfo& elem, int64_t axis, ir::Dim d) {
+  TypeInfo t = TypeInfo::tensor_unknown_shape(elem.dtype);
+  if (!elem.has_shape || axis < 0 || axis > int64_t(elem.dims.size())) return t;
+  t.has_shape = true;
+  t.dims = elem.dims;
+  t.dims.insert(t.dims.begin() + axis, d);
+  return t;
+}
+
+ElemShape static_elem_shape(const ir::Value* v) {
+  ElemShape e;
+  if (!v || v->type.kind != ir::ValueKind::Tensor) return e;
+  e.dtype = v->type.dtype;
+  if (v->type.is_static()) e.dims = v->type.static_dims();
+  return e;
+}
+
+Dims stacked_shape(const Dims& elem_shape, int64_t axis, int64_t count) {
+  Dims s = elem_shape;
+  s.insert(s.begin() + axis, count);
+  return s;
+}
+
+void stack_into(Tensor& out, const std::vector<Tensor>& elems, int64_t axis, bool reverse) {
+  if (elems.empty()) return;
+  const Dims& es = elems[0].shape();
+  EMBER_CHECK(out.dtype() != DType::String, Unsupported, "stacking string tensors is not supported");
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < int64_t(es.size()); ++i) (i < axis ? outer : inner) *= es[size_t(i)];
+  const size_t esz = dtype_size(out.dtype());
+  const int64_t count = int64_t(elems.size());
+  char* dst = static_cast<char*>(out.raw());
+  for (int64_t t = 0; t < count; ++t) {
+    const int64_t pos = reverse ? count - 1 - t : t;
+    const char* src = static_cast<const char*>(elems[size_t(t)].raw());
+    for (int64_t o = 0; o < outer; ++o)
+      std::memcpy(dst + size_t((o * count + pos) * inner) * esz, src + size_t(o * inner) * esz, size_t(inner) * esz);
+  }
+}
+
+bool read_condition(const Tensor& t, const std::string& node, const char* what) {
+  EMBER_CHECK(t.dtype() == DType::Bool, TypeMismatch, node, ": ", what, " must be bool, got ", dtype_name(t.dtype()));
+  EMBER_CHECK(t.numel() == 1, ShapeMismatch, node, ": ", what, " must hold one element, got shape ",
+              dims_str(t.shape()));
+  return t.data<bool>()[0];
+}
+
+}  // namespace ember::ops::control
