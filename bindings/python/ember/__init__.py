@@ -1,0 +1,19 @@
+"""Ember: an embeddable ONNX inference runtime.
+
+    import ember, numpy as np
+    s = ember.Session("model.onnx", threads=2)
+    (logits,) = s.run(None, {"input": np.zeros((1, 1, 8, 8), np.float32)})
+"""
+from . import _ember
+from ._errors import (ALL_ERRORS, DeviceError, EmberError, EmberRuntimeError, InvalidArgumentError,
+                      InvalidModelError, IoError, OutOfMemoryError, ShapeMismatchError,
+                      TypeMismatchError, UnsupportedError)
+from ._session import Session, TensorInfo
+
+__version__ = _ember.__version__
+
+_ember._register_errors({cls.status: cls for cls in ALL_ERRORS})
+
+__all__ = ["Session", "TensorInfo", "EmberError", "InvalidArgumentError", "InvalidModelError",
+           "UnsupportedError", "ShapeMismatchError", "TypeMismatchError", "OutOfMemoryError",
+           "IoError", "DeviceError", "EmberRuntimeError", "__version__"]
