@@ -69,8 +69,11 @@ TransposeGeom resolve(const TransposeAttrs& a, const Dims& in, const Dims& k) {
     if (!a.output_shape.empty() || same) {
       if (in[i] < 0) continue;
       const int64_t out = !a.output_shape.empty() ? a.output_shape[a.output_shape.size() - nd + i] : in[i] * s;
+      // total is negative when output_shape asks for more than the full result; the halving
+      // then rounds toward -inf (as the ONNX reference does), so the extra lands at the end.
       const int64_t total = s * (in[i] - 1) + op + eff - out;
-      pb = a.win.auto_pad == AutoPad::SameUpper ? total / 2 : total - total / 2;
+      const int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      pb = a.win.auto_pad == AutoPad::SameUpper ? half : total - half;
       pe = total - pb;
     } else if (a.win.auto_pad == AutoPad::NotSet && !a.win.pads.empty()) {
       pb = a.win.pads[i];
