@@ -1,6 +1,7 @@
 // Variadic broadcasting ops: Max, Min, Sum, Mean. The inputs are folded left to right with
-// the binary broadcast engine; intermediate results live in temporaries and the last step
-// writes straight into the output. Max/Min propagate NaN like numpy.maximum/minimum.
+// the binary broadcast engine; intermediate results live in temporaries (float for float16
+// inputs) and the last step writes straight into the output, applying Mean's 1/n on the way.
+// Max/Min propagate NaN like numpy.maximum/minimum.
 #include <cmath>
 #include <memory>
 #include <type_traits>
@@ -43,30 +44,34 @@ class VariadicKernel final : public Kernel {
 
     dispatch(ImplTypes<S>{}, first.dtype(), who_, [&](auto tag) {
       using T = decltype(tag);
-      using C = compute_t<T>;
+      using Acc = compute_t<T>;  // float16 partial results stay in float: one rounding at the end
       Tensor& y = ctx.output(0, first.dtype(), out_shape);
       if (n_ == 1) {
         y.copy_from(first);
         return;
       }
-      const T* cur = first.data<T>();
-      Dims cur_shape = first.shape();
-      Tensor tmp;  // owns `cur` after the first step, until the last step writes `y`
+      const Acc scale = Acc(1.0 / double(n_));  // Mean's factor, applied in the last step
+      Tensor acc;  // the running result while more inputs follow
       for (size_t i = 1; i < n_; ++i) {
         const Tensor& in = ctx.input(i);
-        const BroadcastPlan p = plan_broadcast({cur_shape, in.shape()}, who_);
-        Tensor next = i + 1 == n_ ? Tensor() : Tensor(first.dtype(), p.out_shape);
-        T* dst = i + 1 == n_ ? y.data<T>() : next.data<T>();
-        broadcast_binary(p, cur, in.data<T>(), dst, ctx.pool(), kCheapGrain,
-                         [](T a, T b) { return Op{}(C(a), C(b)); });
-        cur = dst;
-        cur_shape = p.out_shape;
-        if (next.defined()) tmp = std::move(next);
-      }
-      if constexpr (IsMean) {
-        const C scale = C(1) / C(n_);
-        T* d = y.data<T>();
-        map_unary(d, d, y.numel(), ctx.pool(), kCheapGrain, [scale](T v) { return C(v) * scale; });
+        const bool last = i + 1 == n_;
+        const BroadcastPlan p = plan_broadcast({i == 1 ? first.shape() : acc.shape(), in.shape()}, who_);
+        Tensor next = last ? Tensor() : Tensor(dtype_of<Acc>::value, p.out_shape);
+        auto step = [&](const auto* cur, auto* dst) {
+          using Cur = std::remove_cv_t<std::remove_pointer_t<decltype(cur)>>;
+          if (IsMean && last) {
+            broadcast_binary(p, cur, in.data<T>(), dst, ctx.pool(), kCheapGrain,
+                             [scale](Cur a, T b) { return Op{}(Acc(a), Acc(b)) * scale; });
+          } else {
+            broadcast_binary(p, cur, in.data<T>(), dst, ctx.pool(), kCheapGrain,
+                             [](Cur a, T b) { return Op{}(Acc(a), Acc(b)); });
+          }
+        };
+        if (i == 1 && last) step(first.data<T>(), y.data<T>());
+        else if (i == 1) step(first.data<T>(), next.data<Acc>());
+        else if (last) step(acc.data<Acc>(), y.data<T>());
+        else step(acc.data<Acc>(), next.data<Acc>());
+        if (!last) acc = std::move(next);
       }
     });
   }

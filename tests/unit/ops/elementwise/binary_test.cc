@@ -34,8 +34,8 @@ TEST_CASE("elementwise Add/Sub/Mul/Div float types with broadcasting") {
   for (const ArithCase& c : cases)
     for (DType dt : {DType::Float32, DType::Float64, DType::Float16})
       for (const Pair& sp : shape_pairs()) {
-        CAPTURE(c.op);
-        CAPTURE(dtype_name(dt));
+        CAPTURE(std::string(c.op));
+        CAPTURE(std::string(dtype_name(dt)));
         CAPTURE(dims_str(sp.first));
         CAPTURE(dims_str(sp.second));
         const Tensor a = random_tensor(dt, sp.first, -2, 2);
@@ -54,8 +54,8 @@ TEST_CASE("elementwise Add/Sub/Mul/Div integer types") {
   for (const ArithCase& c : cases)
     for (DType dt : {DType::Int8, DType::UInt8, DType::Int32, DType::Int64})
       for (const Pair& sp : {Pair{{4, 17}, {17}}, Pair{{3, 1, 5}, {2, 1}}, Pair{{}, {9}}}) {
-        CAPTURE(c.op);
-        CAPTURE(dtype_name(dt));
+        CAPTURE(std::string(c.op));
+        CAPTURE(std::string(dtype_name(dt)));
         const bool is_unsigned = dt == DType::UInt8;
         const Tensor a = random_tensor(dt, sp.first, is_unsigned ? 20 : -11, is_unsigned ? 28 : 11);
         const Tensor b = random_tensor(dt, sp.second, 1, 9);
@@ -85,8 +85,8 @@ TEST_CASE("elementwise comparisons and logic") {
   for (const ArithCase& c : cmp)
     for (DType dt : {DType::Float32, DType::Float16, DType::Float64, DType::Int8, DType::UInt8, DType::Int32, DType::Int64})
       for (const Pair& sp : {Pair{{5, 7}, {7}}, Pair{{3, 1}, {1, 4}}, Pair{{63}, {}}}) {
-        CAPTURE(c.op);
-        CAPTURE(dtype_name(dt));
+        CAPTURE(std::string(c.op));
+        CAPTURE(std::string(dtype_name(dt)));
         // Small integer ranges make equal pairs frequent.
         const Tensor a = random_tensor(dt, sp.first, 0, 3);
         const Tensor b = random_tensor(dt, sp.second, 0, 3);
@@ -159,7 +159,7 @@ TEST_CASE("elementwise Mod, both fmod modes") {
 
 TEST_CASE("elementwise BitShift") {
   for (DType dt : {DType::UInt8, DType::UInt16, DType::UInt32, DType::UInt64}) {
-    CAPTURE(dtype_name(dt));
+    CAPTURE(std::string(dtype_name(dt)));
     const Tensor x = random_tensor(dt, {3, 7}, 0, 255);
     const Tensor s = random_tensor(dt, {7}, 0, 7);
     const double mod = std::ldexp(1.0, int(dtype_size(dt) * 8));

@@ -16,8 +16,8 @@ const std::vector<DType> kCastTypes = {DType::Float32, DType::Float64, DType::Fl
 TEST_CASE("elementwise Cast between all supported type pairs") {
   for (DType from : kCastTypes)
     for (DType to : kCastTypes) {
-      CAPTURE(dtype_name(from));
-      CAPTURE(dtype_name(to));
+      CAPTURE(std::string(dtype_name(from)));
+      CAPTURE(std::string(dtype_name(to)));
       // Small non-negative integers are exact in every type, so the expected value is known.
       const Tensor x = ewt::run1("Floor", {random_tensor(DType::Float32, {3, 7}, 0, 100)});
       const Tensor xf = from == DType::Float32 ? x : ewt::run1("Cast", {x}, {attr_int("to", int64_t(from))});
@@ -62,7 +62,7 @@ TEST_CASE("elementwise Cast unsupported targets and inputs") {
 
 TEST_CASE("elementwise Identity copies any tensor") {
   for (DType dt : {DType::Float32, DType::Int64, DType::Bool, DType::Float16, DType::String}) {
-    CAPTURE(dtype_name(dt));
+    CAPTURE(std::string(dtype_name(dt)));
     const Tensor x = random_tensor(dt, {3, 5}, 0, 9);
     const Tensor y = ewt::run1("Identity", {x});
     REQUIRE(y.dtype() == dt);

@@ -39,7 +39,7 @@ inline Tensor ref_broadcast(const std::vector<Tensor>& ins, DType out, const FnN
   }
   const Dims os = ref_broadcast_shape(shapes);
   const int64_t n = dims_numel(os);
-  std::vector<double> res(size_t(n));
+  std::vector<double> res(static_cast<size_t>(n));
   std::vector<double> args(ins.size());
   for (int64_t flat = 0; flat < n; ++flat) {
     // Multi-index of `flat` in the output, then each input's row-major offset.
@@ -84,7 +84,7 @@ inline void check_result(const Tensor& got, const Tensor& want, Tier tier) {
   REQUIRE(got.shape() == want.shape());
   const std::vector<double> g = to_doubles(got), w = to_doubles(want);
   for (size_t i = 0; i < g.size(); ++i) {
-    if (std::isnan(w[i]) && std::isnan(g[i])) continue;
+    if (g[i] == w[i] || (std::isnan(w[i]) && std::isnan(g[i]))) continue;  // incl. equal infinities
     const double tol = std::ldexp(std::fabs(w[i]), -10) + 1e-7;
     if (!(std::fabs(g[i] - w[i]) <= tol)) {
       FAIL_CHECK("float16 mismatch at ", i, ": got ", g[i], " want ", w[i]);
@@ -110,7 +110,8 @@ Status status_of(F&& fn) {
   try {
     fn();
   } catch (const Error& e) {
-    MESSAGE(e.what());
+    // Errors must name the node (run_op calls it "<op>_under_test").
+    CHECK_MESSAGE(std::string(e.what()).find("_under_test") != std::string::npos, std::string(e.what()));
     return e.status();
   }
   FAIL_CHECK("expected an ember::Error");

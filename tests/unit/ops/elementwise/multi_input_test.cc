@@ -28,8 +28,8 @@ TEST_CASE("elementwise Max/Min/Sum/Mean with 1 to 3 broadcasting inputs") {
   for (const VariadicCase& c : cases)
     for (DType dt : {DType::Float32, DType::Float64, DType::Float16})
       for (const auto& shapes : shape_sets) {
-        CAPTURE(c.op);
-        CAPTURE(dtype_name(dt));
+        CAPTURE(std::string(c.op));
+        CAPTURE(std::string(dtype_name(dt)));
         CAPTURE(shapes.size());
         std::vector<Tensor> ins;
         for (const Dims& s : shapes) ins.push_back(random_tensor(dt, s, -3, 3));
@@ -61,7 +61,7 @@ TEST_CASE("elementwise Where with three-way broadcasting") {
       {{7}, {7}, {7}}, {{3, 1}, {1, 5}, {}}, {{2, 1, 4}, {3, 1}, {4}}, {{63}, {}, {2, 63}}, {{2, 40000}, {40000}, {1}}};
   for (DType dt : {DType::Float32, DType::Float16, DType::Float64, DType::Int8, DType::Int64, DType::Bool})
     for (const auto& s : shape_sets) {
-      CAPTURE(dtype_name(dt));
+      CAPTURE(std::string(dtype_name(dt)));
       const std::vector<Tensor> ins = {random_tensor(DType::Bool, s[0]), random_tensor(dt, s[1], -5, 5),
                                        random_tensor(dt, s[2], -5, 5)};
       check_close(ewt::run1("Where", ins),
@@ -98,7 +98,7 @@ TEST_CASE("elementwise Clip: attributes (opset 6) and inputs (opset 11/13)") {
               Tier::Exact);
   // Other types (input form); a shape-[1] bound is accepted like a scalar.
   for (DType dt : {DType::Float16, DType::Float64, DType::Int8, DType::UInt8, DType::Int32, DType::Int64}) {
-    CAPTURE(dtype_name(dt));
+    CAPTURE(std::string(dtype_name(dt)));
     const Tensor t = random_tensor(dt, {2, 7}, 0, 50);
     const Tensor l = make_tensor(dt, {}, {10}), h = make_tensor(dt, {1}, {40});
     check_close(ewt::run1("Clip", {t, l, h}, {}, 13), ref(t, 10, 40), Tier::Exact);

@@ -81,8 +81,8 @@ TEST_CASE("elementwise unary float ops match double references") {
   for (const UnaryCase& c : float_cases()) {
     for (DType dt : {DType::Float32, DType::Float64, DType::Float16}) {
       for (const Dims& s : shapes) {
-        CAPTURE(c.op);
-        CAPTURE(dtype_name(dt));
+        CAPTURE(std::string(c.op));
+        CAPTURE(std::string(dtype_name(dt)));
         CAPTURE(dims_str(s));
         const Tensor x = random_tensor(dt, s, c.lo, c.hi);
         const Tensor got = ewt::run1(c.op, {x}, c.attrs, c.opset);
@@ -100,7 +100,7 @@ TEST_CASE("elementwise Round rounds halves to even") {
 
 TEST_CASE("elementwise integer unary ops: Abs, Neg, Sign, Relu") {
   for (DType dt : {DType::Int8, DType::Int32, DType::Int64}) {
-    CAPTURE(dtype_name(dt));
+    CAPTURE(std::string(dtype_name(dt)));
     const Tensor x = random_tensor(dt, {5, 13}, -100, 100);
     check_close(ewt::run1("Abs", {x}), ewt::ref_map(x, dt, [](double v) { return std::fabs(v); }), Tier::Exact);
     check_close(ewt::run1("Neg", {x}), ewt::ref_map(x, dt, [](double v) { return -v; }), Tier::Exact);
