@@ -27,7 +27,11 @@ float transform(const Attrs& a, int64_t o, int64_t in, int64_t out, float scale,
     return center * (1.f - adj) + (x + 0.5f) / scale - 0.5f;
   }
   if (m == "pytorch_half_pixel") return out > 1 ? (x + 0.5f) / scale - 0.5f : 0.f;
-  if (m == "align_corners") return out == 1 ? 0.f : x * float(in - 1) / float(out - 1);
+  // The ONNX reference divides by the unrounded resized length scale * in, not the output size.
+  if (m == "align_corners") {
+    const float len = scale * float(in);
+    return len == 1.f ? 0.f : x * float(in - 1) / (len - 1.f);
+  }
   if (m == "asymmetric") return x / scale;
   if (m == "tf_half_pixel_for_nn") return (x + 0.5f) / scale;
   // tf_crop_and_resize
