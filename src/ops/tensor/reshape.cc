@@ -118,11 +118,19 @@ DimVec flatten_dims(const DimVec& in, int64_t axis, const ir::Node& node) {
   EMBER_CHECK(axis >= -r && axis <= r, InvalidModel, node.describe(), ": axis ", axis,
               " is out of range [", -r, ", ", r, "]");
   if (axis < 0) axis += r;
-  Dim a = Dim::of(1), b = Dim::of(1);
-  for (int64_t i = 0; i < r; ++i) {
-    Dim& t = i < axis ? a : b;
-    if (t.known() && in[size_t(i)].known()) t.value *= in[size_t(i)].value; else t = Dim{};
-  }
+  // Product of a group of dims; a group whose only non-1 dim is unknown keeps that dim
+  // (and its symbol), e.g. [B, 1, T] flattened at 2 gives [?, T].
+  auto product = [&](int64_t lo, int64_t hi) {
+    int64_t known = 1;
+    std::vector<Dim> open;
+    for (int64_t i = lo; i < hi; ++i) {
+      const Dim& d = in[size_t(i)];
+      if (d.known()) known *= d.value; else open.push_back(d);
+    }
+    if (open.empty()) return Dim::of(known);
+    return open.size() == 1 && known == 1 ? open[0] : Dim{};
+  };
+  const Dim a = product(0, axis), b = product(axis, r);
   return {a, b};
 }
 

@@ -1,0 +1,103 @@
+// Static inference of the tensor ops: constant inputs must give static shapes (memory
+// planning depends on it) and symbolic dims must survive where ONNX semantics allow.
+#include "ops/op_registry.h"
+#include "tensor_test_util.h"
+
+using namespace ember;
+using namespace ember::test;
+using namespace ember::test::tensor_ops;
+
+namespace {
+
+ir::Dim sym(const char* s) { return ir::Dim{-1, s}; }
+ir::Dim dim(int64_t v) { return ir::Dim::of(v); }
+
+ir::TypeInfo ty(DType dt, std::vector<ir::Dim> dims) {
+  ir::TypeInfo t = ir::TypeInfo::tensor_unknown_shape(dt);
+  t.has_shape = true;
+  t.dims = std::move(dims);
+  return t;
+}
+
+// Runs the registered inference of one node; `values[i]` non-null marks constant input i.
+std::vector<ir::TypeInfo> infer(const std::string& op, const std::vector<ir::TypeInfo>& types,
+                                const std::vector<const Tensor*>& values, std::vector<ir::Attribute> attrs = {},
+                                int opset = 17, size_t outputs = 1) {
+  ir::Node n;
+  n.name = "n";
+  n.op_type = op;
+  n.opset = opset;
+  for (auto& a : attrs) n.attrs[a.name] = a;
+  n.outputs.assign(outputs, nullptr);
+  std::vector<const ir::TypeInfo*> tp;
+  for (const auto& t : types) tp.push_back(t.dtype == DType::Undefined ? nullptr : &t);  // absent input
+  ops::InferContext ctx(n, tp, values);
+  const ops::OpSchema* s = ops::OpRegistry::global().find(op, "", opset);
+  REQUIRE(s != nullptr);
+  s->infer(ctx);
+  return ctx.outputs();
+}
+
+}  // namespace
+
+TEST_CASE("tensor.infer: Reshape keeps batch symbols and resolves -1 by cancellation") {
+  const ir::TypeInfo in = ty(DType::Float32, {sym("N"), sym("S"), dim(768)});
+  const Tensor shape = i64v({0, 0, 12, -1});
+  const auto out = infer("Reshape", {in, ty(DType::Int64, {dim(4)})}, {nullptr, &shape});
+  CHECK(out[0].str() == "float32[N, S, 12, 64]");
+  const Tensor back = i64v({0, -1, 768});  // [N, S, 12, 64] -> [N, -1, 768]: -1 = S, unknown
+  const auto o2 = infer("Reshape", {out[0], ty(DType::Int64, {dim(3)})}, {nullptr, &back});
+  CHECK(o2[0].dims.size() == 3);
+  CHECK(o2[0].dims[0].symbol == "N");
+  CHECK(o2[0].dims[2].value == 768);
+  const auto o3 = infer("Reshape", {in, ty(DType::Int64, {dim(2)})}, {nullptr, nullptr});
+  CHECK(o3[0].str() == "float32[?, ?]");
+}
+
+TEST_CASE("tensor.infer: constant inputs give static shapes") {
+  const ir::TypeInfo x = ty(DType::Float32, {dim(2), dim(3), dim(8)});
+  const Tensor starts = i64v({1}), ends = i64v({-1}), axes = i64v({2}), steps = i64v({2});
+  CHECK(infer("Slice", {x, ty(DType::Int64, {dim(1)}), ty(DType::Int64, {dim(1)}), ty(DType::Int64, {dim(1)}),
+                        ty(DType::Int64, {dim(1)})},
+              {nullptr, &starts, &ends, &axes, &steps})[0]
+            .str() == "float32[2, 3, 3]");
+  const Tensor reps = i64v({2, 1, 3});
+  CHECK(infer("Tile", {x, ty(DType::Int64, {dim(3)})}, {nullptr, &reps})[0].str() == "float32[4, 3, 24]");
+  const Tensor eshape = i64v({5, 1, 1, 1});
+  CHECK(infer("Expand", {x, ty(DType::Int64, {dim(4)})}, {nullptr, &eshape})[0].str() == "float32[5, 2, 3, 8]");
+  const Tensor cshape = i64v({4, 2});
+  CHECK(infer("ConstantOfShape", {ty(DType::Int64, {dim(2)})}, {&cshape})[0].str() == "float32[4, 2]");
+  const Tensor pads = i64v({0, 1, 2, 0, 0, 3});
+  CHECK(infer("Pad", {x, ty(DType::Int64, {dim(6)})}, {nullptr, &pads})[0].str() == "float32[2, 4, 13]");
+  const Tensor k = i64v({2});
+  const auto topk = infer("TopK", {x, ty(DType::Int64, {dim(1)})}, {nullptr, &k}, {}, 17, 2);
+  CHECK(topk[0].str() == "float32[2, 3, 2]");
+  CHECK(topk[1].str() == "int64[2, 3, 2]");
+  const Tensor s = Tensor::scalar<int64_t>(0), l = Tensor::scalar<int64_t>(10), d = Tensor::scalar<int64_t>(3);
+  const ir::TypeInfo sc = ty(DType::Int64, {});
+  CHECK(infer("Range", {sc, sc, sc}, {&s, &l, &d})[0].str() == "int64[4]");
+  CHECK(infer("Shape", {x}, {nullptr})[0].str() == "int64[3]");
+  const Tensor sizes = i64v({2, 3, 5});
+  CHECK(infer("Resize", {x, ir::TypeInfo(), ir::TypeInfo(), ty(DType::Int64, {dim(3)})}, {nullptr, nullptr, nullptr, &sizes},
+              {attr_string("mode", "linear")})[0]
+            .str() == "float32[2, 3, 5]");
+}
+
+TEST_CASE("tensor.infer: symbolic dims pass through Transpose, Concat, Gather, Unsqueeze") {
+  const ir::TypeInfo x = ty(DType::Float16, {sym("B"), dim(4), sym("T")});
+  CHECK(infer("Transpose", {x}, {nullptr}, {attr_ints("perm", {2, 0, 1})})[0].str() == "float16[T, B, 4]");
+  const ir::TypeInfo y = ty(DType::Float16, {sym("B"), dim(6), sym("T")});
+  CHECK(infer("Concat", {x, y}, {nullptr, nullptr}, {attr_int("axis", 1)})[0].str() == "float16[B, 10, T]");
+  const ir::TypeInfo idx = ty(DType::Int64, {dim(5), dim(2)});
+  CHECK(infer("Gather", {x, idx}, {nullptr, nullptr}, {attr_int("axis", 1)})[0].str() == "float16[B, 5, 2, T]");
+  const Tensor axes = i64v({0, -1});
+  CHECK(infer("Unsqueeze", {x, ty(DType::Int64, {dim(2)})}, {nullptr, &axes}, {}, 13)[0].str() == "float16[1, B, 4, T, 1]");
+  CHECK(infer("Flatten", {x}, {nullptr}, {attr_int("axis", 2)})[0].str() == "float16[?, T]");
+}
+
+TEST_CASE("tensor.infer: bad constant reshape fails at inference naming both shapes") {
+  const ir::TypeInfo x = ty(DType::Float32, {dim(2), dim(3)});
+  const Tensor shape = i64v({4, 2});
+  check_error([&] { infer("Reshape", {x, ty(DType::Int64, {dim(2)})}, {nullptr, &shape}); }, Status::ShapeMismatch,
+              "cannot reshape input of shape [2, 3] to shape [4, 2]");
+}
