@@ -17,5 +17,6 @@ void add_pad_ops(OpRegistry& r);          // Pad
 void add_resize_ops(OpRegistry& r);       // Resize, Upsample
 void add_select_ops(OpRegistry& r);       // NonZero, Compress, TopK
 void add_trilu_onehot_ops(OpRegistry& r); // Trilu, OneHot
+void add_reverse_unique_ops(OpRegistry& r); // ReverseSequence, Unique
 
 }  // namespace ember::ops
