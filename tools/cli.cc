@@ -3,6 +3,7 @@
 
 #include <new>
 
+#include "runtime/session_options.h"
 #include "support/error.h"
 #include "tools/commands.h"
 
@@ -27,6 +28,9 @@ void print_main_usage(std::ostream& os) {
 
 void print_command_usage(const Command& c, std::ostream& os) {
   os << c.usage << "\n" << format_options(c.options);
+  for (const auto& o : c.options)
+    if (o.name == "--option")
+      os << "\nSession option keys (--option KEY=VALUE):\n" << runtime::SessionOptions::keys_help();
 }
 
 std::vector<OptionSpec> with_help(std::vector<OptionSpec> spec) {

@@ -88,9 +88,9 @@ TEST_CASE("capi: session creation errors leave out untouched") {
 }
 
 TEST_CASE("capi: session from a file") {
-  const std::string path = capi_test::write_temp_file("add.onnx", capi_test::add_model());
+  const capi_test::TempFile file = capi_test::write_temp_file("add.onnx", capi_test::add_model());
   ember_session* s = nullptr;
-  REQUIRE(ember_session_create(path.c_str(), nullptr, &s) == EMBER_OK);
+  REQUIRE(ember_session_create(file.path.c_str(), nullptr, &s) == EMBER_OK);
   CHECK(ember_session_input_count(s) == 2);
   ember_session_destroy(s);
 }

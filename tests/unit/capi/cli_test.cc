@@ -27,8 +27,9 @@ CliResult cli(const std::vector<std::string>& args) {
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-std::string temp_dir(const std::string& name) {
-  const auto dir = std::filesystem::path(capi_test::write_temp_file(name, "")).string() + ".d";
+// A fresh folder, `model.path + ".d"`, removed with the model file.
+std::string temp_dir(const capi_test::TempFile& model) {
+  const std::string dir = model.path + ".d";
   std::filesystem::create_directories(dir);
   return dir;
 }
@@ -82,8 +83,9 @@ TEST_CASE("capi: cli help, version and usage errors") {
 }
 
 TEST_CASE("capi: cli run writes outputs computed from .npy inputs") {
-  const std::string model = capi_test::write_temp_file("add.onnx", capi_test::add_model());
-  const std::string dir = temp_dir("run");
+  const capi_test::TempFile file = capi_test::write_temp_file("add.onnx", capi_test::add_model());
+  const std::string& model = file.path;
+  const std::string dir = temp_dir(file);
   ember::Tensor x = ember::test::random_tensor(ember::DType::Float32, {7, 5});
   ember::Tensor y = ember::test::random_tensor(ember::DType::Float32, {7, 5});
   ember::cli::write_npy(dir + "/x.npy", x);
@@ -112,12 +114,12 @@ TEST_CASE("capi: cli run writes outputs computed from .npy inputs") {
   r = cli({"run", model, "--input", "x=" + dir + "/missing.npy", "--random-inputs", "--no-save"});
   CHECK(r.rc == 1);
   CHECK(contains(r.err, "missing.npy"));
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("capi: cli run with random inputs sets dynamic dims to 1") {
-  const std::string model = capi_test::write_temp_file("add.onnx", capi_test::add_model());
-  const std::string dir = temp_dir("random");
+  const capi_test::TempFile file = capi_test::write_temp_file("add.onnx", capi_test::add_model());
+  const std::string& model = file.path;
+  const std::string dir = temp_dir(file);
   CliResult r = cli({"run", model, "--random-inputs", "--output-dir", dir});
   INFO(r.err);
   REQUIRE(r.rc == 0);
@@ -128,11 +130,11 @@ TEST_CASE("capi: cli run with random inputs sets dynamic dims to 1") {
   size_t files = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir)) files += e.is_regular_file();
   CHECK(files == 1);
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("capi: cli inspect counts parameters and MatMul FLOPs") {
-  const std::string model = capi_test::write_temp_file("mm.onnx", capi_test::matmul_model());
+  const capi_test::TempFile file = capi_test::write_temp_file("mm.onnx", capi_test::matmul_model());
+  const std::string& model = file.path;
   CliResult r = cli({"inspect", model});
   INFO(r.err);
   REQUIRE(r.rc == 0);
@@ -145,7 +147,8 @@ TEST_CASE("capi: cli inspect counts parameters and MatMul FLOPs") {
 }
 
 TEST_CASE("capi: cli bench reports latency percentiles") {
-  const std::string model = capi_test::write_temp_file("mm.onnx", capi_test::matmul_model());
+  const capi_test::TempFile file = capi_test::write_temp_file("mm.onnx", capi_test::matmul_model());
+  const std::string& model = file.path;
   CliResult r = cli({"bench", model, "--iterations", "5", "--warmup", "1", "--json"});
   INFO(r.err);
   REQUIRE(r.rc == 0);

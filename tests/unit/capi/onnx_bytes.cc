@@ -110,13 +110,19 @@ std::string matmul_model() {
                     {w});
 }
 
-std::string write_temp_file(const std::string& stem, const std::string& bytes) {
+TempFile::~TempFile() {
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+  std::filesystem::remove_all(path + ".d", ignored);
+}
+
+TempFile write_temp_file(const std::string& stem, const std::string& bytes) {
   static std::atomic<int> counter{0};
   const auto path = std::filesystem::temp_directory_path() /
                     ("ember_capi_" + std::to_string(::getpid()) + "_" +
                      std::to_string(counter++) + "_" + stem);
   std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
-  return path.string();
+  return TempFile(path.string());
 }
 
 }  // namespace capi_test

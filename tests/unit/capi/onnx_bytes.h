@@ -37,7 +37,16 @@ std::string add_model();
 // y = x @ W, x float32[7, 17], W a [17, 3] initializer with values 0.01 * i, y float32[7, 3].
 std::string matmul_model();
 
-// Writes bytes to a fresh file under the system temp folder and returns its path.
-std::string write_temp_file(const std::string& stem, const std::string& bytes);
+// A file under the system temp folder, removed (with `path + ".d"`, if a test made that
+// folder) when the object goes away.
+struct TempFile {
+  std::string path;
+  explicit TempFile(std::string p) : path(std::move(p)) {}
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile();
+};
+// Writes bytes to a fresh file under the system temp folder.
+TempFile write_temp_file(const std::string& stem, const std::string& bytes);
 
 }  // namespace capi_test
