@@ -14,7 +14,11 @@ void infer_expand(InferContext& ctx) {
   const TypeInfo& in = ctx.input_type(0);
   if (auto shape = const_ints(ctx, 1)) {
     TypeInfo out;
-    broadcast_types(in, TypeInfo::tensor(in.dtype, *shape), out);
+    try {
+      broadcast_types(in, TypeInfo::tensor(in.dtype, *shape), out);
+    } catch (const Error& e) {
+      fail(Status::ShapeMismatch, ctx.node().describe(), ": ", e.what());
+    }
     out.dtype = in.dtype;
     return ctx.set_output(0, out);
   }

@@ -67,9 +67,12 @@ void infer_resize(InferContext& ctx) {
   const TypeInfo& in = ctx.input_type(0);
   const Attrs a = parse_attrs(n);
   if (!in.has_shape) return ctx.set_output(0, TypeInfo::tensor_unknown_shape(in.dtype));
-  const Request q = request(n, [&](size_t i, bool& present) {
-    present = ctx.has_input(i);
-    return ctx.input_value(i);
+  const size_t roi_slot = size_t(slots(n).roi);
+  const Request q = request(n, [&](size_t i, bool& present) -> const Tensor* {
+    present = ctx.has_input(i) && i != roi_slot;  // output dims never depend on roi
+    const Tensor* v = ctx.input_value(i);
+    if (v && v->numel() == 0) present = false;   // "" placeholder given as an empty tensor
+    return v;
   });
   if (q.known) {
     if (auto d = known_dims(in)) return ctx.set_output(0, TypeInfo::tensor(in.dtype, geometry(a, *d, q.scales, q.sizes, n).out));

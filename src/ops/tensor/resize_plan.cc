@@ -78,7 +78,7 @@ Attrs parse_attrs(const ir::Node& n) {
   a.nearest = n.attr_string("nearest_mode", "round_prefer_floor");
   EMBER_CHECK(one_of(a.nearest, {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"}), Unsupported,
               n.describe(), ": nearest_mode '", a.nearest, "' is not supported");
-  a.cubic_a = n.attr_float("cubic_coeff_alpha", -0.75f);
+  a.cubic_a = n.attr_float("cubic_coeff_a", -0.75f);
   a.exclude_outside = n.attr_int("exclude_outside", 0) != 0;
   a.extrapolation = n.attr_float("extrapolation_value", 0.f);
   EMBER_CHECK(n.attr_int("antialias", 0) == 0, Unsupported, n.describe(), ": antialias=1 is not supported");

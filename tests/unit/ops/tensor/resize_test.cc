@@ -1,6 +1,7 @@
 // Resize / Upsample against values from the ONNX operator documentation (test cases
 // resize_* / upsample_nearest) and a direct (non-separable) bilinear reference.
 #include <cmath>
+#include <tuple>
 
 #include "tensor_test_util.h"
 
@@ -62,6 +63,8 @@ TEST_CASE("tensor.resize: linear half_pixel / align_corners from the ONNX docs")
   const Tensor x2 = f32({1, 1, 2, 4}, seq(8));
   check_close(resize(x2, f32({4}, {1, 1, 0.6, 0.6}), Tensor(), {attr_string("mode", "linear")}),
               f32({1, 1, 1, 2}, {2.6666665, 4.3333331}), Tier::Close);
+  // align_corners divides by scale * in - 1 (= 1.4 here) as onnx.reference does; onnxruntime
+  // divides by the rounded output size and gives [1, 4] instead.
   check_close(resize(x2, f32({4}, {1, 1, 0.6, 0.6}), Tensor(),
                      {attr_string("mode", "linear"), attr_string("coordinate_transformation_mode", "align_corners")}),
               f32({1, 1, 1, 2}, {1, 3.142857}), Tier::Close);
@@ -88,6 +91,8 @@ TEST_CASE("tensor.resize: linear matches a direct bilinear reference on random o
   check_close(y, want, Tier::Approximate);
 }
 
+// Row 0 was checked against onnxruntime (element 3 is 1.875; it mirrors element 4 about the
+// row's centre value 2.078125).
 TEST_CASE("tensor.resize: cubic from the ONNX docs") {
   const Tensor x = f32({1, 1, 4, 4}, seq(16));
   const Tensor up = resize(x, f32({4}, {1, 1, 2, 2}), Tensor(), {attr_string("mode", "cubic")});
@@ -138,4 +143,31 @@ TEST_CASE("tensor.upsample: nearest (opset 9 input, opset 7 attribute) and strin
   OpRun c = op("Upsample", {s, f32({2}, {2, 1})});
   c.opset = 9;
   check_equal(run_op(c)[0], remap(s, {4, 2}, [](const Dims& o) { return Dims{o[0] / 2, o[1]}; }));
+}
+
+// Expected values below were produced by onnxruntime (and agree with onnx.reference where it
+// still supports the mode) for the same inputs.
+TEST_CASE("tensor.resize: more coordinate modes and cubic exclude_outside (onnxruntime values)") {
+  const Tensor x5 = f32({1, 1, 5, 5}, seq(25));
+  const std::vector<std::tuple<std::string, std::string, std::vector<double>>> nearest = {
+      {"tf_half_pixel_for_nn", "round_prefer_floor",
+       {6, 7, 8, 8, 9, 9, 10, 10, 11, 12, 13, 13, 14, 14, 15, 15, 21, 22, 23, 23, 24, 24, 25, 25}},
+      {"half_pixel_symmetric", "round_prefer_ceil",
+       {1, 1, 2, 3, 3, 4, 5, 5, 11, 11, 12, 13, 13, 14, 15, 15, 21, 21, 22, 23, 23, 24, 25, 25}},
+      {"pytorch_half_pixel", "floor",
+       {1, 1, 2, 2, 3, 3, 4, 5, 11, 11, 12, 12, 13, 13, 14, 15, 16, 16, 17, 17, 18, 18, 19, 20}}};
+  for (const auto& [coord, nm, want] : nearest)
+    check_equal(resize(x5, Tensor(), i64v({1, 1, 3, 8}),
+                       {attr_string("mode", "nearest"), attr_string("coordinate_transformation_mode", coord),
+                        attr_string("nearest_mode", nm)}),
+                f32({1, 1, 3, 8}, want));
+  check_close(resize(x5, Tensor(), i64v({1, 1, 1, 3}),
+                     {attr_string("mode", "linear"), attr_string("coordinate_transformation_mode", "pytorch_half_pixel")}),
+              f32({1, 1, 1, 3}, {1.3333333, 3, 4.6666665}), Tier::Close);
+  const Tensor x = f32({1, 1, 4, 4}, seq(16));
+  const Tensor up = resize(x, f32({4}, {1, 1, 2, 2}), Tensor(),
+                           {attr_string("mode", "cubic"), attr_float("cubic_coeff_a", -0.5f), attr_int("exclude_outside", 1)});
+  check_close(remap(up, {8}, [](const Dims& o) { return Dims{0, 0, 0, o[0]}; }),
+              f32({8}, {0.55882347, 0.814942, 1.3569825, 1.897059, 2.397059, 2.937135, 3.4791756, 3.7352934}),
+              Tier::Approximate);
 }
