@@ -31,7 +31,7 @@ EMBER_EW_BINARY(Xor, a != b)
 void add_compare_logic_ops(OpRegistry& r) {
   constexpr TypeSet N = TypeSet::Numeric;
   constexpr TypeSet B = TypeSet::Bool;
-  add_binary<Equal, TypeSet::NumericOrBool, true>(r, "Equal");
+  add_binary<Equal, TypeSet::Any, true>(r, "Equal");  // string (opset 19) is Unsupported
   add_binary<Less, N, true>(r, "Less");
   add_binary<LessOrEqual, N, true>(r, "LessOrEqual", 12);
   add_binary<Greater, N, true>(r, "Greater");

@@ -33,8 +33,10 @@ class UnaryKernel final : public Kernel {
       using C = compute_t<T>;
       using O = std::conditional_t<BoolOut, bool, T>;
       Tensor& y = ctx.output(0, dtype_of<O>::value, x.shape());
+      // A local copy of the functor lets the compiler keep its parameters in registers
+      // (through `this` they might alias the output buffer).
       map_unary(x.data<T>(), y.data<O>(), x.numel(), ctx.pool(), Op::grain,
-                [this](T v) { return op_(C(v)); });
+                [op = op_](T v) { return op(C(v)); });
     });
   }
 
@@ -75,7 +77,7 @@ class BinaryKernel final : public Kernel {
         op_.check_rhs(b.data<T>(), b.numel(), who_);
       Tensor& y = ctx.output(0, dtype_of<O>::value, p.out_shape);
       broadcast_binary(p, a.data<T>(), b.data<T>(), y.data<O>(), ctx.pool(), Op::grain,
-                       [this](T u, T v) { return op_(C(u), C(v)); });
+                       [op = op_](T u, T v) { return op(C(u), C(v)); });
     });
   }
 

@@ -191,6 +191,8 @@ TEST_CASE("elementwise binary errors") {
           ewt::run1("Add", {random_tensor(DType::Int16, {2}, 0, 3), random_tensor(DType::Int16, {2}, 0, 3)});
         }) == Status::Unsupported);
   CHECK(ewt::status_of([&] { ewt::run1("Add", {a, a}, {attr_int("broadcast", 1)}, 6); }) == Status::Unsupported);
+  const Tensor s = random_tensor(DType::String, {2});
+  CHECK(ewt::status_of([&] { ewt::run1("Equal", {s, s}, {}, 19); }) == Status::Unsupported);
   // Without the legacy attribute, old opsets behave like numpy broadcasting of equal shapes.
   check_close(ewt::run1("Add", {a, a}, {}, 6), ewt::ref_binary(a, a, DType::Float32, [](double p, double q) {
                 return p + q;
