@@ -13,6 +13,8 @@ from ._session import Session, TensorInfo
 __version__ = _ember.__version__
 
 _ember._register_errors({cls.status: cls for cls in ALL_ERRORS})
+for _cls in (EmberError,) + ALL_ERRORS:  # tracebacks say ember.ShapeMismatchError
+    _cls.__module__ = __name__
 
 __all__ = ["Session", "TensorInfo", "EmberError", "InvalidArgumentError", "InvalidModelError",
            "UnsupportedError", "ShapeMismatchError", "TypeMismatchError", "OutOfMemoryError",

@@ -47,7 +47,9 @@ class Session:
         several Python threads can run one session concurrently."""
         if not isinstance(feeds, dict):
             raise TypeError(f"feeds must be a dict of input name -> array, not {type(feeds).__name__}")
-        return self._impl.run(None if output_names is None else list(output_names), feeds)
+        if output_names is not None and not isinstance(output_names, str):  # a str is rejected in C++
+            output_names = list(output_names)
+        return self._impl.run(output_names, feeds)
 
     def __repr__(self):
         ins = ", ".join(f"{i.name}: {i.dtype}{list(i.shape) if i.shape is not None else '[?]'}" for i in self._inputs)
