@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "ops/op_registry.h"
@@ -29,6 +30,19 @@ decltype(auto) visit_storage(DType t, F&& f) {
     default: break;
   }
   fail(Status::Unsupported, "element type ", dtype_name(t), " cannot be copied");
+}
+
+// Strict weak order for sorting values with NaN counted as the largest value (as numpy does),
+// so sorts stay well defined on float data containing NaN.
+template <class T>
+bool less_nan_last(const T& a, const T& b) {
+  if constexpr (std::is_same_v<T, std::string> || std::is_integral_v<T>) {
+    return a < b;
+  } else {
+    const bool na = float(a) != float(a), nb = float(b) != float(b);
+    if (na || nb) return !na && nb;
+    return a < b;
+  }
 }
 
 // Copies n elements src[soff..] -> dst[doff..] (strings by assignment, others by memcpy).

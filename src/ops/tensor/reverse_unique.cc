@@ -89,8 +89,8 @@ class UniqueKernel : public Kernel {
           for (int64_t i = 0; i < inner; ++i) {
             const T& u = x[(o * n + a) * inner + i];
             const T& v = x[(o * n + b) * inner + i];
-            if (u < v) return -1;
-            if (v < u) return 1;
+            if (less_nan_last(u, v)) return -1;
+            if (less_nan_last(v, u)) return 1;
           }
         return 0;
       };

@@ -153,7 +153,7 @@ class TopKKernel : public Kernel {
           // Ties go to the lower index (ONNX); the comparator is a strict total order.
           auto cmp = [&](int64_t x, int64_t y) {
             const T a = v[size_t(x)], c = v[size_t(y)];
-            if (a != c) return largest_ ? a > c : a < c;
+            if (less_nan_last(a, c) || less_nan_last(c, a)) return largest_ ? less_nan_last(c, a) : less_nan_last(a, c);
             return x < y;
           };
           std::partial_sort(order.begin(), order.begin() + k, order.end(), cmp);

@@ -171,3 +171,17 @@ TEST_CASE("tensor.resize: more coordinate modes and cubic exclude_outside (onnxr
               f32({8}, {0.55882347, 0.814942, 1.3569825, 1.897059, 2.397059, 2.937135, 3.4791756, 3.7352934}),
               Tier::Approximate);
 }
+
+// Opset <= 10 forms: asymmetric coordinates; nearest rounds down when upsampling and up when
+// downsampling. Values from onnxruntime.
+TEST_CASE("tensor.resize: opset 10 Resize and opset 9 Upsample, linear and nearest") {
+  const Tensor x = f32({1, 1, 2, 2}, {1, 2, 3, 4});
+  const Tensor want = f32({1, 1, 4, 6}, {1, 4 / 3., 5 / 3., 2, 2, 2, 2, 7 / 3., 8 / 3., 3, 3, 3,
+                                         3, 10 / 3., 11 / 3., 4, 4, 4, 3, 10 / 3., 11 / 3., 4, 4, 4});
+  const Tensor scales = f32({4}, {1, 1, 2, 3});
+  check_close(run_op(op("Upsample", {x, scales}, {attr_string("mode", "linear")}, 1, 9))[0], want, Tier::Close);
+  check_close(run_op(op("Resize", {x, scales}, {attr_string("mode", "linear")}, 1, 10))[0], want, Tier::Close);
+  const Tensor x3 = f32({1, 1, 5, 7}, seq(35));
+  check_equal(run_op(op("Resize", {x3, f32({4}, {1, 1, 0.5, 0.45})}, {attr_string("mode", "nearest")}, 1, 10))[0],
+              f32({1, 1, 2, 3}, {1, 4, 6, 15, 18, 20}));
+}

@@ -1,5 +1,6 @@
 // NonZero, Compress, TopK, Trilu, OneHot.
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "tensor_test_util.h"
@@ -74,6 +75,13 @@ TEST_CASE("tensor.topk: largest/smallest on every axis, ties by lower index") {
   auto y = run_op(old);
   check_equal(y[0], f32({2}, {4, 3}));
   check_equal(y[1], i64v({2, 0}));
+  // NaN counts as the largest value (numpy / onnxruntime order).
+  const float nan = std::nanf("");
+  auto yn = run_op(op("TopK", {make_tensor(DType::Float32, {5}, {1, nan, 3, nan, 2}), i64v({3})}, {}, 2));
+  CHECK(std::isnan(yn[0].data<float>()[0]));
+  CHECK(std::isnan(yn[0].data<float>()[1]));
+  CHECK(yn[0].data<float>()[2] == 3.f);
+  check_equal(yn[1], i64v({1, 3, 2}));
   check_error([&] { run_op(op("TopK", {x, i64v({4})}, {attr_int("axis", 2)}, 2)); }, Status::InvalidArgument, "k = 4");
 }
 
