@@ -4,18 +4,37 @@
 
 namespace ember::ops::control {
 
+namespace {
+
+// Where `body`'s captures start among the node's implicit inputs under the importer's
+// convention: the captures of every body in turn, bodies in attribute-name order.
+size_t capture_offset(const ir::Node& node, const ir::Graph& body) {
+  size_t offset = 0;
+  for (const auto& [name, a] : node.attrs) {
+    if (a.g.get() == &body) return offset;
+    if (a.g) offset += a.g->captures.size();
+    for (const auto& g : a.graphs) {
+      if (g.get() == &body) return offset;
+      offset += g->captures.size();
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
 std::vector<size_t> capture_inputs(const ir::Node& node, const ir::Graph& body) {
   const size_t first = node.explicit_input_count();
+  const size_t base = first + capture_offset(node, body);
   std::vector<size_t> idx;
   for (size_t c = 0; c < body.captures.size(); ++c) {
     const std::string& name = body.captures[c]->name;
+    const size_t at = base + c;
     size_t found = SIZE_MAX;
-    for (size_t i = first; i < node.inputs.size(); ++i)
-      if (node.inputs[i] && node.inputs[i]->name == name) {
-        found = i;
-        break;
-      }
-    if (found == SIZE_MAX && first + c < node.inputs.size()) found = first + c;
+    if (at < node.inputs.size() && node.inputs[at] && node.inputs[at]->name == name) found = at;
+    for (size_t i = first; found == SIZE_MAX && i < node.inputs.size(); ++i)
+      if (node.inputs[i] && node.inputs[i]->name == name) found = i;
+    if (found == SIZE_MAX && at < node.inputs.size()) found = at;
     EMBER_CHECK(found != SIZE_MAX, InvalidModel, node.describe(), ": body '", body.name,
                 "' uses outer value '", name, "' but the node has no implicit input for it");
     idx.push_back(found);

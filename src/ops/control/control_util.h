@@ -11,10 +11,11 @@
 
 namespace ember::ops::control {
 
-// For each capture of `body`, the index of the node input that feeds it. Captures are matched
-// to the node's implicit inputs by name (an outer-scope reference keeps its outer name), so
-// the mapping is right whatever order the importer gave the implicit inputs; when names do
-// not match, the documented positional convention (same order as body.captures) is used.
+// For each capture of `body`, the index of the node input that feeds it. The importer appends
+// the captures of each body in turn (bodies in attribute-name order, so If has else_branch's
+// first); that position is used when the name there matches, otherwise the capture is looked
+// up by name among the implicit inputs (an outer reference keeps its outer name), and only
+// then is the bare position trusted.
 std::vector<size_t> capture_inputs(const ir::Node& node, const ir::Graph& body);
 
 // Appends the capture values (node inputs at `indices`) to `inputs`.

@@ -8,6 +8,7 @@ void register_control_ops(OpRegistry& r) {
   control::add_if_ops(r);
   control::add_loop_ops(r);
   control::add_scan_ops(r);
+  control::add_sequence_ops(r);
 }
 
 }  // namespace ember::ops
