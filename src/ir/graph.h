@@ -4,8 +4,10 @@
 // Ownership: a Graph owns its Values and Nodes. Subgraphs are owned by the attribute that
 // holds them. A subgraph never points at a Value of its parent: every outer-scope name it
 // uses becomes one of its `captures`, and the owning node receives the matching outer value
-// as an extra ("implicit") input after its ONNX inputs. Kernels therefore see every tensor a
-// subgraph needs as an ordinary input.
+// as an extra ("implicit") input after its ONNX inputs. A capture has the same name as the
+// outer value it stands for; that name is how captures and implicit inputs are matched (a
+// node with two bodies, like If, may list the same outer value for each). Kernels therefore
+// see every tensor a subgraph needs as an ordinary input.
 #pragma once
 
 #include <map>

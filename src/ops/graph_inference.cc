@@ -78,16 +78,15 @@ void try_fold(ir::Node& node, const OpSchema& schema, const InferenceOptions& op
   }
 }
 
-// Bodies see their captures with the types of the outer values they stand for.
+// Bodies see their captures with the types of the outer values they stand for. A capture
+// carries the name of the outer value, which is how it is matched to an implicit input.
 void infer_subgraphs(ir::Node& node, const OpRegistry& registry, const InferenceOptions& opts) {
   InferenceOptions body_opts = opts;
   body_opts.fold_errors_are_fatal = false;
-  const size_t first_implicit = node.explicit_input_count();
   auto visit = [&](ir::Graph& body) {
-    for (size_t c = 0; c < body.captures.size(); ++c) {
-      const ir::Value* outer = first_implicit + c < node.inputs.size() ? node.inputs[first_implicit + c] : nullptr;
-      if (outer) body.captures[c]->type = outer->type;
-    }
+    for (ir::Value* cap : body.captures)
+      for (size_t k = node.explicit_input_count(); k < node.inputs.size(); ++k)
+        if (node.inputs[k] && node.inputs[k]->name == cap->name) cap->type = node.inputs[k]->type;
     infer_graph(body, registry, body_opts);
   };
   for (auto& [name, a] : node.attrs) {
@@ -100,6 +99,9 @@ void infer_subgraphs(ir::Node& node, const OpRegistry& registry, const Inference
 
 void infer_graph(ir::Graph& graph, const OpRegistry& registry, const InferenceOptions& opts) {
   graph.topo_sort();
+  // A constant's tensor is the best statement of its type, whatever the model declared.
+  for (const auto& v : graph.values())
+    if (v->constant && !v->is_input) v->type = ir::TypeInfo::tensor(v->constant->dtype(), v->constant->shape());
   ThreadPool inline_pool(1);
   for (const auto& up : graph.nodes()) {
     ir::Node& node = *up;
