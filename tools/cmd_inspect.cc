@@ -41,8 +41,8 @@ Command inspect_command() {
       "Prints the producer, opsets, inputs and outputs, a histogram of operators (subgraphs\n"
       "included), the number and size of parameters (initializers) and an estimate of the\n"
       "FLOPs of one run (2 x multiply-accumulates of Conv, ConvTranspose, Gemm and MatMul;\n"
-      "nodes whose shapes depend on dynamic dimensions are reported, not counted). The\n"
-      "model is described as written (optimization level 0) unless --option says otherwise.\n",
+      "dynamic dimensions count as 1 and are named). The model is described as written\n"
+      "(optimization level 0) unless --option says otherwise.\n",
       session_option_specs(), &run};
 }
 

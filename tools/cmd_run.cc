@@ -36,15 +36,15 @@ std::string io_names(const std::vector<runtime::IoInfo>& ios) {
 }
 
 runtime::Feeds make_feeds(const runtime::Session& session, const ParsedArgs& args,
+                          const std::map<std::string, std::string>& files, uint64_t seed,
                           std::ostream& out) {
-  std::map<std::string, std::string> files = parse_input_files(args);
   for (const auto& [name, file] : files) {
     bool known = false;
     for (const auto& io : session.inputs()) known |= io.name == name;
     EMBER_CHECK(known, InvalidArgument, "the model has no input '", name, "' (its inputs: ",
                 io_names(session.inputs()), ")");
   }
-  std::mt19937_64 rng(uint64_t(args.get_int("--seed", 0, 0, INT64_MAX)));
+  std::mt19937_64 rng(seed);
   runtime::Feeds feeds;
   std::string missing;
   out << "inputs:\n";
@@ -94,12 +94,15 @@ void print_output(const std::string& name, const Tensor& t, const std::string& f
 }
 
 int run(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
+  // Every usage check comes before the model is opened, so a bad command line is exit 2.
   const std::string& path = model_path(args);
+  const std::map<std::string, std::string> input_files = parse_input_files(args);
+  const uint64_t seed = uint64_t(args.get_int("--seed", 0, 0, INT64_MAX));
   const runtime::SessionOptions opts = session_options_from(args);
   const bool save = !args.has("--no-save");
   const std::filesystem::path dir = args.get("--output-dir", ".");
   auto session = runtime::Session::from_file(path, opts);
-  const runtime::Feeds feeds = make_feeds(*session, args, out);
+  const runtime::Feeds feeds = make_feeds(*session, args, input_files, seed, out);
 
   const auto t0 = std::chrono::steady_clock::now();
   const std::vector<Tensor> results = session->run(feeds);

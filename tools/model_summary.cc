@@ -20,11 +20,11 @@ void count_graph(const ir::Graph& g, ModelSummary& s) {
     const std::string key = std_domain ? n->op_type : n->domain + "." + n->op_type;
     ++s.op_counts[key];
     const NodeFlops f = estimate_node_flops(*n);
+    if (!f.modelled) continue;
     if (f.dynamic) ++s.dynamic_flop_nodes;
-    if (f.modelled && !f.dynamic) {
-      s.flops += f.flops;
-      s.flops_by_op[key] += f.flops;
-    }
+    s.dynamic_symbols.insert(f.symbols.begin(), f.symbols.end());
+    s.flops += f.flops;
+    s.flops_by_op[key] += f.flops;
   }
 }
 
@@ -74,9 +74,13 @@ void print_model_summary(const ModelSummary& s, std::ostream& out) {
   out << "\nparameters: " << s.param_count << " (" << human_count(double(s.param_count))
       << "), " << s.param_bytes << " bytes (" << human_count(double(s.param_bytes)) << "B)\n";
   out << "FLOPs (2 x MACs of Conv/ConvTranspose/Gemm/MatMul): " << human_count(s.flops);
-  if (s.dynamic_flop_nodes)
-    out << " -- lower bound: " << s.dynamic_flop_nodes
-        << " node(s) with dynamic dimensions not counted";
+  if (s.dynamic_flop_nodes) {
+    // With a dynamic batch this is the cost of one sample; say which dims were assumed.
+    std::string dims;
+    for (const auto& sym : s.dynamic_symbols) dims += (dims.empty() ? "" : ", ") + sym;
+    out << "\n  (dynamic dimensions " << dims << " counted as 1 in " << s.dynamic_flop_nodes
+        << " node(s))";
+  }
   out << "\n";
   for (const auto& [op, f] : s.flops_by_op) out << "  " << op << ": " << human_count(f) << "\n";
 }

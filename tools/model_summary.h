@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,10 @@ struct ModelSummary {
   int64_t subgraph_count = 0;
   int64_t param_count = 0;   // elements of all initializers
   int64_t param_bytes = 0;
-  double flops = 0;                            // 2 * MACs of the nodes with known shapes
+  double flops = 0;                            // 2 * MACs, unknown dims counted as 1
   std::map<std::string, double> flops_by_op;
-  int64_t dynamic_flop_nodes = 0;              // estimable nodes left out: dynamic dims
+  int64_t dynamic_flop_nodes = 0;              // nodes whose count used an unknown dim
+  std::set<std::string> dynamic_symbols;       // those dims' names ("N"; "?" when unnamed)
 };
 
 ModelSummary summarize_model(const ir::Model& model);

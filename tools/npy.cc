@@ -180,11 +180,9 @@ Tensor parse_npy(const std::string& bytes, const std::string& what) {
   const size_t data_start = header_start + header_len;
   const size_t available = bytes.size() - data_start;
   size_t expected = dtype_size(dt);
-  for (int64_t d : shape) {
-    EMBER_CHECK(d == 0 || expected <= available / size_t(d) + 1, InvalidArgument, what,
-                ": the data is shorter than ", descr, " ", dims_str(shape), " needs");
-    expected *= size_t(d);
-  }
+  for (int64_t d : shape)
+    EMBER_CHECK(!__builtin_mul_overflow(expected, size_t(d), &expected), InvalidArgument, what,
+                ": shape ", dims_str(shape), " is too large");
   EMBER_CHECK(available == expected, InvalidArgument, what, ": expected ", expected,
               " data bytes for ", descr, " ", dims_str(shape), ", found ", available);
   Tensor t(dt, shape);

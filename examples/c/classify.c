@@ -46,7 +46,7 @@ static int describe(const ember_session* s, size_t i, int is_input) {
          is_input ? ember_session_input_name(s, i) : ember_session_output_name(s, i),
          dtype_name(dtype));
   if (rank == EMBER_RANK_UNKNOWN) printf(" (unknown rank)\n");
-  else print_dims(dims, rank), printf("\n");
+  else printf(" "), print_dims(dims, rank), printf("\n");
   return 0;
 }
 
@@ -77,7 +77,7 @@ static int read_raw(const char* path, ember_tensor* t) {
 
 static void print_output(const char* name, ember_tensor* t) {
   size_t n = ember_tensor_element_count(t), i, best = 0;
-  printf("%s: %s", name, dtype_name(ember_tensor_dtype(t)));
+  printf("%s: %s ", name, dtype_name(ember_tensor_dtype(t)));
   print_dims(ember_tensor_shape(t), ember_tensor_rank(t));
   printf("\n");
   if (ember_tensor_dtype(t) != EMBER_FLOAT32 || n == 0) return;
