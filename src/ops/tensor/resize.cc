@@ -74,10 +74,23 @@ void infer_resize(InferContext& ctx) {
     if (v && v->numel() == 0) present = false;   // "" placeholder given as an empty tensor
     return v;
   });
-  if (q.known) {
-    if (auto d = known_dims(in)) return ctx.set_output(0, TypeInfo::tensor(in.dtype, geometry(a, *d, q.scales, q.sizes, n).out));
+  if (!q.known) return ctx.set_output(0, unknown_dims(in.dtype, in.dims.size()));
+  if (auto d = known_dims(in)) return ctx.set_output(0, TypeInfo::tensor(in.dtype, geometry(a, *d, q.scales, q.sizes, n).out));
+  // Some input dims unknown (a dynamic batch, say): resolve what does not depend on them,
+  // with the same arithmetic as geometry().
+  std::vector<int64_t> axes = a.axes.empty() ? std::vector<int64_t>() : normalize_axes(a.axes, int64_t(in.dims.size()), n);
+  if (a.axes.empty()) for (size_t i = 0; i < in.dims.size(); ++i) axes.push_back(int64_t(i));
+  TypeInfo t = in;
+  const size_t given = q.scales.empty() ? q.sizes.size() : q.scales.size();
+  EMBER_CHECK(given == axes.size(), ShapeMismatch, n.describe(), ": ", q.scales.empty() ? "sizes" : "scales", " has ",
+              given, " entries but ", axes.size(), " axes are resized");
+  for (size_t i = 0; i < axes.size(); ++i) {
+    ir::Dim& d = t.dims[size_t(axes[i])];
+    if (!q.sizes.empty()) d = a.keep_aspect == "stretch" ? ir::Dim::of(q.sizes[i]) : ir::Dim{};
+    else if (d.known()) d = ir::Dim::of(int64_t(q.scales[i] * float(d.value)));
+    else if (q.scales[i] != 1.f) d = ir::Dim{};
   }
-  ctx.set_output(0, unknown_dims(in.dtype, in.dims.size()));
+  ctx.set_output(0, t);
 }
 
 template <class Acc>

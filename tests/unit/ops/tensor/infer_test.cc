@@ -83,6 +83,18 @@ TEST_CASE("tensor.infer: constant inputs give static shapes") {
             .str() == "float32[2, 3, 5]");
 }
 
+TEST_CASE("tensor.infer: Resize with a dynamic batch keeps the batch symbol") {
+  const ir::TypeInfo x = ty(DType::Float32, {sym("N"), dim(3), dim(7), dim(5)});
+  const Tensor scales = f32({4}, {1, 1, 2, 0.5});
+  CHECK(infer("Resize", {x, ir::TypeInfo(), ty(DType::Float32, {dim(4)})}, {nullptr, nullptr, &scales},
+              {attr_string("mode", "nearest")})[0]
+            .str() == "float32[N, 3, 14, 2]");
+  const Tensor sizes = i64v({9, 4});
+  CHECK(infer("Resize", {x, ir::TypeInfo(), ir::TypeInfo(), ty(DType::Int64, {dim(2)})}, {nullptr, nullptr, nullptr, &sizes},
+              {attr_string("mode", "linear"), attr_ints("axes", {2, 3})}, 18)[0]
+            .str() == "float32[N, 3, 9, 4]");
+}
+
 TEST_CASE("tensor.infer: symbolic dims pass through Transpose, Concat, Gather, Unsqueeze") {
   const ir::TypeInfo x = ty(DType::Float16, {sym("B"), dim(4), sym("T")});
   CHECK(infer("Transpose", {x}, {nullptr}, {attr_ints("perm", {2, 0, 1})})[0].str() == "float16[T, B, 4]");
