@@ -135,3 +135,44 @@ TEST_CASE("control: SequenceEmpty + SequenceInsert builds a sequence; bad splits
 }
 
 }  // namespace ember::test
+
+namespace ember::test {
+
+TEST_CASE("control: Loop carries a sequence across iterations") {
+  auto g = std::make_shared<ir::Graph>();
+  g->name = "main";
+  ir::Value* m = graph_input(*g, "M", DType::Int64, {});
+  ir::Value* x = graph_input(*g, "x", DType::Float32, {5});
+  ir::Value* empty = add_node(*g, "SequenceEmpty", {}, {"empty"})->outputs[0];
+  auto body = std::make_shared<ir::Graph>();
+  body->name = "body";
+  graph_input(*body, "i", DType::Int64, {});
+  ir::Value* c = graph_input(*body, "c", DType::Bool, {});
+  ir::Value* s = body->add_value("s");  // a sequence-typed body input
+  s->is_input = true;
+  s->type.kind = ir::ValueKind::Sequence;
+  s->type.dtype = DType::Float32;
+  s->type.elem = std::make_shared<ir::TypeInfo>(ir::TypeInfo::tensor_unknown_shape(DType::Float32));
+  body->inputs.push_back(s);
+  ir::Value* grown = add_node(*body, "SequenceInsert", {s, capture(*body, "x", DType::Float32, {5})}, {"grown"})->outputs[0];
+  for (ir::Value* v : {c, grown}) body->outputs.push_back(v);
+  ir::Node* loop = add_node(*g, "Loop", {m, nullptr, empty}, {"final"}, {attr_graph("body", body)});
+  add_implicit_inputs(*loop, {x});
+  ir::Value* stacked = add_node(*g, "ConcatFromSequence", {loop->outputs[0]}, {"stacked"},
+                                {attr_int("axis", 0), attr_int("new_axis", 1)})->outputs[0];
+  graph_output(*g, stacked);
+  auto session = make_session(g);
+  const Tensor xv = random_tensor(DType::Float32, {5});
+  for (int64_t trips : {1, 4}) {
+    CAPTURE(trips);
+    std::vector<double> want;
+    for (int64_t t = 0; t < trips; ++t) {
+      const std::vector<double> v = to_doubles(xv);
+      want.insert(want.end(), v.begin(), v.end());
+    }
+    check_close(session->run({{"M", Tensor::scalar<int64_t>(trips)}, {"x", xv}})[0],
+                make_tensor(DType::Float32, {trips, 5}, want), Tier::Exact);
+  }
+}
+
+}  // namespace ember::test
