@@ -126,7 +126,9 @@ void infer_graph(ir::Graph& graph, const OpRegistry& registry, const InferenceOp
         if (!opts.fold_errors_are_fatal) continue;
         // A constant subexpression that fails would fail identically at run time; report it now
         // with the node's name rather than on every run.
-        fail(e.status(), node.describe(), ": ", e.what());
+        const std::string where = node.describe();
+        if (std::string(e.what()).find(where) != std::string::npos) throw;
+        fail(e.status(), where, ": ", e.what());
       }
     }
   }
