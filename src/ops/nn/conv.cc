@@ -108,29 +108,39 @@ class ConvKernel final : public Kernel {
     if (!pointwise) tw = std::min(tw, std::max<int64_t>(16, (int64_t(4) << 20) / int64_t(sizeof(T)) / std::max<int64_t>(Kd, 1)));
     tw = std::min(tw, S);
     const int64_t tiles = (S + tw - 1) / tw;
+    auto one = [&](int64_t u, std::vector<T>& col, bool par) {
+      const int64_t n = u / (G * tiles), grp = (u / tiles) % G, t = u % tiles;
+      const int64_t s0 = t * tw, len = std::min(tw, S - s0);
+      const T* img = X + (n * C + grp * Cg) * in_sz;
+      const T* bm = img + s0;
+      int64_t ldb = S;
+      if (!pointwise) {
+        col.resize(size_t(Kd * len));
+        kernels::im2col<T>(img, Cg, g, s0, s0 + len, col.data());
+        bm = col.data();
+        ldb = len;
+      }
+      T* out = Y + (n * M + grp * Mg) * S + s0;
+      const T* wg = W + grp * Mg * Kd;
+      if (par) nn::parallel_gemm<T>(ctx.pool(), Mg, len, Kd, wg, Kd, false, bm, ldb, false, out, S, T(1), T(0));
+      else kernels::gemm<T>(Mg, len, Kd, wg, Kd, false, bm, ldb, false, out, S, T(1), T(0));
+      if (B)
+        for (int64_t m = 0; m < Mg; ++m) {
+          const T bias = B[grp * Mg + m];
+          T* row = out + m * S;
+          for (int64_t j = 0; j < len; ++j) row[j] += bias;
+        }
+    };
+    if (units * tiles < int64_t(ctx.pool().threads())) {
+      // Small spatial extent (deep layers: 7x7 outputs, many channels): too few tiles to go
+      // round, so split each GEMM over its output channels instead.
+      std::vector<T> col;
+      for (int64_t u = 0; u < units * tiles; ++u) one(u, col, true);
+      return;
+    }
     ctx.pool().parallel_for(units * tiles, 1, [&](int64_t begin, int64_t end) {
       std::vector<T> col;
-      for (int64_t u = begin; u < end; ++u) {
-        const int64_t n = u / (G * tiles), grp = (u / tiles) % G, t = u % tiles;
-        const int64_t s0 = t * tw, len = std::min(tw, S - s0);
-        const T* img = X + (n * C + grp * Cg) * in_sz;
-        const T* bm = img + s0;
-        int64_t ldb = S;
-        if (!pointwise) {
-          col.resize(size_t(Kd * len));
-          kernels::im2col<T>(img, Cg, g, s0, s0 + len, col.data());
-          bm = col.data();
-          ldb = len;
-        }
-        T* out = Y + (n * M + grp * Mg) * S + s0;
-        kernels::gemm<T>(Mg, len, Kd, W + grp * Mg * Kd, Kd, false, bm, ldb, false, out, S, T(1), T(0));
-        if (B)
-          for (int64_t m = 0; m < Mg; ++m) {
-            const T bias = B[grp * Mg + m];
-            T* row = out + m * S;
-            for (int64_t j = 0; j < len; ++j) row[j] += bias;
-          }
-      }
+      for (int64_t u = begin; u < end; ++u) one(u, col, false);
     });
   }
 

@@ -84,6 +84,7 @@ TEST_CASE("nn Conv 2-D: pads, strides, dilations, bias") {
   check_conv({{1, 3, 1, 1}, {2, 3, 1, 1}});
   check_conv({{1, 16, 31, 31}, {63, 16, 3, 3}, 1, {}, {}, {1, 1, 1, 1}});       // several tiles
   check_conv({{1, 3, 7, 7}, {4, 3, 7, 7}});                                     // kernel covers input
+  check_conv({{1, 32, 7, 7}, {65, 32, 3, 3}, 1, {}, {}, {1, 1, 1, 1}});         // one tile: GEMM split by channels
 }
 
 TEST_CASE("nn Conv: groups and depthwise") {
