@@ -17,7 +17,6 @@
 namespace ember::onnx::proto {
 
 struct Tensor {
-  size_t offset = 0;  // file offset of the message, for error messages
   std::string name;
   std::vector<int64_t> dims;
   int32_t data_type = 0;

@@ -100,7 +100,6 @@ std::pair<std::string, std::string> decode_string_entry(WireReader r) {
 
 proto::Tensor decode_tensor(WireReader r, int depth) {
   proto::Tensor t;
-  t.offset = r.offset();
   while (r.next()) {
     switch (r.field()) {
       case 1: r.append_int64s("dims", t.dims); break;

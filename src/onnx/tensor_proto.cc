@@ -11,19 +11,22 @@ namespace ember::onnx {
 
 namespace {
 
-// numel with overflow and sign checks, before anything is allocated from hostile dims.
+// numel with overflow and sign checks, before anything is allocated from hostile dims. The
+// product of the non-zero dims must fit even when a zero makes numel 0, because code that
+// multiplies dims left to right (dims_numel) would otherwise overflow before reaching the 0.
 int64_t checked_numel(const Dims& dims, const std::string& what) {
   int64_t n = 1;
   bool zero = false;
   for (int64_t d : dims) {
     EMBER_CHECK(d >= 0, InvalidModel, what, ": negative dimension in dims ", dims_str(dims));
-    zero |= d == 0;
-  }
-  if (zero) return 0;
-  for (int64_t d : dims)
+    if (d == 0) {
+      zero = true;
+      continue;
+    }
     EMBER_CHECK(!__builtin_mul_overflow(n, d, &n), InvalidModel, what, ": dims ", dims_str(dims),
                 " overflow the element count");
-  return n;
+  }
+  return zero ? 0 : n;
 }
 
 // Byte count of `numel` elements, refusing sizes that do not fit the address space.

@@ -52,7 +52,7 @@ class WireReader {
   void append_floats(const char* what, std::vector<float>& out) const;
   void append_doubles(const char* what, std::vector<double>& out) const;
 
-  // File offset of the current field's value (for messages) and of the reader's start.
+  // Byte offset, from the start of the buffer, of the current field (for error messages).
   size_t offset() const { return size_t(value_ - origin_); }
   const char* message() const { return message_; }
 

@@ -160,6 +160,8 @@ TEST_CASE("onnx tensor: inconsistent content is refused with a message naming th
   expect_invalid(tensor_raw("t", 1, {2, 3}, raw_of<float>({1, 2, 3, 4, 5})), "raw_data has 20 bytes");
   expect_invalid(tensor_raw("t", 1, {-1}, ""), "negative dimension");
   expect_invalid(tensor_raw("t", 1, {1LL << 40, 1LL << 40}, ""), "overflow");
+  // Empty, yet multiplying the dims left to right would overflow before reaching the zero.
+  expect_invalid(tensor_head("t", 1, {1LL << 40, 1LL << 40, 0}), "overflow");
   expect_invalid(tensor_raw("t", 99, {1}, "x"), "unknown element type");
   expect_invalid(tensor_raw("t", 0, {1}, "x"), "UNDEFINED");
   expect_invalid(tensor_head("t", 1, {3}).packed_f32(4, {1, 2}), "float_data holds 2 values");
