@@ -1,4 +1,5 @@
 // `ember inspect`: prints a model's interface, operators, parameters and FLOP estimate.
+#include "ir/printer.h"
 #include "onnx/onnx_reader.h"
 #include "tools/cli_common.h"
 #include "tools/commands.h"
@@ -28,8 +29,19 @@ int run(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     raw = onnx::load_model_file(path);
   }
   out << "model:      " << path << "\n";
-  print_model_summary(summarize_model(session ? session->model() : *raw), out);
+  const ir::Model& model = session ? session->model() : *raw;
+  print_model_summary(summarize_model(model), out);
+  if (args.has("--graph")) {
+    out << "\n";
+    ir::print_graph(*model.graph, out);
+  }
   return 0;
+}
+
+std::vector<OptionSpec> inspect_specs() {
+  std::vector<OptionSpec> specs = session_option_specs();
+  specs.push_back(OptionSpec{"--graph", "", "also print the graph, one node per line"});
+  return specs;
 }
 
 }  // namespace
@@ -42,8 +54,9 @@ Command inspect_command() {
       "included), the number and size of parameters (initializers) and an estimate of the\n"
       "FLOPs of one run (2 x multiply-accumulates of Conv, ConvTranspose, Gemm and MatMul;\n"
       "dynamic dimensions count as 1 and are named). The model is described as written\n"
-      "(optimization level 0) unless --option says otherwise.\n",
-      session_option_specs(), &run};
+      "(optimization level 0) unless --option says otherwise. --graph also prints every node\n"
+      "with its inferred output types (%value computed, @value constant).\n",
+      inspect_specs(), &run};
 }
 
 }  // namespace ember::cli
