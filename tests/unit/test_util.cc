@@ -14,7 +14,7 @@ namespace ember::test {
 uint64_t seed() {
   static const uint64_t s = [] {
     if (const char* env = std::getenv("EMBER_TEST_SEED")) return uint64_t(std::strtoull(env, nullptr, 10));
-    return uint64_t(std::chrono::steady_clock::now().time_since_epoch().count()) % 1000000007ull;
+    return static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000007);
   }();
   return s;
 }
@@ -34,10 +34,10 @@ Tensor random_tensor(DType dtype, const Dims& shape, double lo, double hi) {
     } else if constexpr (std::is_same_v<T, bool>) {
       for (int64_t i = 0; i < n; ++i) t.data<T>()[i] = (rng()() & 1) != 0;
     } else if constexpr (std::is_integral_v<T>) {
-      std::uniform_int_distribution<int64_t> d(int64_t(lo), int64_t(hi));
+      std::uniform_int_distribution<int64_t> d{static_cast<int64_t>(lo), static_cast<int64_t>(hi)};
       for (int64_t i = 0; i < n; ++i) t.data<T>()[i] = T(d(rng()));
     } else {
-      std::uniform_real_distribution<double> d(lo, hi);
+      std::uniform_real_distribution<double> d{lo, hi};
       for (int64_t i = 0; i < n; ++i) t.data<T>()[i] = T(float(d(rng())));
     }
   });
