@@ -1,12 +1,16 @@
 # The two commands of the quick start:
 #   make demo   install what is missing, build, run the bundled digits model
-#   make test   install what is missing, build, run every test (doctest via ctest, then pytest)
+#   make test   install what is missing, build, run every test: doctest and the C checks via
+#               ctest, pytest, then the unit tests again under ASan + UBSan (dev preset)
 SHELL := /bin/bash
 PY := .venv/bin/python
 PRESET ?= release
 BUILD := build/$(PRESET)
 JOBS ?= $(shell nproc)
 PYTEST_ARGS ?= -q
+# ccache keys on relative paths below the checkout, so clones in other folders share the cache.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all deps configure build demo test test-unit test-python test-dev clean
 
@@ -30,7 +34,7 @@ test-unit: build
 test-python: build
 	PYTHONPATH=$(BUILD)/python $(PY) -m pytest tests/python $(PYTEST_ARGS)
 
-test: test-unit test-python
+test: test-unit test-python test-dev
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (debug build).
 test-dev:

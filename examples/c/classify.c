@@ -23,8 +23,8 @@ static const char* dtype_name(ember_dtype d) {
     case EMBER_BOOL: return "bool";
     case EMBER_FLOAT16: return "float16";
     case EMBER_FLOAT64: return "float64";
+    default: return "other"; /* the library accepts more ONNX element types */
   }
-  return "other";
 }
 
 static void print_dims(const int64_t* dims, size_t rank) {

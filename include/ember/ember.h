@@ -55,7 +55,10 @@ typedef enum {
   EMBER_INT64 = 7,
   EMBER_BOOL = 9,
   EMBER_FLOAT16 = 10,
-  EMBER_FLOAT64 = 11
+  EMBER_FLOAT64 = 11,
+  /* Not a type. Makes every int a valid ember_dtype value, so the library can reject an
+     unknown code from a caller instead of invoking undefined behaviour by reading it. */
+  EMBER_DTYPE_FORCE_INT32 = 0x7FFFFFFF
 } ember_dtype;
 
 typedef struct ember_options ember_options;
