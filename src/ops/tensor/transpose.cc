@@ -80,7 +80,12 @@ BlockLayout block_layout(const ir::Node& n, const Dims& in, bool to_space) {
   }
   EMBER_CHECK(H % b == 0 && W % b == 0, ShapeMismatch, n.describe(), ": spatial dims of input ",
               dims_str(in), " are not divisible by blocksize ", b);
-  return {{N, C * b * b, H / b, W / b}, {N, C, H / b, b, W / b, b}, {0, 3, 5, 1, 2, 4}};
+  // SpaceToDepth gained `mode` in opset 28; DCR (block offsets outermost) is the older layout.
+  const std::string mode = n.attr_string("mode", "DCR");
+  const Dims out = {N, C * b * b, H / b, W / b}, view = {N, C, H / b, b, W / b, b};
+  if (mode == "DCR") return {out, view, {0, 3, 5, 1, 2, 4}};
+  if (mode == "CRD") return {out, view, {0, 1, 3, 5, 2, 4}};
+  fail(Status::Unsupported, n.describe(), ": mode '", mode, "' is not supported (DCR or CRD)");
 }
 
 template <bool ToSpace>

@@ -66,3 +66,18 @@ TEST_CASE("tensor.space_to_depth: inverse of DepthToSpace DCR") {
   check_equal(y, want);
   check_equal(run_op(op("DepthToSpace", {y}, {attr_int("blocksize", 2)}))[0], x);
 }
+
+TEST_CASE("tensor.space_to_depth: CRD mode (opset 28) is the inverse of DepthToSpace CRD") {
+  const Tensor x = random_tensor(DType::Float32, {2, 3, 4, 6});
+  const ir::Attribute crd = attr_string("mode", "CRD");
+  const Tensor y = run_op(op("SpaceToDepth", {x}, {attr_int("blocksize", 2), crd}, 1, 28))[0];
+  // out[n, c*b*b + i*b + j, h, w] = x[n, c, h*b+i, w*b+j]
+  const Tensor want = remap(x, {2, 12, 2, 3}, [&](const Dims& o) {
+    const int64_t c = o[1] / 4, ij = o[1] % 4;
+    return Dims{o[0], c, o[2] * 2 + ij / 2, o[3] * 2 + ij % 2};
+  });
+  check_equal(y, want);
+  check_equal(run_op(op("DepthToSpace", {y}, {attr_int("blocksize", 2), crd}))[0], x);
+  check_error([&] { run_op(op("SpaceToDepth", {x}, {attr_int("blocksize", 2), attr_string("mode", "XYZ")}, 1, 28)); },
+              Status::Unsupported, "XYZ");
+}
