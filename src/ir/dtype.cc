@@ -39,6 +39,26 @@ bool dtype_is_valid(int32_t code) {
   return code != 0 && dtype_size(static_cast<DType>(code)) != 0;
 }
 
+const char* onnx_only_type_name(int64_t code) {
+  switch (code) {
+    case 14: return "complex64";
+    case 15: return "complex128";
+    case 17: return "float8e4m3fn";
+    case 18: return "float8e4m3fnuz";
+    case 19: return "float8e5m2";
+    case 20: return "float8e5m2fnuz";
+    case 21: return "uint4";
+    case 22: return "int4";
+    case 23: return "float4e2m1";
+    case 24: return "float8e8m0";
+    case 25: return "uint2";
+    case 26: return "int2";
+    case 27: return "float6e2m3";
+    case 28: return "float6e3m2";
+    default: return nullptr;
+  }
+}
+
 bool dtype_is_float(DType t) {
   return t == DType::Float32 || t == DType::Float64 || t == DType::Float16 || t == DType::BFloat16;
 }

@@ -33,6 +33,9 @@ enum class DType : int32_t {
 size_t dtype_size(DType t);           // bytes per element; sizeof(std::string) for String
 const char* dtype_name(DType t);      // "float32", "int64", ...
 bool dtype_is_valid(int32_t onnx_code);
+// Name of an ONNX element type code that has no DType (complex, float8, int4, ...), so errors
+// can say what the model asked for; null for codes ONNX does not define or DType covers.
+const char* onnx_only_type_name(int64_t onnx_code);
 bool dtype_is_float(DType t);         // f16, bf16, f32, f64
 bool dtype_is_signed_int(DType t);
 bool dtype_is_unsigned_int(DType t);

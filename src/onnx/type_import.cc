@@ -2,38 +2,13 @@
 
 namespace ember::onnx {
 
-namespace {
-
-// ONNX types with no DType counterpart, named so the error says what the file asked for.
-const char* unsupported_onnx_type_name(int32_t code) {
-  switch (code) {
-    case 14: return "complex64";
-    case 15: return "complex128";
-    case 17: return "float8e4m3fn";
-    case 18: return "float8e4m3fnuz";
-    case 19: return "float8e5m2";
-    case 20: return "float8e5m2fnuz";
-    case 21: return "uint4";
-    case 22: return "int4";
-    case 23: return "float4e2m1";
-    case 24: return "float8e8m0";
-    case 25: return "uint2";
-    case 26: return "int2";
-    case 27: return "float6e2m3";
-    case 28: return "float6e3m2";
-    default: return nullptr;
-  }
-}
-
-}  // namespace
-
 DType dtype_from_onnx(int32_t code, const std::string& what, bool allow_undefined) {
   if (code == 0) {
     EMBER_CHECK(allow_undefined, InvalidModel, what, ": element type is UNDEFINED (0)");
     return DType::Undefined;
   }
   if (dtype_is_valid(code)) return static_cast<DType>(code);
-  if (const char* name = unsupported_onnx_type_name(code))
+  if (const char* name = onnx_only_type_name(code))
     fail(Status::Unsupported, what, ": element type ", name, " (ONNX code ", code,
          ") is not supported");
   fail(Status::InvalidModel, what, ": unknown element type code ", code);

@@ -11,21 +11,6 @@ namespace {
 using CastTypes = TypeList<float, double, half, bfloat16, int8_t, uint8_t, int16_t, uint16_t,
                            int32_t, uint32_t, int64_t, uint64_t, bool>;
 
-const char* onnx_only_type_name(int64_t code) {
-  switch (code) {
-    case 14: return "complex64";
-    case 15: return "complex128";
-    case 17: return "float8e4m3fn";
-    case 18: return "float8e4m3fnuz";
-    case 19: return "float8e5m2";
-    case 20: return "float8e5m2fnuz";
-    case 21: return "uint4";
-    case 22: return "int4";
-    case 23: return "float4e2m1";
-    default: return nullptr;
-  }
-}
-
 // Validates an element type Cast can produce or consume; `what` names it in the message.
 void check_cast_type(const ir::Node& n, const char* what, DType t) {
   if (t == DType::Undefined) return;
