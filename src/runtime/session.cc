@@ -42,6 +42,8 @@ Session::Session(std::shared_ptr<ir::Model> model, const SessionOptions& opts) :
   for (const ir::Value* v : g.inputs) inputs_.push_back(io_info(*v));
   for (const ir::Value* v : g.outputs) outputs_.push_back(io_info(*v));
   plan_ = Plan::build(g, backend);
+  for (const auto& v : g.values())
+    if (v->constant) constant_data_.insert(v->constant->raw());
   pool_ = std::make_unique<ThreadPool>(opts_.threads > 0 ? opts_.threads : default_thread_count());
   creation_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
@@ -114,7 +116,7 @@ std::vector<Tensor> Session::run(const Feeds& feeds, const std::vector<std::stri
     // caller never writes into model weights or its own input buffer.
     bool alias = false;
     for (const auto& [name, t] : feeds) alias |= t.raw() == r.tensor.raw();
-    for (const auto& v : g.values()) alias |= v->constant && v->constant->raw() == r.tensor.raw();
+    alias |= constant_data_.count(r.tensor.raw()) > 0;
     result.push_back(alias ? r.tensor.clone() : r.tensor);
   }
   return result;

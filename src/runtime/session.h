@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -53,6 +54,7 @@ class Session {
   std::vector<IoInfo> inputs_, outputs_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<Plan> plan_;
+  std::unordered_set<const void*> constant_data_;  // outputs pointing here are copied
   double creation_ms_ = 0;
 };
 
