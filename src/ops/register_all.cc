@@ -8,6 +8,12 @@ void register_all_ops(OpRegistry& r) {
   register_tensor_ops(r);
   register_reduce_ops(r);
   register_control_ops(r);
+  register_attention_ops(r);
+  register_quant_ops(r);
+  register_rnn_ops(r);
+  register_text_ops(r);
+  register_ml_ops(r);
+  register_signal_ops(r);
 }
 
 }  // namespace ember::ops
