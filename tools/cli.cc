@@ -12,7 +12,8 @@ namespace ember::cli {
 namespace {
 
 const std::vector<Command>& all_commands() {
-  static const std::vector<Command> kCommands = {run_command(), bench_command(), inspect_command()};
+  static const std::vector<Command> kCommands = {run_command(), bench_command(), inspect_command(),
+                                                 ops_command()};
   return kCommands;
 }
 

@@ -22,5 +22,6 @@ struct Command {
 Command run_command();
 Command bench_command();
 Command inspect_command();
+Command ops_command();
 
 }  // namespace ember::cli
