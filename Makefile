@@ -34,7 +34,14 @@ test-unit: build
 test-python: build
 	PYTHONPATH=$(BUILD)/python $(PY) -m pytest tests/python $(PYTEST_ARGS)
 
-test: test-unit test-python test-dev
+test: test-unit test-python test-conformance test-dev
+
+# The ONNX backend conformance suite (onnx's node tests + light models) through Ember and
+# onnxruntime; fails on any Ember crash or wrong result, or fewer passes than the baseline
+# (tests/conformance/baseline.json; docs/conformance.md).
+.PHONY: test-conformance
+test-conformance: build
+	PYTHONPATH=$(BUILD)/python $(PY) -m tests.conformance.run --check --jobs $(JOBS) --json $(BUILD)/conformance.json
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (debug build).
 test-dev:

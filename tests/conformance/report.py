@@ -131,9 +131,11 @@ def check(rows: list, baseline: dict, partial: bool) -> list:
     crashed = [r for r in rows if r["ember"]["category"] == "crashed"]
     wrong = [r for r in rows if r["ember"]["category"] == "wrong"]
     if crashed:
-        reasons.append(f"Ember crashed on {len(crashed)} case(s): " + ", ".join(r["name"] for r in crashed))
+        reasons.append(f"Ember crashed on {len(crashed)} case(s): " + "; ".join(
+            f"{r['name']} ({r['ember']['message'][:160]})" for r in crashed))
     if wrong:
-        reasons.append(f"Ember gave wrong results on {len(wrong)} case(s): " + ", ".join(r["name"] for r in wrong))
+        reasons.append(f"Ember gave wrong results on {len(wrong)} case(s): " + "; ".join(
+            f"{r['name']} ({r['ember']['message'][:160]})" for r in wrong))
     by_name = {r["name"]: r for r in rows}
     base = baseline.get("passed_cases", [])
     broke = [n for n in base if n in by_name and by_name[n]["ember"]["category"] != "passed"]

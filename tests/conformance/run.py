@@ -108,6 +108,19 @@ def main(argv=None) -> int:
             row[e] = results[(e, i)]
         rows.append(row)
 
+    partial = bool(args.filter) or set(kinds) != set(cases_mod.DEFAULT_KINDS)
+    # The check compares with the baseline as it was before this run (--update-baseline too).
+    baseline = report.load_baseline(args.baseline) if args.check and os.path.exists(args.baseline) else None
+    # Files first: a closed stdout (| head) must not lose them.
+    if args.json:
+        report.write_json(args.json, rows, engines, meta)
+        print(f"wrote {args.json}", file=sys.stderr)
+    if args.failures:
+        report._write_atomic(args.failures, report.failures_text(rows))
+        print(f"wrote {args.failures}", file=sys.stderr)
+    if args.update_baseline:
+        doc = report.update_baseline(args.baseline, rows, meta, partial)
+        print(f"baseline {args.baseline}: {doc['passed']} passing case(s)", file=sys.stderr)
     print()
     print(report.summary_table(rows, engines))
     print(f"({len(cases)} cases, {len(tasks)} runs in {elapsed:.1f}s with {args.jobs} workers; "
@@ -127,19 +140,11 @@ def main(argv=None) -> int:
         if lst:
             print(report.format_case_list(lst))
 
-    if args.json:
-        report.write_json(args.json, rows, engines, meta)
-        print(f"wrote {args.json}", file=sys.stderr)
-    if args.failures:
-        report._write_atomic(args.failures, report.failures_text(rows))
-        print(f"wrote {args.failures}", file=sys.stderr)
-    partial = bool(args.filter) or set(kinds) != set(cases_mod.DEFAULT_KINDS)
     rc = 0
     if args.check:
-        if not os.path.exists(args.baseline):
+        if baseline is None:
             print(f"conformance check FAILED: no baseline at {args.baseline} (create it with --update-baseline)")
             return 1
-        baseline = report.load_baseline(args.baseline)
         if baseline.get("onnx_version") != meta["onnx_version"]:
             print(f"warning: baseline made with onnx {baseline.get('onnx_version')}, running onnx {meta['onnx_version']}")
         reasons = report.check(rows, baseline, partial)
@@ -152,9 +157,6 @@ def main(argv=None) -> int:
             passed = sum(1 for r in rows if r["ember"]["category"] == "passed")
             print(f"\nconformance check passed: Ember passes {passed} case(s) (baseline {baseline.get('passed')}), "
                   f"no crash, no wrong result")
-    if args.update_baseline:
-        doc = report.update_baseline(args.baseline, rows, meta, partial)
-        print(f"baseline {args.baseline}: {doc['passed']} passing case(s)")
     return rc
 
 
