@@ -51,8 +51,11 @@ class _Worker:
         self.deadline = time.monotonic() + timeout_s
         self.log.flush()
         self.log_offset = os.path.getsize(self.log_path)
-        self.proc.stdin.write(f"{task[0]} {task[1]}\n".encode())
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write(f"{task[0]} {task[1]}\n".encode())
+            self.proc.stdin.flush()
+        except OSError:  # it died since its last answer: the EOF on its stdout records the crash
+            pass
 
     def stderr_tail(self, limit: int = 400) -> str:
         try:
