@@ -46,9 +46,13 @@ std::vector<Row> collect_rows(const std::string& domain_filter) {
     if (!domain_filter.empty() && r.domain != domain_filter) continue;
     r.since = s.since_version;
     r.last = s.last_version;
-    r.opsets = std::to_string(s.since_version) +
-               (s.last_version >= kOpen ? "+" : s.last_version == s.since_version ? ""
-                                                : "-" + std::to_string(s.last_version));
+    r.opsets = std::to_string(s.since_version);
+    if (s.last_version >= kOpen) {
+      r.opsets += '+';
+    } else if (s.last_version != s.since_version) {
+      r.opsets += '-';
+      r.opsets += std::to_string(s.last_version);
+    }
     for (DType t : s.dtypes) r.dtypes.emplace_back(dtype_name(t));
     if (s.make) r.kernels.emplace_back("cpu:reference");
     rows.push_back(std::move(r));
