@@ -15,6 +15,10 @@ DType checked_dtype(ember_dtype d, const char* fn) {
   const int code = int(d);
   EMBER_CHECK(dtype_is_valid(code) && code != int(DType::Undefined) && code != int(DType::String),
               InvalidArgument, fn, ": dtype code ", code, " is not a supported element type");
+  // Narrow types (float8, int4, ...) are stored unpacked inside Ember, which a C caller
+  // holding ONNX's packed layout would not expect; the C API does not offer them (yet).
+  EMBER_CHECK(!dtype_is_narrow(DType(code)), Unsupported, fn, ": dtype ", dtype_name(DType(code)),
+              " (code ", code, ") is not supported by the C API");
   return DType(code);
 }
 

@@ -10,6 +10,9 @@ size_t dtype_size(DType t) {
     case DType::Float64: case DType::Int64: case DType::UInt64: return 8;
     case DType::Float16: case DType::BFloat16: case DType::Int16: case DType::UInt16: return 2;
     case DType::Int8: case DType::UInt8: case DType::Bool: return 1;
+    case DType::Float8E4M3FN: case DType::Float8E4M3FNUZ: case DType::Float8E5M2:
+    case DType::Float8E5M2FNUZ: case DType::UInt4: case DType::Int4: case DType::Float4E2M1:
+    case DType::Float8E8M0: case DType::UInt2: case DType::Int2: return 1;  // unpacked
     case DType::String: return sizeof(std::string);
     default: return 0;
   }
@@ -31,6 +34,16 @@ const char* dtype_name(DType t) {
     case DType::UInt64: return "uint64";
     case DType::Bool: return "bool";
     case DType::String: return "string";
+    case DType::Float8E4M3FN: return "float8e4m3fn";
+    case DType::Float8E4M3FNUZ: return "float8e4m3fnuz";
+    case DType::Float8E5M2: return "float8e5m2";
+    case DType::Float8E5M2FNUZ: return "float8e5m2fnuz";
+    case DType::UInt4: return "uint4";
+    case DType::Int4: return "int4";
+    case DType::Float4E2M1: return "float4e2m1";
+    case DType::Float8E8M0: return "float8e8m0";
+    case DType::UInt2: return "uint2";
+    case DType::Int2: return "int2";
     default: return "undefined";
   }
 }
@@ -43,19 +56,17 @@ const char* onnx_only_type_name(int64_t code) {
   switch (code) {
     case 14: return "complex64";
     case 15: return "complex128";
-    case 17: return "float8e4m3fn";
-    case 18: return "float8e4m3fnuz";
-    case 19: return "float8e5m2";
-    case 20: return "float8e5m2fnuz";
-    case 21: return "uint4";
-    case 22: return "int4";
-    case 23: return "float4e2m1";
-    case 24: return "float8e8m0";
-    case 25: return "uint2";
-    case 26: return "int2";
     case 27: return "float6e2m3";
     case 28: return "float6e3m2";
     default: return nullptr;
+  }
+}
+
+int dtype_wire_bits(DType t) {
+  switch (t) {
+    case DType::UInt4: case DType::Int4: case DType::Float4E2M1: return 4;
+    case DType::UInt2: case DType::Int2: return 2;
+    default: return int(8 * dtype_size(t));
   }
 }
 

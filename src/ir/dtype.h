@@ -28,6 +28,21 @@ enum class DType : int32_t {
   UInt32 = 12,
   UInt64 = 13,
   BFloat16 = 16,
+  // Narrow types (ONNX 1.14+). Stored UNPACKED, one element per byte, as numpy/ml_dtypes
+  // hold them: float8/float4/e8m0 as their bit code in the low bits, int4/int2 as a
+  // sign-extended int8, uint4/uint2 as a uint8. The ONNX reader unpacks the 2-per-byte
+  // (4-bit) and 4-per-byte (2-bit) wire layout; the writer packs it again. They are not
+  // visited by visit_dtype: only ops that know them (Cast, Q/DQ, data movement) accept them.
+  Float8E4M3FN = 17,
+  Float8E4M3FNUZ = 18,
+  Float8E5M2 = 19,
+  Float8E5M2FNUZ = 20,
+  UInt4 = 21,
+  Int4 = 22,
+  Float4E2M1 = 23,
+  Float8E8M0 = 24,
+  UInt2 = 25,
+  Int2 = 26,
 };
 
 size_t dtype_size(DType t);           // bytes per element; sizeof(std::string) for String
@@ -40,6 +55,10 @@ bool dtype_is_float(DType t);         // f16, bf16, f32, f64
 bool dtype_is_signed_int(DType t);
 bool dtype_is_unsigned_int(DType t);
 inline bool dtype_is_integer(DType t) { return dtype_is_signed_int(t) || dtype_is_unsigned_int(t); }
+// The narrow storage types above (codes 17-26); none of the predicates above include them.
+inline bool dtype_is_narrow(DType t) { return int32_t(t) >= 17 && int32_t(t) <= 26; }
+// Bits per element on the ONNX wire (8, 4 or 2); 8 * dtype_size for every other type.
+int dtype_wire_bits(DType t);
 
 float half_to_float(uint16_t h);
 uint16_t float_to_half(float f);  // round to nearest even
@@ -103,7 +122,7 @@ decltype(auto) visit_dtype(DType t, F&& f) {
     case DType::String: return f(std::string{});
     default: break;
   }
-  fail(Status::Unsupported, "unsupported element type code ", int(t));
+  fail(Status::Unsupported, "element type ", dtype_name(t), " (code ", int(t), ") is not supported here");
 }
 
 // Same, restricted to numeric types (no string); bool counts as numeric (0/1).

@@ -5,6 +5,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "ir/narrow_types.h"
 #include "onnx/type_import.h"
 
 namespace ember::onnx {
@@ -192,18 +193,54 @@ Tensor from_typed_fields(const proto::Tensor& tp, DType dt, const Dims& dims, in
   fail(Status::Unsupported, what, ": cannot read ", dtype_name(dt), " tensors");
 }
 
+// Narrow types (float8, int4, ...) arrive packed (2 or 4 per byte for the 4/2-bit types, in
+// raw_data, external data or as one byte per int32_data entry); Ember stores them unpacked.
+Tensor unpack_narrow_tensor(DType dt, const Dims& dims, int64_t numel, const uint8_t* packed) {
+  Tensor t(dt, dims);
+  if (numel) unpack_narrow(dt, packed, numel, static_cast<uint8_t*>(t.raw()));
+  return t;
+}
+
+Tensor narrow_from_int32_data(const proto::Tensor& tp, DType dt, const Dims& dims, int64_t numel,
+                              const std::string& what) {
+  const size_t typed = tp.float_data.size() + tp.string_data.size() + tp.int64_data.size() +
+                       tp.double_data.size() + tp.uint64_data.size();
+  EMBER_CHECK(typed == 0, InvalidModel, what, ": ", dtype_name(dt),
+              " tensor carries a data field other than int32_data or raw_data");
+  const int64_t bytes = packed_narrow_bytes(dt, numel);
+  EMBER_CHECK(int64_t(tp.int32_data.size()) == bytes, InvalidModel, what, ": int32_data holds ",
+              tp.int32_data.size(), " values but dims ", dims_str(dims), " of ", dtype_name(dt),
+              " need ", bytes, " (packed bytes)");
+  std::vector<uint8_t> packed(static_cast<size_t>(bytes));
+  for (size_t k = 0; k < packed.size(); ++k) {
+    const int64_t v = tp.int32_data[k];
+    EMBER_CHECK(v >= -128 && v <= 255, InvalidModel, what, ": int32_data[", k, "] = ", v,
+                " is not a byte of packed ", dtype_name(dt), " data");
+    packed[k] = uint8_t(v);
+  }
+  return unpack_narrow_tensor(dt, dims, numel, packed.data());
+}
+
 }  // namespace
 
 Tensor tensor_from_proto(const proto::Tensor& tp, TensorSource& src, const std::string& what) {
   const DType dt = dtype_from_onnx(tp.data_type, what);
   const Dims dims(tp.dims.begin(), tp.dims.end());
   const int64_t numel = checked_numel(dims, what);
-  const size_t nbytes = dt == DType::String ? 0 : checked_nbytes(numel, dt, what);
+  const bool narrow = dtype_is_narrow(dt);
+  const size_t nbytes = dt == DType::String ? 0
+                        : narrow          ? size_t(packed_narrow_bytes(dt, numel))
+                                          : checked_nbytes(numel, dt, what);
   EMBER_CHECK(!tp.has_segment, Unsupported, what, ": segmented tensors are not supported");
   EMBER_CHECK(tp.data_location == 0 || tp.data_location == 1, InvalidModel, what,
               ": unknown data_location ", tp.data_location);
   if (tp.data_location == 1) {
     EMBER_CHECK(!tp.has_raw_data, InvalidModel, what, ": has both raw_data and external data");
+    if (narrow) {
+      // Read the packed bytes as uint8 first; from_external checks offset and length.
+      const Tensor packed = from_external(tp, DType::UInt8, Dims{int64_t(nbytes)}, nbytes, src, what);
+      return unpack_narrow_tensor(dt, dims, numel, static_cast<const uint8_t*>(packed.raw()));
+    }
     return from_external(tp, dt, dims, nbytes, src, what);
   }
   if (tp.has_raw_data) {
@@ -215,9 +252,12 @@ Tensor tensor_from_proto(const proto::Tensor& tp, TensorSource& src, const std::
     const size_t typed = tp.float_data.size() + tp.int32_data.size() + tp.string_data.size() +
                          tp.int64_data.size() + tp.double_data.size() + tp.uint64_data.size();
     EMBER_CHECK(typed == 0, InvalidModel, what, ": has both raw_data and a typed data field");
+    if (narrow)
+      return unpack_narrow_tensor(dt, dims, numel, reinterpret_cast<const uint8_t*>(tp.raw_data.data()));
     return from_bytes(dt, dims, reinterpret_cast<const uint8_t*>(tp.raw_data.data()), nbytes,
                       src.keepalive);
   }
+  if (narrow) return narrow_from_int32_data(tp, dt, dims, numel, what);
   return from_typed_fields(tp, dt, dims, numel, what);
 }
 

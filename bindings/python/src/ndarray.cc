@@ -9,7 +9,35 @@ namespace py = pybind11;
 
 namespace ember::python {
 
+namespace {
+
+// Element types numpy has no builtin for; the ml_dtypes package (a dependency of onnx) names
+// them. Its int4/int2 arrays hold the 4/2-bit code in the low bits of each byte, while Ember
+// sign-extends them (see dtype.h), so those two are converted on the way in and out.
+struct MlName { DType t; const char* name; };
+constexpr MlName kMlDtypes[] = {
+    {DType::BFloat16, "bfloat16"},           {DType::Float8E4M3FN, "float8_e4m3fn"},
+    {DType::Float8E4M3FNUZ, "float8_e4m3fnuz"}, {DType::Float8E5M2, "float8_e5m2"},
+    {DType::Float8E5M2FNUZ, "float8_e5m2fnuz"}, {DType::UInt4, "uint4"},
+    {DType::Int4, "int4"},                   {DType::Float4E2M1, "float4_e2m1fn"},
+    {DType::Float8E8M0, "float8_e8m0fnu"},   {DType::UInt2, "uint2"},
+    {DType::Int2, "int2"},
+};
+
+bool is_signed_narrow_int(DType t) { return t == DType::Int4 || t == DType::Int2; }
+
+}  // namespace
+
 py::dtype to_numpy_dtype(DType t) {
+  for (const MlName& m : kMlDtypes) {
+    if (m.t != t) continue;
+    try {
+      return py::dtype::from_args(py::module_::import("ml_dtypes").attr(m.name));
+    } catch (const py::error_already_set&) {
+      fail(Status::Unsupported, "element type ", dtype_name(t),
+           " needs the ml_dtypes package in the Python binding");
+    }
+  }
   switch (t) {
     case DType::Float32: return py::dtype::of<float>();
     case DType::Float64: return py::dtype::of<double>();
@@ -36,6 +64,11 @@ py::object dtype_for_info(DType t) {
 DType from_numpy_dtype(const py::dtype& dt, const std::string& what) {
   const char kind = dt.kind();
   const auto size = dt.itemsize();
+  if (kind == 'V' || (kind == 'f' && size == 1)) {  // ml_dtypes types (float8_e5m2 says 'f')
+    const std::string name = py::str(dt.attr("name")).cast<std::string>();
+    for (const MlName& m : kMlDtypes)
+      if (name == m.name && size_t(size) == dtype_size(m.t)) return m.t;
+  }
   if (kind == 'b' && size == 1) return DType::Bool;
   if (kind == 'f') {
     if (size == 2) return DType::Float16;
@@ -74,6 +107,15 @@ Tensor tensor_from_array(py::array a, const std::string& what) {
     a = py::module_::import("numpy").attr("ascontiguousarray")(a, native);
   }
   Dims shape(a.shape(), a.shape() + a.ndim());
+  if (is_signed_narrow_int(dt)) {  // low-bit code -> sign-extended int8 (a copy)
+    Tensor t(dt, shape);
+    const auto* src = static_cast<const uint8_t*>(a.data());
+    const int bits = dtype_wire_bits(dt);
+    auto* out = static_cast<int8_t*>(t.raw());
+    for (int64_t i = 0; i < t.numel(); ++i)
+      out[i] = int8_t(uint8_t(src[i] << (8 - bits))) >> (8 - bits);
+    return t;
+  }
   // The runtime may keep (or, on another thread, drop) its copy of the tensor at any time, so
   // the reference to the array is released under the GIL by whoever drops it last.
   std::shared_ptr<void> keepalive(new py::object(a), [](void* p) {
@@ -88,6 +130,14 @@ py::array array_from_tensor(Tensor t) {
   py::dtype dt = to_numpy_dtype(t.dtype());
   std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end());
   if (t.numel() == 0 || t.raw() == nullptr) return py::array(dt, shape);
+  if (is_signed_narrow_int(t.dtype())) {  // sign-extended int8 -> low-bit code (a copy)
+    py::array out(dt, shape);
+    const uint8_t mask = uint8_t((1u << dtype_wire_bits(t.dtype())) - 1);
+    const auto* src = static_cast<const uint8_t*>(t.raw());
+    auto* dst = static_cast<uint8_t*>(out.mutable_data());
+    for (int64_t i = 0; i < t.numel(); ++i) dst[i] = src[i] & mask;
+    return out;
+  }
   auto* owned = new Tensor(std::move(t));
   py::capsule base(owned, [](void* p) { delete static_cast<Tensor*>(p); });
   return py::array(dt, shape, owned->raw(), base);
