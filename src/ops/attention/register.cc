@@ -6,6 +6,12 @@ namespace ember::ops {
 
 void register_attention_ops(OpRegistry& r) {
   add_attention_op(r);
+  add_rms_norm_op(r);
+  add_rotary_embedding_op(r);
+  add_swish_ops(r);
+  add_tensor_scatter_op(r);
+  add_causal_conv_op(r);
+  add_linear_attention_op(r);
 }
 
 }  // namespace ember::ops
