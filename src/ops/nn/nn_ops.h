@@ -15,5 +15,12 @@ void add_layer_norm_ops(OpRegistry& r);      // LayerNormalization, GroupNormali
 void add_lrn_ops(OpRegistry& r);             // LRN
 void add_softmax_ops(OpRegistry& r);         // Softmax, LogSoftmax, Hardmax
 void add_einsum_ops(OpRegistry& r);          // Einsum
+void add_grid_sample_ops(OpRegistry& r);     // GridSample
+void add_nms_ops(OpRegistry& r);             // NonMaxSuppression
+void add_normalize_ops(OpRegistry& r);       // LpNormalization, MeanVarianceNormalization, Shrink
+void add_det_ops(OpRegistry& r);             // Det
+void add_affine_grid_ops(OpRegistry& r);     // AffineGrid
+void add_col2im_ops(OpRegistry& r);          // Col2Im
+void add_loss_ops(OpRegistry& r);            // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 
 }  // namespace ember::ops

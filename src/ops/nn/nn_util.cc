@@ -52,4 +52,12 @@ void store_f32(const Tensor& src, Tensor& dst) {
   });
 }
 
+void store_doubles(const std::vector<double>& src, Tensor& dst) {
+  visit_numeric_dtype(dst.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* d = static_cast<T*>(dst.raw());
+    for (int64_t i = 0; i < dst.numel(); ++i) d[i] = T(src[size_t(i)]);
+  });
+}
+
 }  // namespace ember::ops::nn

@@ -21,6 +21,8 @@ std::vector<double> read_doubles(const Tensor& t);
 // result back. These two do the conversions (any dtype <-> float32).
 Tensor to_f32(const Tensor& t);
 void store_f32(const Tensor& src_f32, Tensor& dst);
+// Writes doubles into a tensor of any numeric dtype (rounding to its element type).
+void store_doubles(const std::vector<double>& src, Tensor& dst);
 
 // broadcast_shapes with the node's description prefixed to the error message.
 Dims broadcast_named(const Dims& a, const Dims& b, const std::string& node);

@@ -15,6 +15,13 @@ void register_nn_ops(OpRegistry& r) {
   add_lrn_ops(r);
   add_softmax_ops(r);
   add_einsum_ops(r);
+  add_loss_ops(r);
+  add_det_ops(r);
+  add_affine_grid_ops(r);
+  add_col2im_ops(r);
+  add_normalize_ops(r);
+  add_grid_sample_ops(r);
+  add_nms_ops(r);
 }
 
 }  // namespace ember::ops

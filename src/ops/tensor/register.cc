@@ -18,6 +18,7 @@ void register_tensor_ops(OpRegistry& r) {
   add_select_ops(r);
   add_trilu_onehot_ops(r);
   add_reverse_unique_ops(r);
+  add_center_crop_pad_ops(r);
 }
 
 }  // namespace ember::ops

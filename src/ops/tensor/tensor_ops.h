@@ -18,5 +18,6 @@ void add_resize_ops(OpRegistry& r);       // Resize, Upsample
 void add_select_ops(OpRegistry& r);       // NonZero, Compress, TopK
 void add_trilu_onehot_ops(OpRegistry& r); // Trilu, OneHot
 void add_reverse_unique_ops(OpRegistry& r); // ReverseSequence, Unique
+void add_center_crop_pad_ops(OpRegistry& r); // CenterCropPad
 
 }  // namespace ember::ops
