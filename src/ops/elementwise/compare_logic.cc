@@ -26,12 +26,40 @@ EMBER_EW_BINARY(Or, a || b)
 EMBER_EW_BINARY(Xor, a != b)
 #undef EMBER_EW_BINARY
 
+// Equal also compares strings (opset 19); numbers and bools go to the generic kernel.
+class EqualKernel final : public Kernel {
+ public:
+  explicit EqualKernel(const ir::Node& n) : numeric_(n), who_(n.describe()) {}
+  void run(KernelContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    if (a.dtype() != DType::String && b.dtype() != DType::String) return numeric_.run(ctx);
+    EMBER_CHECK(a.dtype() == b.dtype(), TypeMismatch, who_, ": inputs have types ",
+                dtype_name(a.dtype()), " and ", dtype_name(b.dtype()), "; both must have the same type");
+    const BroadcastPlan p = plan_broadcast({a.shape(), b.shape()}, who_);
+    Tensor& y = ctx.output(0, DType::Bool, p.out_shape);
+    broadcast_binary(p, a.data<std::string>(), b.data<std::string>(), y.data<bool>(), ctx.pool(),
+                     kCostlyGrain, [](const std::string& u, const std::string& v) { return u == v; });
+  }
+
+ private:
+  BinaryKernel<Equal, TypeSet::AnyWithString, true> numeric_;
+  std::string who_;
+};
+
+std::unique_ptr<Kernel> make_equal(const ir::Node& n, KernelFactoryContext&) {
+  reject_legacy_broadcast(n);
+  return std::make_unique<EqualKernel>(n);
+}
+
 }  // namespace
 
 void add_compare_logic_ops(OpRegistry& r) {
   constexpr TypeSet N = TypeSet::Numeric;
   constexpr TypeSet B = TypeSet::Bool;
-  add_binary<Equal, TypeSet::Any, true>(r, "Equal");  // string (opset 19) is Unsupported
+  std::vector<DType> eq_types = dtypes_of(NumericOrBoolTypes{});
+  eq_types.push_back(DType::String);
+  r.add(OpSchema{"Equal", "", 1, 1 << 30, &infer_broadcast_bool<TypeSet::AnyWithString>, &make_equal, eq_types});
   add_binary<Less, N, true>(r, "Less");
   add_binary<LessOrEqual, N, true>(r, "LessOrEqual", 12);
   add_binary<Greater, N, true>(r, "Greater");

@@ -15,6 +15,7 @@ void add_compare_logic_ops(OpRegistry& r);// compare_logic.cc: Equal, Less, ...,
 void add_variadic_ops(OpRegistry& r);     // variadic.cc: Max, Min, Sum, Mean
 void add_where_ops(OpRegistry& r);        // where.cc: Where
 void add_cast_ops(OpRegistry& r);         // cast.cc: Cast, CastLike
+void add_bitcast_ops(OpRegistry& r);      // bitcast.cc: BitCast
 void add_passthrough_ops(OpRegistry& r);  // passthrough.cc: Identity, Dropout
 
 }  // namespace ember::ops::ew

@@ -9,9 +9,11 @@ bool spec_allows(TypeSet s, DType t) {
     case TypeSet::Numeric:
     case TypeSet::NumericAsFloat: return dtype_is_float(t) || dtype_is_integer(t);
     case TypeSet::Unsigned: return dtype_is_unsigned_int(t);
+    case TypeSet::Integer: return dtype_is_integer(t);
     case TypeSet::Bool: return t == DType::Bool;
     case TypeSet::NumericOrBool: return dtype_is_float(t) || dtype_is_integer(t) || t == DType::Bool;
-    case TypeSet::Any: return t != DType::Undefined;
+    case TypeSet::Any:
+    case TypeSet::AnyWithString: return t != DType::Undefined;
   }
   return false;
 }
@@ -23,9 +25,11 @@ const char* type_set_name(TypeSet s) {
     case TypeSet::Numeric:
     case TypeSet::NumericAsFloat: return "a numeric type";
     case TypeSet::Unsigned: return "an unsigned integer type";
+    case TypeSet::Integer: return "an integer type";
     case TypeSet::Bool: return "bool";
     case TypeSet::NumericOrBool: return "a numeric or bool type";
-    case TypeSet::Any: return "a tensor type";
+    case TypeSet::Any:
+    case TypeSet::AnyWithString: return "a tensor type";
   }
   return "?";
 }
@@ -37,9 +41,11 @@ static bool implemented(TypeSet s, DType t) {
     case TypeSet::Signed: return contains(SignedTypes{}, t);
     case TypeSet::Numeric: return contains(NumericTypes{}, t);
     case TypeSet::Unsigned: return contains(UnsignedTypes{}, t);
+    case TypeSet::Integer: return contains(IntegerTypes{}, t);
     case TypeSet::Bool: return contains(BoolTypes{}, t);
     case TypeSet::NumericOrBool:
     case TypeSet::Any: return contains(NumericOrBoolTypes{}, t);
+    case TypeSet::AnyWithString: return t == DType::String || contains(NumericOrBoolTypes{}, t);
   }
   return false;
 }

@@ -15,34 +15,41 @@
 namespace ember::ops::ew {
 
 enum class TypeSet {
-  Float,          // f16 f32 f64 (bf16 allowed by newer opsets, not implemented)
+  Float,          // f16 bf16 f32 f64
   Signed,         // Float + signed integers
   Numeric,        // Signed + unsigned integers
-  Unsigned,       // unsigned integers (BitShift)
+  Unsigned,       // unsigned integers (BitShift before opset 28)
+  Integer,        // signed and unsigned integers (BitShift-28, Bitwise*)
   Bool,           // bool only (Not, And, Or, Xor)
   NumericOrBool,  // Numeric + bool (Equal, Where, Identity...)
   NumericAsFloat, // spec: Numeric; implemented: Float only (Erf of an integer)
   Any,            // spec: every type incl. string; implemented: NumericOrBool (Where)
+  AnyWithString,  // spec: every type; implemented: NumericOrBool + string (Equal-19)
 };
 
 template <class... Ts> struct TypeList {};
 
-using FloatTypes = TypeList<float, double, half>;
-using SignedTypes = TypeList<float, double, half, int8_t, int32_t, int64_t>;
-using NumericTypes = TypeList<float, double, half, int8_t, uint8_t, int32_t, int64_t>;
+using FloatTypes = TypeList<float, double, half, bfloat16>;
+using SignedTypes = TypeList<float, double, half, bfloat16, int8_t, int16_t, int32_t, int64_t>;
+using NumericTypes = TypeList<float, double, half, bfloat16, int8_t, uint8_t, int16_t, uint16_t,
+                              int32_t, uint32_t, int64_t, uint64_t>;
 using UnsignedTypes = TypeList<uint8_t, uint16_t, uint32_t, uint64_t>;
+using IntegerTypes = TypeList<int8_t, uint8_t, int16_t, uint16_t, int32_t, uint32_t, int64_t, uint64_t>;
 using BoolTypes = TypeList<bool>;
-using NumericOrBoolTypes = TypeList<float, double, half, int8_t, uint8_t, int32_t, int64_t, bool>;
+using NumericOrBoolTypes = TypeList<float, double, half, bfloat16, int8_t, uint8_t, int16_t, uint16_t,
+                                    int32_t, uint32_t, int64_t, uint64_t, bool>;
 
 template <TypeSet S> struct Impl;
 template <> struct Impl<TypeSet::Float> { using type = FloatTypes; };
 template <> struct Impl<TypeSet::Signed> { using type = SignedTypes; };
 template <> struct Impl<TypeSet::Numeric> { using type = NumericTypes; };
 template <> struct Impl<TypeSet::Unsigned> { using type = UnsignedTypes; };
+template <> struct Impl<TypeSet::Integer> { using type = IntegerTypes; };
 template <> struct Impl<TypeSet::Bool> { using type = BoolTypes; };
 template <> struct Impl<TypeSet::NumericOrBool> { using type = NumericOrBoolTypes; };
 template <> struct Impl<TypeSet::NumericAsFloat> { using type = FloatTypes; };
 template <> struct Impl<TypeSet::Any> { using type = NumericOrBoolTypes; };
+template <> struct Impl<TypeSet::AnyWithString> { using type = NumericOrBoolTypes; };  // + string by hand
 template <TypeSet S> using ImplTypes = typename Impl<S>::type;
 
 template <class... Ts>

@@ -13,6 +13,7 @@ void register_elementwise_ops(OpRegistry& r) {
   ew::add_variadic_ops(r);
   ew::add_where_ops(r);
   ew::add_cast_ops(r);
+  ew::add_bitcast_ops(r);
   ew::add_passthrough_ops(r);
 }
 

@@ -1,6 +1,8 @@
-// CumSum (opset 11; 14 only widens the type list): running sums along the axis given by the
-// second input, optionally exclusive (each output excludes its own element) and/or reversed.
-// Sums run in the wide accumulator type (double for floating inputs), like the Reduce ops.
+// CumSum (opset 11; 14 only widens the type list) and CumProd (opset 26): running sums or
+// products along the axis given by the second input, optionally exclusive (each output
+// excludes its own element: 0 resp. 1 first) and/or reversed. They run in the wide accumulator
+// type (double for floating inputs), like the Reduce ops; integer products wrap modulo 2^64
+// (computed unsigned, so no signed-overflow UB) before narrowing to the element type.
 #include "ops/op_util.h"
 #include "ops/reduce/reduce_ops.h"
 #include "ops/reduce/reducers.h"
@@ -23,10 +25,18 @@ void infer_cumsum(InferContext& ctx) {
   ctx.set_output(0, in);
 }
 
-template <class T>
-void cumsum(const T* in, T* out, int64_t outer, int64_t n, int64_t inner, bool exclusive, bool reverse,
-            ThreadPool& pool) {
+template <bool Prod, class W>
+W combine(W acc, W x) {
+  if constexpr (!Prod) return acc + x;
+  else if constexpr (std::is_integral_v<W>) return W(uint64_t(acc) * uint64_t(x));
+  else return acc * x;
+}
+
+template <class T, bool Prod>
+void cumulate(const T* in, T* out, int64_t outer, int64_t n, int64_t inner, bool exclusive, bool reverse,
+              ThreadPool& pool) {
   using W = wide_t<T>;
+  const W identity = Prod ? W(1) : W(0);
   constexpr int64_t block = 256;
   const int64_t blocks = (inner + block - 1) / block;
   pool.parallel_for(outer * blocks, std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(n * std::min(inner, block), 1)),
@@ -35,7 +45,7 @@ void cumsum(const T* in, T* out, int64_t outer, int64_t n, int64_t inner, bool e
                       for (int64_t t = b; t < e; ++t) {
                         const int64_t o = t / blocks, c0 = (t % blocks) * block;
                         const int64_t width = std::min(block, inner - c0);
-                        std::fill(acc.begin(), acc.begin() + width, W(0));
+                        std::fill(acc.begin(), acc.begin() + width, identity);
                         for (int64_t k = 0; k < n; ++k) {
                           const int64_t r = reverse ? n - 1 - k : k;
                           const int64_t off = (o * n + r) * inner + c0;
@@ -43,9 +53,9 @@ void cumsum(const T* in, T* out, int64_t outer, int64_t n, int64_t inner, bool e
                             const W x = W(in[off + c]);
                             if (exclusive) {
                               out[off + c] = narrow<T>(acc[size_t(c)]);
-                              acc[size_t(c)] += x;
+                              acc[size_t(c)] = combine<Prod>(acc[size_t(c)], x);
                             } else {
-                              acc[size_t(c)] += x;
+                              acc[size_t(c)] = combine<Prod>(acc[size_t(c)], x);
                               out[off + c] = narrow<T>(acc[size_t(c)]);
                             }
                           }
@@ -56,8 +66,8 @@ void cumsum(const T* in, T* out, int64_t outer, int64_t n, int64_t inner, bool e
 
 class CumSumKernel final : public Kernel {
  public:
-  explicit CumSumKernel(const ir::Node& node)
-      : label_(node_label(node)),
+  CumSumKernel(const ir::Node& node, bool prod)
+      : label_(node_label(node)), prod_(prod),
         exclusive_(node.attr_int("exclusive", 0) != 0),
         reverse_(node.attr_int("reverse", 0) != 0) {}
 
@@ -84,24 +94,33 @@ class CumSumKernel final : public Kernel {
       if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, bool>) {
         fail(Status::Unsupported, label_.describe(), ": input type ", dtype_name(x.dtype()), " is not supported");
       } else {
-        cumsum<T>(x.data<T>(), y.data<T>(), outer, n, inner, exclusive_, reverse_, ctx.pool());
+        if (prod_) cumulate<T, true>(x.data<T>(), y.data<T>(), outer, n, inner, exclusive_, reverse_, ctx.pool());
+        else cumulate<T, false>(x.data<T>(), y.data<T>(), outer, n, inner, exclusive_, reverse_, ctx.pool());
       }
     });
   }
 
  private:
   ir::Node label_;
+  bool prod_;
   bool exclusive_, reverse_;
 };
 
 std::unique_ptr<Kernel> make_cumsum(const ir::Node& node, KernelFactoryContext&) {
-  return std::make_unique<CumSumKernel>(node);
+  return std::make_unique<CumSumKernel>(node, false);
+}
+
+std::unique_ptr<Kernel> make_cumprod(const ir::Node& node, KernelFactoryContext&) {
+  return std::make_unique<CumSumKernel>(node, true);
 }
 
 }  // namespace
 
 void add_cumsum_ops(OpRegistry& r) {
   r.add(OpSchema{"CumSum", "", 11, 1 << 30, infer_cumsum, make_cumsum,
+                 {DType::Float32, DType::Float16, DType::BFloat16, DType::Float64, DType::Int32,
+                  DType::Int64, DType::UInt32, DType::UInt64}});
+  r.add(OpSchema{"CumProd", "", 26, 1 << 30, infer_cumsum, make_cumprod,
                  {DType::Float32, DType::Float16, DType::BFloat16, DType::Float64, DType::Int32,
                   DType::Int64, DType::UInt32, DType::UInt64}});
 }

@@ -7,7 +7,7 @@ namespace ember::ops::reduce {
 
 void add_reduce_ops(OpRegistry& r);   // ReduceSum/Mean/Max/Min/Prod/L1/L2/LogSum/LogSumExp/SumSquare
 void add_argminmax_ops(OpRegistry& r);  // ArgMax, ArgMin
-void add_cumsum_ops(OpRegistry& r);   // CumSum
+void add_cumsum_ops(OpRegistry& r);   // CumSum, CumProd
 
 // A copy of the identifying fields of a node (name, op, domain, opset) without attributes or
 // edges, kept by kernels so run-time errors can still say which node failed.
