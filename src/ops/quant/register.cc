@@ -1,8 +1,8 @@
-#include "ops/op_registry.h"
+#include "ops/quant/quant_ops.h"
 #include "ops/register_all.h"
 
 namespace ember::ops {
 
-void register_quant_ops(OpRegistry& /*r*/) {}
+void register_quant_ops(OpRegistry& r) { quant::add_quant_linear_ops(r); }
 
 }  // namespace ember::ops

@@ -1,0 +1,10 @@
+// Registration entry points of the quantization op files, called from register.cc.
+#pragma once
+
+#include "ops/op_registry.h"
+
+namespace ember::ops::quant {
+
+void add_quant_linear_ops(OpRegistry& r);  // quant_linear.cc: QuantizeLinear, DequantizeLinear
+
+}  // namespace ember::ops::quant
