@@ -27,6 +27,28 @@ void check_feed(const IoInfo& info, const Tensor& t) {
               dims_str(t.shape()));
 }
 
+// Checks a fed value (tensor, sequence or empty optional) against the declared input type.
+void check_value_feed(const IoInfo& info, const ops::RtValue& v) {
+  const ir::TypeInfo& want = info.type;
+  if (want.kind == ir::ValueKind::Optional) {
+    if (v.is_none) return;
+    const ir::TypeInfo elem = want.elem ? *want.elem : ir::TypeInfo{};
+    check_value_feed(IoInfo{info.name, elem}, v);
+    return;
+  }
+  EMBER_CHECK(!v.is_none, InvalidArgument, "input '", info.name, "' is not optional; got an empty optional");
+  if (want.kind == ir::ValueKind::Sequence) {
+    EMBER_CHECK(v.is_sequence(), TypeMismatch, "input '", info.name, "' expects a sequence, got a tensor");
+    const IoInfo elem{info.name + "[]", want.elem ? *want.elem : ir::TypeInfo{}};
+    for (const Tensor& t : *v.sequence) check_feed(elem, t);
+    return;
+  }
+  EMBER_CHECK(!v.is_sequence(), TypeMismatch, "input '", info.name, "' expects a tensor, got a sequence");
+  check_feed(info, v.tensor);
+}
+
+bool is_bound(const ops::RtValue& v) { return v.tensor.defined() || v.is_sequence() || v.is_none; }
+
 }  // namespace
 
 Session::Session(std::shared_ptr<ir::Model> model, const SessionOptions& opts) : opts_(opts), model_(std::move(model)) {
@@ -76,9 +98,29 @@ std::unique_ptr<Session> Session::from_memory(const void* data, size_t size, con
 }
 
 std::vector<Tensor> Session::run(const Feeds& feeds, const std::vector<std::string>& output_names) const {
+  ValueFeeds values;
+  values.reserve(feeds.size());
+  for (const auto& [name, t] : feeds) {
+    EMBER_CHECK(t.defined(), InvalidArgument, "input '", name, "' is an empty tensor");
+    values.emplace_back(name, ops::RtValue{t, nullptr, false});
+  }
+  std::vector<ops::RtValue> all = run_values(values, output_names);
+  std::vector<Tensor> result;
+  for (size_t k = 0; k < all.size(); ++k) {
+    EMBER_CHECK(!all[k].is_sequence() && !all[k].is_none, Unsupported, "output '",
+                output_names.empty() ? outputs_[k].name : output_names[k],
+                "' is a sequence or optional value, which this API cannot return yet");
+    result.push_back(std::move(all[k].tensor));
+  }
+  return result;
+}
+
+std::vector<ops::RtValue> Session::run_values(const ValueFeeds& feeds,
+                                              const std::vector<std::string>& output_names) const {
   const ir::Graph& g = *model_->graph;
   std::vector<ops::RtValue> bound(g.inputs.size());
-  for (const auto& [name, tensor] : feeds) {
+  std::unordered_set<const void*> fed_data;  // outputs pointing here are copied
+  for (const auto& [name, value] : feeds) {
     size_t k = 0;
     while (k < inputs_.size() && inputs_[k].name != name) ++k;
     if (k == inputs_.size()) {
@@ -86,13 +128,16 @@ std::vector<Tensor> Session::run(const Feeds& feeds, const std::vector<std::stri
       for (const IoInfo& i : inputs_) known << (known.tellp() ? ", " : "") << i.name;
       fail(Status::InvalidArgument, "unknown input '", name, "'; the model's inputs are: ", known.str());
     }
-    EMBER_CHECK(!bound[k].tensor.defined(), InvalidArgument, "input '", name, "' is given twice");
-    check_feed(inputs_[k], tensor);
-    bound[k].tensor = tensor;
+    EMBER_CHECK(!is_bound(bound[k]), InvalidArgument, "input '", name, "' is given twice");
+    check_value_feed(inputs_[k], value);
+    bound[k] = value;
+    if (value.tensor.defined()) fed_data.insert(value.tensor.raw());
+    if (value.is_sequence())
+      for (const Tensor& t : *value.sequence) fed_data.insert(t.raw());
   }
   for (size_t k = 0; k < g.inputs.size(); ++k)
-    EMBER_CHECK(bound[k].tensor.defined() || g.inputs[k]->constant, InvalidArgument, "input '",
-                inputs_[k].name, "' is required but was not given");
+    EMBER_CHECK(is_bound(bound[k]) || g.inputs[k]->constant, InvalidArgument, "input '", inputs_[k].name,
+                "' is required but was not given");
 
   std::vector<size_t> picks;
   if (output_names.empty()) {
@@ -107,17 +152,25 @@ std::vector<Tensor> Session::run(const Feeds& feeds, const std::vector<std::stri
   }
 
   std::vector<ops::RtValue> all = plan_->execute(std::move(bound), *pool_);
-  std::vector<Tensor> result;
+  // Outputs that are inputs or constants of the model are handed out as copies, so the
+  // caller never writes into model weights or its own input buffer.
+  auto own = [&](const Tensor& t) {
+    const bool alias = t.defined() && (fed_data.count(t.raw()) > 0 || constant_data_.count(t.raw()) > 0);
+    return alias ? t.clone() : t;
+  };
+  std::vector<ops::RtValue> result;
   for (size_t k : picks) {
     const ops::RtValue& r = all[k];
-    EMBER_CHECK(!r.is_sequence() && !r.is_none, Unsupported, "output '", outputs_[k].name,
-                "' is a sequence or optional value, which this API cannot return yet");
-    // Outputs that are inputs or constants of the model are handed out as copies, so the
-    // caller never writes into model weights or its own input buffer.
-    bool alias = false;
-    for (const auto& [name, t] : feeds) alias |= t.raw() == r.tensor.raw();
-    alias |= constant_data_.count(r.tensor.raw()) > 0;
-    result.push_back(alias ? r.tensor.clone() : r.tensor);
+    ops::RtValue out;
+    out.is_none = r.is_none;
+    if (r.is_sequence()) {
+      std::vector<Tensor> elems;
+      for (const Tensor& t : *r.sequence) elems.push_back(own(t));
+      out.sequence = std::make_shared<const std::vector<Tensor>>(std::move(elems));
+    } else if (!r.is_none) {
+      out.tensor = own(r.tensor);
+    }
+    result.push_back(std::move(out));
   }
   return result;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ops/op_registry.h"
 #include "runtime/session_options.h"
 #include "support/thread_pool.h"
 
@@ -24,6 +25,8 @@ struct IoInfo {
 };
 
 using Feeds = std::vector<std::pair<std::string, Tensor>>;
+// Feeds that may be sequences (RtValue::sequence) or empty optionals (RtValue::is_none).
+using ValueFeeds = std::vector<std::pair<std::string, ops::RtValue>>;
 
 class Session {
  public:
@@ -45,6 +48,11 @@ class Session {
   // are checked (TypeMismatch / ShapeMismatch). Empty `output_names` means all outputs, in
   // model order. Returned tensors own their memory.
   std::vector<Tensor> run(const Feeds& feeds, const std::vector<std::string>& output_names = {}) const;
+  // The same for models with sequence or optional inputs/outputs: each fed value is checked
+  // against the input's declared kind; outputs come back as tensors, sequences or empty
+  // optionals (tensors, and sequence elements, that alias feeds or weights are copied).
+  std::vector<ops::RtValue> run_values(const ValueFeeds& feeds,
+                                       const std::vector<std::string>& output_names = {}) const;
 
  private:
   Session(std::shared_ptr<ir::Model> model, const SessionOptions& opts);

@@ -62,6 +62,98 @@ py::list io_list(const std::vector<runtime::IoInfo>& infos) {
   return out;
 }
 
+bool is_string_kind(const py::dtype& dt) {
+  const char k = dt.kind();
+  return k == 'O' || k == 'U' || k == 'S';
+}
+
+// numpy str/bytes/object arrays become string tensors (UTF-8); ndarray.cc handles numbers.
+Tensor tensor_from_strings(const py::array& a, const std::string& what) {
+  py::module_ np = py::module_::import("numpy");
+  Dims shape(a.shape(), a.shape() + a.ndim());
+  Tensor t(DType::String, shape);
+  std::string* out = t.data<std::string>();
+  py::list flat = np.attr("ravel")(a).attr("tolist")();
+  for (size_t i = 0; i < flat.size(); ++i) {
+    py::handle e = flat[i];
+    if (py::isinstance<py::str>(e)) out[i] = e.cast<std::string>();
+    else if (py::isinstance<py::bytes>(e)) out[i] = std::string(py::reinterpret_borrow<py::bytes>(e));
+    else
+      fail(Status::TypeMismatch, what, ": element ", i, " of a string array is ",
+           py::str(py::type::of(e).attr("__name__")).cast<std::string>(), ", expected str or bytes");
+  }
+  return t;
+}
+
+Tensor tensor_from_object(const py::handle& value, const std::string& what) {
+  // Array-likes (nested lists, scalars) become arrays; numpy chooses their dtype.
+  py::array arr = py::array::ensure(value);
+  EMBER_CHECK(arr, InvalidArgument, what, ": expected a numpy array or array-like");
+  if (is_string_kind(arr.dtype())) return tensor_from_strings(arr, what);
+  return tensor_from_array(std::move(arr), what);
+}
+
+// String tensors come back as object arrays of str (bytes where the data is not UTF-8), as
+// onnx and onnxruntime return them.
+py::object array_from_any(Tensor t) {
+  if (t.dtype() != DType::String) return array_from_tensor(std::move(t));
+  py::list items;
+  const std::string* s = t.data<std::string>();
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    PyObject* u = PyUnicode_DecodeUTF8(s[i].data(), py::ssize_t(s[i].size()), "strict");
+    if (u) {
+      items.append(py::reinterpret_steal<py::object>(u));
+    } else {
+      PyErr_Clear();
+      items.append(py::bytes(s[i]));
+    }
+  }
+  py::module_ np = py::module_::import("numpy");
+  py::object arr = np.attr("empty")(py::int_(t.numel()), py::arg("dtype") = "object");
+  for (size_t i = 0; i < items.size(); ++i) arr.attr("__setitem__")(py::int_(i), items[i]);
+  std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end());
+  return arr.attr("reshape")(py::tuple(py::cast(shape)));
+}
+
+// A feed for an input of declared type `type`: None is an empty optional, a list or tuple fed
+// to a sequence input is a sequence of tensors, anything else one tensor.
+ops::RtValue value_from_object(const py::handle& value, const ir::TypeInfo& type, const std::string& what) {
+  ops::RtValue v;
+  if (value.is_none()) {
+    v.is_none = true;  // the runtime refuses it for a non-optional input
+    return v;
+  }
+  const ir::TypeInfo* inner = &type;
+  if (type.kind == ir::ValueKind::Optional && type.elem) inner = type.elem.get();
+  if (inner->kind == ir::ValueKind::Sequence) {
+    EMBER_CHECK(py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value), InvalidArgument, what,
+                ": a sequence input takes a list of arrays, got ",
+                py::str(py::type::of(value).attr("__name__")).cast<std::string>());
+    std::vector<Tensor> elems;
+    size_t j = 0;
+    for (py::handle e : value) {
+      const std::string ew = what + "[" + std::to_string(j++) + "]";
+      EMBER_CHECK(!e.is_none(), InvalidArgument, ew, ": a sequence element cannot be None");
+      elems.push_back(tensor_from_object(e, ew));
+    }
+    v.sequence = std::make_shared<const std::vector<Tensor>>(std::move(elems));
+    return v;
+  }
+  v.tensor = tensor_from_object(value, what);
+  return v;
+}
+
+// A result: a list for a sequence, None for an empty optional, else an array.
+py::object object_from_value(ops::RtValue v) {
+  if (v.is_none) return py::none();
+  if (v.is_sequence()) {
+    py::list out;
+    for (const Tensor& t : *v.sequence) out.append(array_from_any(t));
+    return std::move(out);
+  }
+  return array_from_any(std::move(v.tensor));
+}
+
 class PySession {
  public:
   PySession(const py::object& model, const py::dict& options)
@@ -77,24 +169,26 @@ class PySession {
                   "run: output_names must be a list of names or None, not a single string");
       names = output_names.cast<std::vector<std::string>>();
     }
-    runtime::Feeds tensors;
-    tensors.reserve(feeds.size());
+    runtime::ValueFeeds values;
+    values.reserve(feeds.size());
     for (auto [key, value] : feeds) {
       EMBER_CHECK(py::isinstance<py::str>(key), InvalidArgument, "run: input names must be str");
       std::string name = key.cast<std::string>();
-      // Array-likes (lists, scalars) become arrays; numpy chooses their dtype.
-      py::array arr = py::array::ensure(value);
-      EMBER_CHECK(arr, InvalidArgument, "input '", name, "': expected a numpy array or array-like");
-      Tensor t = tensor_from_array(std::move(arr), "input '" + name + "'");
-      tensors.emplace_back(std::move(name), std::move(t));
+      // An unknown name gets its error from the runtime; its value is taken as a tensor.
+      static const ir::TypeInfo kTensor;
+      const ir::TypeInfo* type = &kTensor;
+      for (const runtime::IoInfo& info : session_->inputs())
+        if (info.name == name) type = &info.type;
+      ops::RtValue v = value_from_object(value, *type, "input '" + name + "'");
+      values.emplace_back(std::move(name), std::move(v));
     }
-    std::vector<Tensor> results;
+    std::vector<ops::RtValue> results;
     {
       py::gil_scoped_release nogil;
-      results = session_->run(tensors, names);
+      results = session_->run_values(values, names);
     }
     py::list out;
-    for (Tensor& t : results) out.append(array_from_tensor(std::move(t)));
+    for (ops::RtValue& r : results) out.append(object_from_value(std::move(r)));
     return out;
   }
 
@@ -110,7 +204,7 @@ void bind_session(py::module_& m) {
       .def_property_readonly("inputs", &PySession::inputs, "[(name, dtype, shape)] of the graph inputs")
       .def_property_readonly("outputs", &PySession::outputs, "[(name, dtype, shape)] of the graph outputs")
       .def("run", &PySession::run, py::arg("output_names"), py::arg("feeds"),
-           "Runs the model without the GIL; returns a list of numpy arrays.");
+           "Runs the model without the GIL; returns a list of numpy arrays (lists for sequences, None for empty optionals).");
   // For the tests: where the data of the tensor made from `a` lives (a's own buffer when the
   // array was wrapped without a copy).
   m.def("_input_address", [](py::array a) {

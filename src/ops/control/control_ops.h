@@ -9,5 +9,7 @@ void add_if_ops(OpRegistry& r);        // If
 void add_loop_ops(OpRegistry& r);      // Loop
 void add_scan_ops(OpRegistry& r);      // Scan (opset 9+)
 void add_sequence_ops(OpRegistry& r);  // Sequence* , ConcatFromSequence, SplitToSequence
+void add_sequence_map_ops(OpRegistry& r);  // SequenceMap
+void add_optional_ops(OpRegistry& r);  // Optional, OptionalHasElement, OptionalGetElement
 
 }  // namespace ember::ops::control

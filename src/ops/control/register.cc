@@ -9,6 +9,8 @@ void register_control_ops(OpRegistry& r) {
   control::add_loop_ops(r);
   control::add_scan_ops(r);
   control::add_sequence_ops(r);
+  control::add_sequence_map_ops(r);
+  control::add_optional_ops(r);
 }
 
 }  // namespace ember::ops
