@@ -1,5 +1,5 @@
-// BatchNormalization (inference mode) and InstanceNormalization. Both reduce to a per-plane
-// affine map y = x * a + b; BatchNormalization's a/b come from the running statistics,
+// BatchNormalization (inference mode; training mode from opset 14) and InstanceNormalization.
+// Both reduce to a per-plane affine map y = x * a + b; BatchNormalization's a/b come from the running statistics,
 // InstanceNormalization's from each plane's own mean and variance.
 #include <cmath>
 
@@ -48,6 +48,9 @@ void infer_norm(InferContext& ctx) {
   EMBER_CHECK(!x.has_shape || x.dims.size() >= 2, ShapeMismatch, ctx.node().describe(),
               ": input X must be [N, C, ...], given ", x.str());
   infer_same_as_input(ctx);
+  // Training mode's running mean / variance: [C], typed like input_mean / input_var.
+  for (size_t i = 1; i < ctx.output_count() && i < 3 && ctx.input_count() > 2 + i; ++i)
+    ctx.set_output(i, ctx.input_type(2 + i));
 }
 
 // ---- BatchNormalization -----------------------------------------------------------------
@@ -80,10 +83,71 @@ class BatchNormKernel final : public Kernel {
   double eps_;
 };
 
+// Training mode (opset 14+): normalise with the batch's own per-channel mean and population
+// variance (over N and the spatial dims) and return the updated running statistics
+// running = input * momentum + batch * (1 - momentum).
+class TrainingBatchNormKernel final : public Kernel {
+ public:
+  TrainingBatchNormKernel(const ir::Node& node, double eps, double momentum)
+      : node_(node.describe()), eps_(eps), momentum_(momentum) {}
+
+  void run(KernelContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    EMBER_CHECK(x.rank() >= 2, ShapeMismatch, node_, ": input X must be [N, C, ...], given ", dims_str(x.shape()));
+    EMBER_CHECK(dtype_is_float(x.dtype()), TypeMismatch, node_, ": X has unsupported type ", dtype_name(x.dtype()));
+    const int64_t N = x.dim(0), C = x.dim(1), sz = N * C > 0 ? x.numel() / (N * C) : 0;
+    const char* names[] = {"scale", "B", "input_mean", "input_var"};
+    std::vector<double> p[4];
+    for (size_t i = 0; i < 4; ++i) {
+      check_param(node_, ctx.input(i + 1), names[i], C);
+      p[i] = nn::read_doubles(ctx.input(i + 1));
+    }
+    EMBER_CHECK(N * sz > 0, ShapeMismatch, node_, ": training mode needs a non-empty batch, given ",
+                dims_str(x.shape()));
+    const std::vector<double> xv = nn::read_doubles(x);
+    std::vector<double> mean(size_t(C), 0.0), var(size_t(C), 0.0), a(static_cast<size_t>(C)), b(static_cast<size_t>(C));
+    const double cnt = double(N * sz);
+    for (int64_t c = 0; c < C; ++c) {
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t i = 0; i < sz; ++i) mean[size_t(c)] += xv[size_t((n * C + c) * sz + i)];
+      mean[size_t(c)] /= cnt;
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t i = 0; i < sz; ++i) {
+          const double dv = xv[size_t((n * C + c) * sz + i)] - mean[size_t(c)];
+          var[size_t(c)] += dv * dv;
+        }
+      var[size_t(c)] /= cnt;
+      a[size_t(c)] = p[0][size_t(c)] / std::sqrt(var[size_t(c)] + eps_);
+      b[size_t(c)] = p[1][size_t(c)] - mean[size_t(c)] * a[size_t(c)];
+    }
+    Tensor& y = ctx.output(0, x.dtype(), x.shape());
+    affine_planes(ctx, x, y, a, b, node_);
+    for (size_t k = 0; k < 2; ++k) {
+      if (ctx.output_count() <= k + 1 || !ctx.wants_output(k + 1)) continue;
+      const std::vector<double>& batch = k == 0 ? mean : var;
+      std::vector<double> run(static_cast<size_t>(C));
+      for (size_t c = 0; c < size_t(C); ++c) run[c] = p[2 + k][c] * momentum_ + batch[c] * (1 - momentum_);
+      Tensor& o = ctx.output(k + 1, ctx.input(3 + k).dtype(), {C});
+      nn::store_doubles(run, o);
+    }
+  }
+
+ private:
+  std::string node_;
+  double eps_, momentum_;
+};
+
 std::unique_ptr<Kernel> make_batch_norm(const ir::Node& node, KernelFactoryContext&) {
   const std::string d = node.describe();
-  EMBER_CHECK(node.attr_int("training_mode", 0) == 0, Unsupported, d,
-              ": training_mode=1 is not supported (inference only)");
+  const int64_t training = node.attr_int("training_mode", 0);
+  EMBER_CHECK(training == 0 || training == 1, InvalidModel, d, ": training_mode must be 0 or 1, given ", training);
+  if (training == 1 && node.opset >= 14) {
+    EMBER_CHECK(node.outputs.size() <= 3, InvalidModel, d, ": training mode has at most 3 outputs, given ",
+                node.outputs.size());
+    return std::make_unique<TrainingBatchNormKernel>(node, node.attr_float("epsilon", 1e-5f),
+                                                     node.attr_float("momentum", 0.9f));
+  }
+  EMBER_CHECK(training == 0, Unsupported, d, ": training_mode=1 is not supported before opset 14");
   EMBER_CHECK(node.attr_int("spatial", 1) == 1, Unsupported, d, ": spatial=0 is not supported");
   EMBER_CHECK(node.attr_int("is_test", 1) == 1, Unsupported, d, ": is_test=0 (training) is not supported");
   // Outputs beyond Y are the running/saved statistics, only produced when training.
