@@ -6,5 +6,6 @@
 namespace ember::ops::quant {
 
 void add_quant_linear_ops(OpRegistry& r);  // quant_linear.cc: QuantizeLinear, DequantizeLinear
+void add_qmatmul_ops(OpRegistry& r);       // qmatmul.cc: MatMulInteger, QLinearMatMul, DynamicQuantizeLinear
 
 }  // namespace ember::ops::quant
