@@ -16,8 +16,11 @@ fail() { echo "check_wheel: FAILED: $*" >&2; exit 1; }
 
 # --no-isolation: build with the project's .venv (scikit-build-core, pybind11 from
 # requirements-dev.txt) instead of downloading them into a throw-away environment.
+# scikit-build-core sets CC/CXX from Python's sysconfig (gcc/g++) when they are unset; ccache
+# keys on the compiler's name, so use CMake's own default (cc/c++, what build/release uses) to
+# reuse the release build's objects.
 rm -rf "$DIST"
-CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} \
+CC=${CC:-cc} CXX=${CXX:-c++} CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-2} \
   "$PY" -m build --wheel --no-isolation --outdir "$DIST" "$ROOT" > "$ROOT/build/wheel-build.log" 2>&1 \
   || { tail -40 "$ROOT/build/wheel-build.log"; fail "python -m build --wheel (log: build/wheel-build.log)"; }
 WHEEL=$(ls "$DIST"/*.whl)
