@@ -92,6 +92,15 @@ TypeInfo with_dtype(TypeInfo t, DType d) {
   return t;
 }
 
+ir::Node node_label(const ir::Node& node) {
+  ir::Node n;
+  n.name = node.name;
+  n.op_type = node.op_type;
+  n.domain = node.domain;
+  n.opset = node.opset;
+  return n;
+}
+
 void require_dtype(const ir::Node& node, const char* what, DType got, std::initializer_list<DType> allowed) {
   for (DType d : allowed)
     if (d == got) return;

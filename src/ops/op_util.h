@@ -39,6 +39,10 @@ class StridedCounter {
 void infer_same_as_input(InferContext& ctx);           // output 0 = input 0 type
 TypeInfo with_dtype(TypeInfo t, DType d);
 
+// A copy of the identifying fields of a node (name, op, domain, opset) without attributes or
+// edges, kept by kernels so run-time errors can still say which node failed.
+ir::Node node_label(const ir::Node& node);
+
 // Checks the element type of input i is one of `allowed`; throws TypeMismatch naming the node.
 void require_dtype(const ir::Node& node, const char* what, DType got, std::initializer_list<DType> allowed);
 

@@ -10,7 +10,6 @@
 #include "ir/narrow_types.h"
 #include "ops/op_util.h"
 #include "ops/quant/quant_ops.h"
-#include "ops/reduce/reduce_ops.h"  // node_label
 
 namespace ember::ops::quant {
 namespace {
@@ -135,7 +134,7 @@ class QuantizeKernel final : public Kernel {
  public:
   explicit QuantizeKernel(const ir::Node& n)
       : node_(n.describe()), axis_(n.attr_int("axis", 1)), block_(n.attr_int("block_size", 0)),
-        saturate_(n.attr_int("saturate", 1) != 0), label_(reduce::node_label(n)) {}
+        saturate_(n.attr_int("saturate", 1) != 0), label_(node_label(n)) {}
   void run(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& s = ctx.input(1);
@@ -189,7 +188,7 @@ class DequantizeKernel final : public Kernel {
  public:
   explicit DequantizeKernel(const ir::Node& n)
       : node_(n.describe()), axis_(n.attr_int("axis", 1)), block_(n.attr_int("block_size", 0)),
-        out_(attr_dtype(n, "output_dtype")), label_(reduce::node_label(n)) {}
+        out_(attr_dtype(n, "output_dtype")), label_(node_label(n)) {}
   void run(KernelContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor& s = ctx.input(1);

@@ -153,15 +153,6 @@ std::unique_ptr<Kernel> make_reduce(const ir::Node& node, KernelFactoryContext&)
 
 }  // namespace
 
-ir::Node node_label(const ir::Node& node) {
-  ir::Node n;
-  n.name = node.name;
-  n.op_type = node.op_type;
-  n.domain = node.domain;
-  n.opset = node.opset;
-  return n;
-}
-
 void add_reduce_ops(OpRegistry& r) {
   const std::vector<DType> common = {DType::Float32, DType::Float16, DType::BFloat16, DType::Float64,
                                      DType::Int8,    DType::UInt8,   DType::Int32,    DType::Int64,
