@@ -229,3 +229,73 @@ def test_empty_and_garbage_models(tmp_path):
         ember.Session(b"")
     with pytest.raises(ember.InvalidModelError):
         ember.Session(b"this is not a protobuf at all \xff\xfe")
+
+
+# ---- sequences, optionals and strings
+
+def _model(nodes, inputs, outputs, opset=18):
+    from onnx import helper  # noqa: PLC0415
+    graph = helper.make_graph(nodes, "g", inputs, outputs)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]).SerializeToString()
+
+
+def _seq_type(elem):
+    from onnx import helper  # noqa: PLC0415
+    return helper.make_sequence_type_proto(helper.make_tensor_type_proto(elem, None))
+
+
+def test_sequence_inputs_and_outputs_are_lists():
+    from onnx import TensorProto, helper  # noqa: PLC0415
+    f = TensorProto.FLOAT
+    model = _model(
+        [helper.make_node("SequenceInsert", ["seq", "x"], ["out"]),
+         helper.make_node("SequenceLength", ["out"], ["n"])],
+        [helper.make_value_info("seq", _seq_type(f)), helper.make_tensor_value_info("x", f, None)],
+        [helper.make_value_info("out", _seq_type(f)), helper.make_tensor_value_info("n", TensorProto.INT64, [])])
+    sess = ember.Session(model, threads=1)
+    a, b = np.arange(3, dtype=np.float32), np.ones((2, 2), np.float32)
+    out, n = sess.run(None, {"seq": [a], "x": b})
+    assert isinstance(out, list) and len(out) == 2 and int(n) == 2
+    np.testing.assert_array_equal(out[0], a)
+    np.testing.assert_array_equal(out[1], b)
+    out[0][0] = 42  # outputs never alias the caller's inputs
+    assert a[0] == 0
+    out, n = sess.run(None, {"seq": [], "x": b})  # an empty sequence
+    assert len(out) == 1 and int(n) == 1
+    with pytest.raises(ember.TypeMismatchError):
+        sess.run(None, {"seq": [np.arange(3)], "x": b})  # int64 element for a float sequence
+    with pytest.raises(ember.InvalidArgumentError):
+        sess.run(None, {"seq": a, "x": b})  # an array where a list is needed
+
+
+def test_optional_inputs_and_outputs_are_none_or_values():
+    from onnx import TensorProto, helper  # noqa: PLC0415
+    f = TensorProto.FLOAT
+    opt = helper.make_optional_type_proto(helper.make_tensor_type_proto(f, None))
+    model = _model(
+        [helper.make_node("OptionalHasElement", ["o"], ["has"]),
+         helper.make_node("Identity", ["o"], ["same"])],
+        [helper.make_value_info("o", opt)],
+        [helper.make_tensor_value_info("has", TensorProto.BOOL, []), helper.make_value_info("same", opt)])
+    sess = ember.Session(model, threads=1)
+    has, same = sess.run(None, {"o": None})
+    assert not bool(has) and same is None
+    x = np.arange(4, dtype=np.float32)
+    has, same = sess.run(None, {"o": x})
+    assert bool(has)
+    np.testing.assert_array_equal(same, x)
+
+
+def test_string_tensors_round_trip_as_object_arrays():
+    from onnx import TensorProto, helper  # noqa: PLC0415
+    s = TensorProto.STRING
+    model = _model([helper.make_node("StringConcat", ["a", "b"], ["c"])],
+                   [helper.make_tensor_value_info("a", s, None), helper.make_tensor_value_info("b", s, None)],
+                   [helper.make_tensor_value_info("c", s, None)], opset=20)
+    sess = ember.Session(model, threads=1)
+    (c,) = sess.run(None, {"a": np.array(["x", "é"], dtype=object), "b": np.array(["1", "2"])})
+    assert c.dtype == object and c.tolist() == ["x1", "é2"]
+    (c,) = sess.run(None, {"a": np.array([b"u"], dtype=object), "b": np.array("v", dtype=object)})
+    assert c.tolist() == ["uv"]
+    with pytest.raises(ember.TypeMismatchError):
+        sess.run(None, {"a": np.array([1, "x"], dtype=object), "b": np.array(["1"])})
