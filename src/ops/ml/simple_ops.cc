@@ -48,9 +48,8 @@ template <class T>
 void binarize(const Tensor& x, Tensor& y, double threshold) {
   const T* in = x.data<T>();
   T* out = y.data<T>();
-  // NaN stays NaN (as onnxruntime does); it is neither above nor below the threshold.
-  for (int64_t i = 0; i < x.numel(); ++i)
-    out[i] = in[i] != in[i] ? in[i] : (double(in[i]) > threshold ? T(1) : T(0));
+  // NaN is not above the threshold, so it gives 0 (onnx's reference: (x > threshold)).
+  for (int64_t i = 0; i < x.numel(); ++i) out[i] = double(in[i]) > threshold ? T(1) : T(0);
 }
 
 void run_binarizer(KernelContext& ctx, const ir::Node& node) {
