@@ -12,6 +12,7 @@ void register_attention_ops(OpRegistry& r) {
   add_tensor_scatter_op(r);
   add_causal_conv_op(r);
   add_linear_attention_op(r);
+  add_flex_attention_op(r);
 }
 
 }  // namespace ember::ops

@@ -141,5 +141,22 @@ TEST_CASE("attention: bad models fail with clear errors") {
         Status::ShapeMismatch);  // nonpad_kv_seqlen must be [batch]
 }
 
+
+TEST_CASE("attention: FlexAttention without mods, one key gives V; shape errors") {
+  Tensor q = random_tensor(DType::Float32, {1, 2, 3, 4}), k = random_tensor(DType::Float32, {1, 1, 1, 4}),
+         v = random_tensor(DType::Float32, {1, 1, 1, 5});
+  OpRun r = attention({q, k, v});
+  r.op_type = "FlexAttention";
+  r.domain = "ai.onnx.preview";
+  r.opset = 1;
+  const auto y = run_op(r)[0];
+  const auto vv = to_doubles(v);
+  std::vector<double> want;
+  for (int i = 0; i < 2 * 3; ++i) want.insert(want.end(), vv.begin(), vv.end());
+  check_close(y, make_tensor(DType::Float32, {1, 2, 3, 5}, want), Tier::Close);
+  r.inputs[1] = random_tensor(DType::Float32, {1, 1, 1, 3});  // head size differs from Q's
+  CHECK(status_of([&] { run_op(r); }) == Status::ShapeMismatch);
+}
+
 }  // namespace
 }  // namespace ember::test
