@@ -7,5 +7,6 @@ namespace ember::ops::quant {
 
 void add_quant_linear_ops(OpRegistry& r);  // quant_linear.cc: QuantizeLinear, DequantizeLinear
 void add_qmatmul_ops(OpRegistry& r);       // qmatmul.cc: MatMulInteger, QLinearMatMul, DynamicQuantizeLinear
+void add_qconv_ops(OpRegistry& r);         // qconv.cc: ConvInteger, QLinearConv
 
 }  // namespace ember::ops::quant

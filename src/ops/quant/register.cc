@@ -6,6 +6,7 @@ namespace ember::ops {
 void register_quant_ops(OpRegistry& r) {
   quant::add_quant_linear_ops(r);
   quant::add_qmatmul_ops(r);
+  quant::add_qconv_ops(r);
 }
 
 }  // namespace ember::ops
