@@ -56,6 +56,42 @@ void cubic_coeffs(float t, float A, float c[4]) {
   c[3] = ((A * x3 - 5 * A) * x3 + 8 * A) * x3 - 4 * A;
 }
 
+// Antialiased linear / cubic taps (as in the ONNX reference): when downsampling by `scale` the
+// kernel is stretched by 1/scale, so it covers n = 2 * (1 - start) input samples, and the
+// weights are normalised to sum to 1. Tap k sits at input index base + start + k, where base
+// is floor(x) (x - 1 when x is integral, so the window prefers the left neighbour).
+void antialias_taps(const Attrs& a, float xf, int64_t in, float scale_in, AxisSampling& s, int64_t& taps) {
+  const double scale = std::min<double>(scale_in, 1.0), x = xf;
+  const double fl = std::floor(x);
+  const double ratio = x == fl ? 1.0 : x - fl;
+  const int64_t base = int64_t(x - ratio);
+  const bool cubic = a.mode == Mode::Cubic;
+  const int64_t start = int64_t(std::floor((cubic ? -2.0 : -1.0) / scale) + 1);
+  taps = 2 - 2 * start;
+  const double A = a.cubic_a;
+  std::vector<double> c(static_cast<size_t>(taps));
+  double sum = 0;
+  for (int64_t k = 0; k < taps; ++k) {
+    const double d = std::fabs(scale * (double(start + k) - ratio));
+    double w;
+    if (cubic) w = d <= 1 ? ((A + 2) * d - (A + 3)) * d * d + 1 : d < 2 ? ((A * d - 5 * A) * d + 8 * A) * d - 4 * A : 0.0;
+    else w = std::max(0.0, 1.0 - d);
+    c[size_t(k)] = w;
+    sum += w;
+  }
+  for (double& w : c) w = sum != 0 ? w / sum : 0;
+  double kept = 0;
+  for (int64_t k = 0; k < taps; ++k) {
+    const int64_t i = base + start + k;
+    if (a.exclude_outside && (i < 0 || i >= in)) c[size_t(k)] = 0;
+    kept += c[size_t(k)];
+  }
+  for (int64_t k = 0; k < taps; ++k) {
+    s.idx.push_back(std::clamp<int64_t>(base + start + k, 0, in - 1));
+    s.weight.push_back(float(a.exclude_outside && kept != 0 ? c[size_t(k)] / kept : c[size_t(k)]));
+  }
+}
+
 }  // namespace
 
 Attrs parse_attrs(const ir::Node& n) {
@@ -81,7 +117,9 @@ Attrs parse_attrs(const ir::Node& n) {
   a.cubic_a = n.attr_float("cubic_coeff_a", -0.75f);
   a.exclude_outside = n.attr_int("exclude_outside", 0) != 0;
   a.extrapolation = n.attr_float("extrapolation_value", 0.f);
-  EMBER_CHECK(n.attr_int("antialias", 0) == 0, Unsupported, n.describe(), ": antialias=1 is not supported");
+  a.antialias = n.attr_int("antialias", 0) != 0;
+  EMBER_CHECK(!a.antialias || a.mode != Mode::Nearest, Unsupported, n.describe(),
+              ": antialias=1 with mode 'nearest' is not supported");
   a.axes = n.attr_ints("axes");
   a.keep_aspect = n.attr_string("keep_aspect_ratio_policy", "stretch");
   EMBER_CHECK(one_of(a.keep_aspect, {"stretch", "not_larger", "not_smaller"}), Unsupported, n.describe(),
@@ -139,7 +177,13 @@ AxisSampling sample_axis(const Attrs& a, int64_t in, int64_t out, float scale, f
     float x = transform(a, o, in, out, scale, rs, re);
     const bool valid = !crop || (x >= 0 && x <= float(in - 1));
     s.valid[size_t(o)] = valid;
-    if (a.mode == Mode::Nearest) {
+    if (a.antialias) {
+      EMBER_CHECK(scale >= 1e-4f && std::isfinite(x), Unsupported, "Resize: antialias with scale ", scale,
+                  " (kernel too wide) is not supported");
+      int64_t taps = 0;
+      antialias_taps(a, x, in, scale, s, taps);
+      s.taps = int(taps);
+    } else if (a.mode == Mode::Nearest) {
       s.src.push_back(valid ? std::clamp<int64_t>(nearest_index(a.nearest, x, scale), 0, in - 1) : -1);
     } else if (a.mode == Mode::Linear) {
       x = std::clamp(x, 0.f, float(in - 1));

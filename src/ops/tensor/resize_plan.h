@@ -19,6 +19,7 @@ struct Attrs {
   std::string nearest = "round_prefer_floor";  // nearest_mode; "simple" for opset <= 10 forms
   float cubic_a = -0.75f;
   bool exclude_outside = false;
+  bool antialias = false;                      // widen linear/cubic kernels when downsampling
   float extrapolation = 0.f;
   std::vector<int64_t> axes;                   // empty: all axes
   std::string keep_aspect = "stretch";
