@@ -35,12 +35,23 @@ TEST_CASE("nn BatchNormalization: inference formula across opsets, ranks and dty
   check_close(y, x, Tier::Exact);
 }
 
-TEST_CASE("nn BatchNormalization: training mode and bad shapes are rejected") {
+TEST_CASE("nn BatchNormalization: training mode uses batch statistics and updates the running ones") {
+  // Channel 0 holds {1, 3}: mean 2, population variance 1.
+  const Tensor x = make_tensor(DType::Float32, {2, 1}, {1, 3});
+  const Tensor one = make_tensor(DType::Float32, {1}, {1}), zero = make_tensor(DType::Float32, {1}, {0});
+  const auto out = run_op(nn::op("BatchNormalization", {x, one, zero, zero, one},
+                                 {attr_int("training_mode", 1), attr_float("epsilon", 0.0f), attr_float("momentum", 0.5f)}, 15, 3));
+  check_close(out[0], make_tensor(DType::Float32, {2, 1}, {-1, 1}), Tier::Close);
+  check_close(out[1], make_tensor(DType::Float32, {1}, {1}), Tier::Close);  // 0 * 0.5 + 2 * 0.5
+  check_close(out[2], make_tensor(DType::Float32, {1}, {1}), Tier::Close);  // 1 * 0.5 + 1 * 0.5
+}
+
+TEST_CASE("nn BatchNormalization: bad training_mode and bad shapes are rejected") {
   const Tensor x = random_tensor(DType::Float32, {1, 3, 2}), p = random_tensor(DType::Float32, {3}, 0.5, 1);
   auto [st, msg] = nn::error_of([&] {
-    run_op(nn::op("BatchNormalization", {x, p, p, p, p}, {attr_int("training_mode", 1)}, 15));
+    run_op(nn::op("BatchNormalization", {x, p, p, p, p}, {attr_int("training_mode", 2)}, 15));
   });
-  CHECK(st == Status::Unsupported);
+  CHECK(st == Status::InvalidModel);
   CHECK(msg.find("training_mode") != std::string::npos);
   std::tie(st, msg) = nn::error_of([&] {
     run_op(nn::op("BatchNormalization", {x, p, p, p, p}, {}, 9, 5));  // training statistics outputs
