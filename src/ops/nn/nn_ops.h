@@ -23,6 +23,7 @@ void add_affine_grid_ops(OpRegistry& r);     // AffineGrid
 void add_col2im_ops(OpRegistry& r);          // Col2Im
 void add_deform_conv_ops(OpRegistry& r);     // DeformConv
 void add_max_unpool_ops(OpRegistry& r);      // MaxUnpool
+void add_roi_align_ops(OpRegistry& r);       // RoiAlign
 void add_loss_ops(OpRegistry& r);            // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 
 }  // namespace ember::ops

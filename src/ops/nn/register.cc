@@ -16,6 +16,7 @@ void register_nn_ops(OpRegistry& r) {
   add_softmax_ops(r);
   add_einsum_ops(r);
   add_loss_ops(r);
+  add_roi_align_ops(r);
   add_max_unpool_ops(r);
   add_deform_conv_ops(r);
   add_det_ops(r);
