@@ -174,7 +174,11 @@ class EyeLikeKernel : public Kernel {
 // Range: element count from start/limit/delta, max(ceil((limit - start) / delta), 0).
 int64_t range_count(double start, double limit, double delta, const ir::Node& n) {
   EMBER_CHECK(delta != 0, InvalidArgument, n.describe(), ": delta cannot be 0");
-  return std::max<int64_t>(0, int64_t(std::ceil((limit - start) / delta)));
+  const double count = std::ceil((limit - start) / delta);
+  // Checked before the integer cast: NaN or a huge count would be undefined behaviour there.
+  EMBER_CHECK(!std::isnan(count) && count < 0x1p40, InvalidArgument, n.describe(), ": start ", start, ", limit ",
+              limit, ", delta ", delta, " give an invalid or too large element count");
+  return std::max<int64_t>(0, int64_t(count));
 }
 
 double scalar_as_double(const Tensor& t, const ir::Node& n, const char* what) {
@@ -197,7 +201,8 @@ class RangeKernel : public Kernel {
   explicit RangeKernel(const ir::Node& n) : node_(n) {}
   void run(KernelContext& ctx) const override {
     const Tensor &s = ctx.input(0), &l = ctx.input(1), &d = ctx.input(2);
-    require_dtype(node_, "start", s.dtype(), {DType::Float32, DType::Float64, DType::Int16, DType::Int32, DType::Int64});
+    require_dtype(node_, "start", s.dtype(),
+                  {DType::Float32, DType::Float64, DType::Float16, DType::BFloat16, DType::Int16, DType::Int32, DType::Int64});
     EMBER_CHECK(l.dtype() == s.dtype() && d.dtype() == s.dtype(), TypeMismatch, node_.describe(),
                 ": start, limit and delta must have one type");
     const double start = scalar_as_double(s, node_, "start"), delta = scalar_as_double(d, node_, "delta");
