@@ -143,3 +143,44 @@ TEST_CASE("nn AffineGrid and Col2Im") {
 
 }  // namespace
 }  // namespace ember::test
+
+namespace ember::test {
+namespace {
+
+TEST_CASE("nn MaxUnpool, RoiAlign, DeformConv") {
+  using nn::error_of;
+  using nn::op;
+  // 1x1x1x2 pooled values back into a 1x1x2x2 map at flat positions 0 and 3.
+  const Tensor x = make_tensor(DType::Float32, {1, 1, 1, 2}, {5, 7});
+  const Tensor idx = make_tensor(DType::Int64, {1, 1, 1, 2}, {0, 3});
+  const std::vector<ir::Attribute> k = {attr_ints("kernel_shape", {2, 1}), attr_ints("strides", {2, 1})};
+  check_close(run_op(op("MaxUnpool", {x, idx}, k, 11))[0], make_tensor(DType::Float32, {1, 1, 2, 2}, {5, 0, 0, 7}),
+              Tier::Exact);
+  auto [st, msg] = error_of([&] { run_op(op("MaxUnpool", {x, make_tensor(DType::Int64, {1, 1, 1, 2}, {0, 9})}, k, 11)); });
+  CHECK(st == Status::InvalidArgument);
+
+  // RoiAlign over a constant image averages to the constant; bad batch index is an error.
+  const Tensor img = make_tensor(DType::Float32, {1, 1, 4, 4}, std::vector<double>(16, 2.0));
+  const Tensor rois = make_tensor(DType::Float32, {1, 4}, {0, 0, 3, 3});
+  const Tensor y = run_op(op("RoiAlign", {img, rois, make_tensor(DType::Int64, {1}, {0})},
+                             {attr_int("output_height", 2), attr_int("output_width", 2)}, 16))[0];
+  check_close(y, make_tensor(DType::Float32, {1, 1, 2, 2}, {2, 2, 2, 2}), Tier::Close);
+  std::tie(st, msg) = error_of([&] { run_op(op("RoiAlign", {img, rois, make_tensor(DType::Int64, {1}, {1})}, {}, 16)); });
+  CHECK(st == Status::InvalidArgument);
+
+  // DeformConv with zero offsets is a plain convolution: a 1x1 kernel of weight 2 doubles X.
+  const Tensor dx = make_tensor(DType::Float32, {1, 1, 2, 2}, {1, 2, 3, 4});
+  const Tensor w = make_tensor(DType::Float32, {1, 1, 1, 1}, {2});
+  const Tensor off = make_tensor(DType::Float32, {1, 2, 2, 2}, std::vector<double>(8, 0.0));
+  check_close(run_op(op("DeformConv", {dx, w, off}, {}, 19))[0], make_tensor(DType::Float32, {1, 1, 2, 2}, {2, 4, 6, 8}),
+              Tier::Close);
+  // Half a pixel to the right samples between neighbours (and half of zero outside).
+  const Tensor half = make_tensor(DType::Float32, {1, 2, 2, 2}, {0, 0, 0, 0, 0.5, 0.5, 0.5, 0.5});
+  check_close(run_op(op("DeformConv", {dx, w, half}, {}, 19))[0], make_tensor(DType::Float32, {1, 1, 2, 2}, {3, 2, 7, 4}),
+              Tier::Close);
+  std::tie(st, msg) = error_of([&] { run_op(op("DeformConv", {dx, w, make_tensor(DType::Float32, {1, 2, 1, 1}, {0, 0})}, {}, 19)); });
+  CHECK(st == Status::ShapeMismatch);
+}
+
+}  // namespace
+}  // namespace ember::test
