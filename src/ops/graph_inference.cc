@@ -1,5 +1,8 @@
 #include "ops/graph_inference.h"
 
+#include <map>
+#include <mutex>
+
 #include "ops/eager.h"
 
 namespace ember::ops {
@@ -12,6 +15,33 @@ const OpSchema& require_schema(const ir::Node& node, const OpRegistry& registry)
          node.opset, " (node '", node.name, "')");
   fail(Status::Unsupported, "unsupported op ", node.op_type, " (domain '", domain, "', opset ", node.opset,
        ") at node '", node.name, "'");
+}
+
+namespace {
+
+struct BodyTypers {
+  std::mutex mu;
+  std::map<std::pair<std::string, std::string>, BodyInputTyper> fns;
+};
+
+BodyTypers& body_typers() {
+  static BodyTypers t;
+  return t;
+}
+
+BodyInputTyper find_body_typer(const ir::Node& node) {
+  BodyTypers& t = body_typers();
+  std::lock_guard<std::mutex> lock(t.mu);
+  auto it = t.fns.find({node.op_type, node.domain});
+  return it == t.fns.end() ? nullptr : it->second;
+}
+
+}  // namespace
+
+void register_body_input_typer(const std::string& op_type, const std::string& domain, BodyInputTyper fn) {
+  BodyTypers& t = body_typers();
+  std::lock_guard<std::mutex> lock(t.mu);
+  t.fns[{op_type, domain}] = fn;
 }
 
 namespace {
@@ -79,8 +109,13 @@ void try_fold(ir::Node& node, const OpSchema& schema, const InferenceOptions& op
 }
 
 // Bodies see their captures with the types of the outer values they stand for. A capture
-// carries the name of the outer value, which is how it is matched to an implicit input.
+// carries the name of the outer value, which is how it is matched to an implicit input. The
+// formal inputs are typed by the op's registered typer, if any.
 void infer_subgraphs(ir::Node& node, const OpRegistry& registry, const InferenceOptions& opts) {
+  bool has_body = false;
+  for (const auto& [name, a] : node.attrs) has_body = has_body || a.g || !a.graphs.empty();
+  if (!has_body) return;
+  if (BodyInputTyper typer = find_body_typer(node)) typer(node);
   InferenceOptions body_opts = opts;
   body_opts.fold_errors_are_fatal = false;
   auto visit = [&](ir::Graph& body) {

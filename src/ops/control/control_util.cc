@@ -117,6 +117,66 @@ void stack_into(Tensor& out, const std::vector<Tensor>& elems, int64_t axis, boo
   }
 }
 
+ir::Graph* mutable_body(ir::Node& node, const char* name) {
+  auto it = node.attrs.find(name);
+  return it == node.attrs.end() ? nullptr : it->second.g.get();
+}
+
+TypeInfo without_shape(const TypeInfo& t) {
+  TypeInfo out = t;
+  out.has_shape = false;
+  out.dims.clear();
+  if (t.elem) out.elem = std::make_shared<TypeInfo>(without_shape(*t.elem));
+  return out;
+}
+
+TypeInfo remove_dim(const TypeInfo& t, int64_t axis) {
+  TypeInfo out = TypeInfo::tensor_unknown_shape(t.dtype);
+  if (t.kind != ir::ValueKind::Tensor || !t.has_shape) return out;
+  const int64_t rank = int64_t(t.dims.size());
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) return out;
+  out.has_shape = true;
+  out.dims = t.dims;
+  out.dims.erase(out.dims.begin() + axis);
+  return out;
+}
+
+void fill_body_input(ir::Value* v, const TypeInfo& given, const ir::Node& node) {
+  if (!v) return;
+  TypeInfo& d = v->type;
+  const bool untyped = d.kind == ir::ValueKind::Tensor && d.dtype == DType::Undefined && !d.has_shape && !d.elem;
+  if (untyped) {
+    d = given;
+    return;
+  }
+  if (d.kind != given.kind) return;  // e.g. declared optional, fed a tensor: leave it to the op
+  EMBER_CHECK(d.dtype == DType::Undefined || given.dtype == DType::Undefined || d.dtype == given.dtype, InvalidModel,
+              node.describe(), ": body input '", v->name, "' is declared as ", d.str(), " but receives ", given.str());
+  if (d.dtype == DType::Undefined) d.dtype = given.dtype;
+  if (!d.elem && given.elem) d.elem = given.elem;
+  if (!d.has_shape && given.has_shape) {
+    d.has_shape = true;
+    d.dims = given.dims;
+  } else if (d.has_shape && given.has_shape && d.dims.size() == given.dims.size()) {
+    for (size_t i = 0; i < d.dims.size(); ++i)
+      if (!d.dims[i].known() && d.dims[i].symbol.empty()) d.dims[i] = given.dims[i];  // a symbol is declared
+  }
+}
+
+void check_body_input(const RtValue& v, const TypeInfo& t, const std::string& node, const std::string& what) {
+  if (v.is_sequence() || v.is_none || !v.tensor.defined() || t.kind != ir::ValueKind::Tensor) return;
+  const Tensor& x = v.tensor;
+  bool ok = t.dtype == DType::Undefined || t.dtype == x.dtype();
+  if (ok && t.has_shape) {
+    ok = t.dims.size() == x.rank();
+    for (size_t d = 0; ok && d < t.dims.size(); ++d) ok = !t.dims[d].known() || t.dims[d].value == x.dim(d);
+  }
+  EMBER_CHECK(ok, Unsupported, node, ": ", what, " is ", dtype_name(x.dtype()), dims_str(x.shape()),
+              " but the body was typed and planned for ", t.str(),
+              " (a value whose type or shape changes between iterations is not supported)");
+}
+
 bool read_condition(const Tensor& t, const std::string& node, const char* what) {
   EMBER_CHECK(t.dtype() == DType::Bool, TypeMismatch, node, ": ", what, " must be bool, got ", dtype_name(t.dtype()));
   EMBER_CHECK(t.numel() == 1, ShapeMismatch, node, ": ", what, " must hold one element, got shape ",

@@ -46,6 +46,27 @@ void stack_into(Tensor& out, const std::vector<Tensor>& elems, int64_t axis, boo
 // The shape of `elem_shape` with `count` inserted at `axis`.
 Dims stacked_shape(const Dims& elem_shape, int64_t axis, int64_t count);
 
+// The body attribute `name` of `node` for typing its inputs; null when missing.
+ir::Graph* mutable_body(ir::Node& node, const char* name);
+
+// `t` with every shape forgotten (nested element types included): for values whose shape may
+// change between iterations.
+TypeInfo without_shape(const TypeInfo& t);
+
+// Tensor type `t` without dimension `axis` (normalised against t's rank); when the rank is
+// unknown or `axis` is out of range, only the element type is kept.
+TypeInfo remove_dim(const TypeInfo& t, int64_t axis);
+
+// Fills what the body input `v` leaves undeclared (element type, rank, unnamed unknown dims)
+// from `given`, the type the op will feed it. A declared element type that contradicts `given`
+// is an InvalidModel error; declared dims, symbolic ones included, win over `given` (the
+// run-time check catches a clash).
+void fill_body_input(ir::Value* v, const TypeInfo& given, const ir::Node& node);
+
+// Refuses (Unsupported) a tensor fed to a body input whose type the body was inferred and
+// planned with, when it does not fit: other element type, rank, or known dim. `what` names it.
+void check_body_input(const RtValue& v, const TypeInfo& t, const std::string& node, const std::string& what);
+
 // Reads a one-element bool tensor (If's cond, Loop's cond); `what` names it in errors.
 bool read_condition(const Tensor& t, const std::string& node, const char* what);
 

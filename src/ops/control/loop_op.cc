@@ -10,6 +10,7 @@
 
 #include "ops/control/control_ops.h"
 #include "ops/control/control_util.h"
+#include "ops/graph_inference.h"
 
 namespace ember::ops::control {
 namespace {
@@ -34,6 +35,19 @@ LoopShape loop_shape(const ir::Node& node, const ir::Graph& body) {
   return s;
 }
 
+// Body inputs: the iteration number and cond as the kernel feeds them (scalars), and the
+// loop-carried values' element types only: their shapes may change between iterations (onnx's
+// inference forgets them too).
+void type_body_inputs(ir::Node& node) {
+  ir::Graph* body = mutable_body(node, "body");
+  if (!body) return;
+  const LoopShape s = loop_shape(node, *body);
+  fill_body_input(body->inputs[0], TypeInfo::tensor(DType::Int64, {}), node);
+  fill_body_input(body->inputs[1], TypeInfo::tensor(DType::Bool, {}), node);
+  for (size_t i = 0; i < s.carried; ++i)
+    if (const ir::Value* in = node.inputs[2 + i]) fill_body_input(body->inputs[2 + i], without_shape(in->type), node);
+}
+
 void infer_loop(InferContext& ctx) {
   const ir::Node& node = ctx.node();
   const ir::Graph& body = require_body(node, "body");
@@ -56,6 +70,7 @@ class LoopKernel final : public Kernel {
     shape_ = loop_shape(node, body);
     body_ = f.compile_subgraph(body);
     captures_ = capture_inputs(node, body);
+    for (size_t i = 0; i < shape_.carried; ++i) carried_types_.push_back(body.inputs[2 + i]->type);
     for (size_t k = 0; k < shape_.scans; ++k)
       scan_elems_.push_back(static_elem_shape(body.outputs[1 + shape_.carried + k]));
   }
@@ -82,7 +97,10 @@ class LoopKernel final : public Kernel {
       inputs.reserve(2 + carried.size() + captures_.size());
       inputs.push_back(RtValue{Tensor::scalar<int64_t>(it), nullptr, false});
       inputs.push_back(RtValue{Tensor::scalar<bool>(cond), nullptr, false});
-      for (RtValue& v : carried) inputs.push_back(std::move(v));
+      for (size_t i = 0; i < shape_.carried; ++i) {
+        check_body_input(carried[i], carried_types_[i], desc_, "loop-carried value " + std::to_string(i));
+        inputs.push_back(std::move(carried[i]));
+      }
       append_captures(ctx, captures_, inputs);
       std::vector<RtValue> outs = body_->run(ctx, std::move(inputs));
       EMBER_CHECK(outs.size() == 1 + shape_.carried + shape_.scans, InvalidModel, desc_, ": body produced ",
@@ -126,6 +144,7 @@ class LoopKernel final : public Kernel {
   LoopShape shape_;
   std::shared_ptr<const Subgraph> body_;
   std::vector<size_t> captures_;
+  std::vector<TypeInfo> carried_types_;  // the body's inputs as inferred (run-time check)
   std::vector<ElemShape> scan_elems_;
 };
 
@@ -135,6 +154,9 @@ std::unique_ptr<Kernel> make_loop(const ir::Node& node, KernelFactoryContext& f)
 
 }  // namespace
 
-void add_loop_ops(OpRegistry& r) { r.add(OpSchema{"Loop", "", 1, 1 << 30, infer_loop, make_loop, {}}); }
+void add_loop_ops(OpRegistry& r) {
+  r.add(OpSchema{"Loop", "", 1, 1 << 30, infer_loop, make_loop, {}});
+  register_body_input_typer("Loop", "", type_body_inputs);
+}
 
 }  // namespace ember::ops::control

@@ -1,14 +1,12 @@
-// Scan (opset 9+; opset 8's batched form with sequence_lens is not registered, so such models
-// get the registry's "not supported at opset 8" error):
+// Scan (opset 9+; opset 8's batched form is in scan8_op.cc):
 //   node inputs:  N initial state values, then M scan inputs
 //   body inputs:  N states, then one slice of each scan input (its scan axis removed)
 //   body outputs: N updated states, then K per-iteration slices
 //   node outputs: N final states, then the K slices stacked along scan_output_axes
 // scan_input_directions / scan_output_directions = 1 walk / fill in reverse order.
-#include <cstring>
-
 #include "ops/control/control_ops.h"
-#include "ops/control/control_util.h"
+#include "ops/control/scan_util.h"
+#include "ops/graph_inference.h"
 #include "ops/op_util.h"
 
 namespace ember::ops::control {
@@ -48,6 +46,19 @@ ScanAttrs parse(const ir::Node& node, const ir::Graph& body) {
   return a;
 }
 
+// Body inputs: the states' types as given (onnx's inference does the same; a state whose
+// shape changes is refused at run time), and the scan inputs' without their scan axis.
+void type_body_inputs(ir::Node& node) {
+  ir::Graph* body = mutable_body(node, "body");
+  if (!body) return;
+  const ScanAttrs a = parse(node, *body);  // malformed nodes: infer_scan reports the same error
+  for (size_t i = 0; i < a.states + a.scan_inputs; ++i) {
+    const ir::Value* in = node.inputs[i];
+    if (!in) continue;
+    fill_body_input(body->inputs[i], i < a.states ? in->type : remove_dim(in->type, a.in_axes[i - a.states]), node);
+  }
+}
+
 void infer_scan(InferContext& ctx) {
   const ir::Node& node = ctx.node();
   const ir::Graph& body = require_body(node, "body");
@@ -73,104 +84,48 @@ void infer_scan(InferContext& ctx) {
   }
 }
 
-// Slice `index` of `x` along `axis`, without that axis. Axis 0 slices are views (kept alive by
-// a copy of the tensor handle); others are gathered into a fresh tensor.
-Tensor slice_along(const Tensor& x, int64_t axis, int64_t index) {
-  Dims shape = x.shape();
-  shape.erase(shape.begin() + axis);
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < int64_t(x.rank()); ++i)
-    if (i != axis) (i < axis ? outer : inner) *= x.dim(size_t(i));
-  const int64_t n = x.dim(size_t(axis));
-  const size_t esz = dtype_size(x.dtype());
-  const char* src = static_cast<const char*>(x.raw());
-  if (outer == 1) {
-    auto keep = std::make_shared<Tensor>(x);
-    return Tensor::wrap(x.dtype(), shape, const_cast<char*>(src) + size_t(index * inner) * esz, keep);
-  }
-  Tensor out(x.dtype(), shape);
-  char* dst = static_cast<char*>(out.raw());
-  for (int64_t o = 0; o < outer; ++o)
-    std::memcpy(dst + size_t(o * inner) * esz, src + size_t((o * n + index) * inner) * esz, size_t(inner) * esz);
-  return out;
-}
-
 class ScanKernel final : public Kernel {
  public:
-  ScanKernel(const ir::Node& node, KernelFactoryContext& f) : desc_(node.describe()) {
-    const ir::Graph& body = require_body(node, "body");
-    a_ = parse(node, body);
-    body_ = f.compile_subgraph(body);
-    captures_ = capture_inputs(node, body);
-    for (size_t k = 0; k < a_.scan_outputs; ++k) elems_.push_back(static_elem_shape(body.outputs[a_.states + k]));
+  ScanKernel(const ir::Node& node, KernelFactoryContext& f)
+      : a_(parse(node, require_body(node, "body"))), body_(node, require_body(node, "body"), f, a_.states, a_.scan_inputs) {
     node_.name = node.name;
     node_.op_type = node.op_type;
     node_.opset = node.opset;
   }
 
   void run(KernelContext& ctx) const override {
+    const std::string& desc = body_.desc;
     int64_t len = -1;
     std::vector<int64_t> in_axes;
+    std::vector<Tensor> xs;
     for (size_t j = 0; j < a_.scan_inputs; ++j) {
       const Tensor& x = ctx.input(a_.states + j);
-      EMBER_CHECK(x.dtype() != DType::String, Unsupported, desc_, ": string scan inputs are not supported");
-      EMBER_CHECK(x.rank() >= 1, InvalidArgument, desc_, ": scan input ", j, " is a scalar");
+      EMBER_CHECK(x.dtype() != DType::String, Unsupported, desc, ": string scan inputs are not supported");
+      EMBER_CHECK(x.rank() >= 1, InvalidArgument, desc, ": scan input ", j, " is a scalar");
       const int64_t ax = normalize_axis(a_.in_axes[j], int64_t(x.rank()), node_);
-      EMBER_CHECK(len < 0 || x.dim(size_t(ax)) == len, ShapeMismatch, desc_, ": scan input ", j, " has length ",
+      EMBER_CHECK(len < 0 || x.dim(size_t(ax)) == len, ShapeMismatch, desc, ": scan input ", j, " has length ",
                   x.dim(size_t(ax)), " along its scan axis, expected ", len);
       len = x.dim(size_t(ax));
       in_axes.push_back(ax);
+      xs.push_back(x);
     }
     std::vector<RtValue> states;
     for (size_t i = 0; i < a_.states; ++i) states.push_back(ctx.input_value(i));
     std::vector<std::vector<Tensor>> outs(a_.scan_outputs);
-    for (int64_t t = 0; t < len; ++t) {
-      std::vector<RtValue> inputs;
-      for (RtValue& s : states) inputs.push_back(std::move(s));
-      for (size_t j = 0; j < a_.scan_inputs; ++j) {
-        const int64_t idx = a_.in_dirs[j] ? len - 1 - t : t;
-        inputs.push_back(RtValue{slice_along(ctx.input(a_.states + j), in_axes[j], idx), nullptr, false});
-      }
-      append_captures(ctx, captures_, inputs);
-      std::vector<RtValue> r = body_->run(ctx, std::move(inputs));
-      EMBER_CHECK(r.size() == a_.states + a_.scan_outputs, InvalidModel, desc_, ": body produced ", r.size(), " outputs");
-      for (size_t i = 0; i < a_.states; ++i) states[i] = std::move(r[i]);
-      for (size_t k = 0; k < a_.scan_outputs; ++k) {
-        Tensor& e = r[a_.states + k].tensor;
-        EMBER_CHECK(e.defined(), InvalidModel, desc_, ": scan output ", k, " must be a tensor");
-        EMBER_CHECK(outs[k].empty() || (e.shape() == outs[k][0].shape() && e.dtype() == outs[k][0].dtype()),
-                    ShapeMismatch, desc_, ": scan output ", k, " changed shape between iterations");
-        outs[k].push_back(std::move(e));
-      }
-    }
+    body_.iterate(ctx, states, xs, in_axes, a_.in_dirs, len, outs);
     for (size_t i = 0; i < a_.states; ++i)
       if (ctx.wants_output(i)) ctx.set_output(i, std::move(states[i]));
-    for (size_t k = 0; k < a_.scan_outputs; ++k) write_output(ctx, k, outs[k]);
+    for (size_t k = 0; k < a_.scan_outputs; ++k) {
+      const auto [dtype, elem_shape] = body_.elem_type(k, outs[k]);
+      const int64_t ax = normalize_axis(a_.out_axes[k], int64_t(elem_shape.size()) + 1, node_);
+      Tensor& out = ctx.output(a_.states + k, dtype, stacked_shape(elem_shape, ax, int64_t(outs[k].size())));
+      stack_into(out, outs[k], ax, a_.out_dirs[k] != 0);
+    }
   }
 
  private:
-  void write_output(KernelContext& ctx, size_t k, const std::vector<Tensor>& elems) const {
-    DType dtype;
-    Dims elem_shape;
-    if (elems.empty()) {
-      EMBER_CHECK(elems_[k].dtype != DType::Undefined && elems_[k].dims, Unsupported, desc_,
-                  ": zero iterations and the shape of scan output ", k, " is not known statically");
-      dtype = elems_[k].dtype;
-      elem_shape = *elems_[k].dims;
-    } else {
-      dtype = elems[0].dtype();
-      elem_shape = elems[0].shape();
-    }
-    const int64_t ax = normalize_axis(a_.out_axes[k], int64_t(elem_shape.size()) + 1, node_);
-    Tensor& out = ctx.output(a_.states + k, dtype, stacked_shape(elem_shape, ax, int64_t(elems.size())));
-    stack_into(out, elems, ax, a_.out_dirs[k] != 0);
-  }
-
-  std::string desc_;
   ScanAttrs a_;
-  std::shared_ptr<const Subgraph> body_;
-  std::vector<size_t> captures_;
-  std::vector<ElemShape> elems_;
+  ScanBody body_;
   ir::Node node_;  // identity only (no edges or attributes), for normalize_axis messages
 };
 
@@ -180,6 +135,13 @@ std::unique_ptr<Kernel> make_scan(const ir::Node& node, KernelFactoryContext& f)
 
 }  // namespace
 
-void add_scan_ops(OpRegistry& r) { r.add(OpSchema{"Scan", "", 9, 1 << 30, infer_scan, make_scan, {}}); }
+void add_scan_ops(OpRegistry& r) {
+  r.add(OpSchema{"Scan", "", 9, 1 << 30, infer_scan, make_scan, {}});
+  add_scan8_ops(r);
+  register_body_input_typer("Scan", "", [](ir::Node& node) {
+    if (node.opset >= 9) type_body_inputs(node);
+    else type_scan8_body_inputs(node);
+  });
+}
 
 }  // namespace ember::ops::control

@@ -4,6 +4,7 @@
 // otherwise. Body output k, collected over the iterations, becomes output sequence k.
 #include "ops/control/control_ops.h"
 #include "ops/control/control_util.h"
+#include "ops/graph_inference.h"
 
 namespace ember::ops::control {
 namespace {
@@ -15,6 +16,23 @@ void check_arity(const ir::Node& node, const ir::Graph& body) {
               body.inputs.size(), " inputs, the node gives ", in);
   EMBER_CHECK(body.outputs.size() == node.outputs.size(), InvalidModel, node.describe(), ": body '", body.name,
               "' produces ", body.outputs.size(), " outputs, the node has ", node.outputs.size());
+}
+
+// Body inputs: a sequence's element type without a shape (elements may differ in shape), a
+// tensor's full type.
+void type_body_inputs(ir::Node& node) {
+  ir::Graph* body = mutable_body(node, "body");
+  if (!body) return;
+  check_arity(node, *body);
+  for (size_t j = 0; j < body->inputs.size(); ++j) {
+    const ir::Value* in = node.inputs[j];
+    if (!in) continue;
+    if (in->type.kind == ir::ValueKind::Sequence) {
+      if (in->type.elem) fill_body_input(body->inputs[j], without_shape(*in->type.elem), node);
+    } else if (in->type.kind == ir::ValueKind::Tensor) {
+      fill_body_input(body->inputs[j], in->type, node);
+    }
+  }
 }
 
 void infer_sequence_map(InferContext& ctx) {
@@ -93,6 +111,7 @@ std::unique_ptr<Kernel> make_sequence_map(const ir::Node& node, KernelFactoryCon
 
 void add_sequence_map_ops(OpRegistry& r) {
   r.add(OpSchema{"SequenceMap", "", 17, 1 << 30, infer_sequence_map, make_sequence_map, {}});
+  register_body_input_typer("SequenceMap", "", type_body_inputs);
 }
 
 }  // namespace ember::ops::control
