@@ -70,14 +70,18 @@ class SoftmaxKernel final : public Kernel {
       return;
     }
     // Subtracting the max keeps exp() from overflowing; the result is mathematically unchanged.
+    // For 16-bit types every intermediate is rounded to T, as the onnx reference (numpy in T)
+    // does: computing in float and rounding once differs by an ulp often enough to matter.
+    auto in_t = [](A v) { return A(T(v)); };
     A sum = 0;
-    for (int64_t i = 0; i < len; ++i) sum += std::exp(A(x[i * stride]) - mx);
+    for (int64_t i = 0; i < len; ++i) sum += in_t(std::exp(in_t(A(x[i * stride]) - mx)));
+    sum = in_t(sum);
     if (kind_ == SoftKind::Softmax) {
-      const A inv = A(1) / sum;
-      for (int64_t i = 0; i < len; ++i) y[i * stride] = T(std::exp(A(x[i * stride]) - mx) * inv);
+      for (int64_t i = 0; i < len; ++i)
+        y[i * stride] = T(in_t(std::exp(in_t(A(x[i * stride]) - mx))) / sum);
     } else {
-      const A lse = std::log(sum);
-      for (int64_t i = 0; i < len; ++i) y[i * stride] = T(A(x[i * stride]) - mx - lse);
+      const A lse = in_t(std::log(sum));
+      for (int64_t i = 0; i < len; ++i) y[i * stride] = T(in_t(A(x[i * stride]) - mx) - lse);
     }
   }
 

@@ -177,7 +177,7 @@ TEST_CASE("onnx tensor: inconsistent content is refused with a message naming th
 }
 
 TEST_CASE("onnx tensor: valid but unsupported element types give Unsupported") {
-  for (int code : {14, 15, 17, 21, 22}) {
+  for (int code : {14, 15}) {  // complex64, complex128
     CAPTURE(code);
     auto res = try_load(model_with(tensor_raw("t", code, {1}, "12345678")));
     CHECK(res.status == Status::Unsupported);

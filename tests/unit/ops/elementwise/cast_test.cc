@@ -52,7 +52,7 @@ TEST_CASE("elementwise Cast float to integer truncates and saturates") {
 
 TEST_CASE("elementwise Cast unsupported targets and inputs") {
   const Tensor f = random_tensor(DType::Float32, {2});
-  for (int64_t code : {17, 19, 21, 22, 14})
+  for (int64_t code : {14, 15})  // complex64, complex128
     CHECK(ewt::status_of([&] { ewt::run1("Cast", {f}, {attr_int("to", code)}); }) == Status::Unsupported);
   CHECK(ewt::status_of([&] { ewt::run1("Cast", {f}, {attr_int("to", int64_t(DType::String))}); }) ==
         Status::Unsupported);
