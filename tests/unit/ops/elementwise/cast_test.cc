@@ -1,5 +1,5 @@
 // Cast / CastLike over every pair of supported element types, float -> integer truncation and
-// saturation, unsupported targets; Identity and Dropout (inference mode) pass-through.
+// saturation, unsupported targets; Identity and Dropout (inference mode, training with ratio 0) pass-through.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -98,6 +98,19 @@ TEST_CASE("elementwise Dropout in inference mode") {
   r.inputs[2] = make_tensor(DType::Bool, {}, {1});
   CHECK(ewt::status_of([&] { run_op(r); }) == Status::Unsupported);
   r.constant_inputs = {1, 2};
+  CHECK(ewt::status_of([&] { run_op(r); }) == Status::Unsupported);
+  // Training with ratio 0 keeps every element: deterministic, so it runs; mask all true.
+  r.inputs[1] = make_tensor(DType::Float32, {}, {0.0});
+  r.num_outputs = 2;
+  for (std::vector<size_t> constants : {std::vector<size_t>{}, std::vector<size_t>{1, 2}}) {
+    r.constant_inputs = constants;
+    const std::vector<Tensor> out = run_op(r);
+    check_close(out[0], x, Tier::Exact);
+    check_close(out[1], ewt::ref_map(x, DType::Bool, [](double) { return 1.0; }), Tier::Exact);
+  }
+  r.inputs.resize(1);  // training without a ratio input means the default 0.5
+  r.inputs.push_back(Tensor());
+  r.inputs.push_back(make_tensor(DType::Bool, {}, {1}));
   CHECK(ewt::status_of([&] { run_op(r); }) == Status::Unsupported);
 }
 
