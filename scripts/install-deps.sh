@@ -23,7 +23,7 @@ if [ ! -x .venv/bin/python ]; then
   echo "install-deps: creating .venv"
   "$PY" -m venv .venv
 fi
-# Pinned lower bounds; the stamp file avoids re-resolving on every `make`.
+# Lower bounds (exact pins where a baseline depends on them); the stamp file avoids re-resolving on every `make`.
 REQ=scripts/requirements-dev.txt
 STAMP=.venv/.deps-stamp
 if [ ! -f "$STAMP" ] || ! cmp -s "$REQ" "$STAMP"; then
