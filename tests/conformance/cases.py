@@ -23,7 +23,7 @@ import numpy as np
 
 DEFAULT_RTOL = 1e-3  # onnx.backend.test.loader's defaults
 DEFAULT_ATOL = 1e-7
-DEFAULT_KINDS = ("node", "light")
+DEFAULT_KINDS = ("node", "light", "simple", "pytorch-converted", "pytorch-operator")
 DISK_KINDS = ("simple", "pytorch-converted", "pytorch-operator")
 
 

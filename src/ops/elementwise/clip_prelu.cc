@@ -96,7 +96,10 @@ struct PRelu {
 };
 
 // The slope broadcasts to X's shape (unidirectionally): the output never grows beyond X.
+// Before opset 7 the slope is shared, elementwise or per channel (legacy_broadcast.h).
 void infer_prelu(InferContext& ctx) {
+  const LegacyRhs lr = LegacyRhs::of(ctx.node(), true);
+  if (lr.active()) return infer_legacy_binary(ctx, lr, common_dtype(ctx, TypeSet::Signed));
   infer_broadcast<TypeSet::Signed>(ctx);
   const TypeInfo& x = ctx.input_type(0);
   const TypeInfo& out = ctx.outputs()[0];

@@ -29,11 +29,12 @@ EMBER_EW_BINARY(Xor, a != b)
 // Equal also compares strings (opset 19); numbers and bools go to the generic kernel.
 class EqualKernel final : public Kernel {
  public:
-  explicit EqualKernel(const ir::Node& n) : numeric_(n), who_(n.describe()) {}
+  explicit EqualKernel(const ir::Node& n) : numeric_(n), who_(n.describe()), legacy_(n.opset < 7) {}
   void run(KernelContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
     if (a.dtype() != DType::String && b.dtype() != DType::String) return numeric_.run(ctx);
+    EMBER_CHECK(!legacy_, TypeMismatch, who_, ": strings are not comparable before opset 11");
     EMBER_CHECK(a.dtype() == b.dtype(), TypeMismatch, who_, ": inputs have types ",
                 dtype_name(a.dtype()), " and ", dtype_name(b.dtype()), "; both must have the same type");
     const BroadcastPlan p = plan_broadcast({a.shape(), b.shape()}, who_);
@@ -45,10 +46,10 @@ class EqualKernel final : public Kernel {
  private:
   BinaryKernel<Equal, TypeSet::AnyWithString, true> numeric_;
   std::string who_;
+  bool legacy_;  // opset < 7: only the numeric kernel knows the legacy broadcast
 };
 
 std::unique_ptr<Kernel> make_equal(const ir::Node& n, KernelFactoryContext&) {
-  reject_legacy_broadcast(n);
   return std::make_unique<EqualKernel>(n);
 }
 
@@ -59,7 +60,7 @@ void add_compare_logic_ops(OpRegistry& r) {
   constexpr TypeSet B = TypeSet::Bool;
   std::vector<DType> eq_types = dtypes_of(NumericOrBoolTypes{});
   eq_types.push_back(DType::String);
-  r.add(OpSchema{"Equal", "", 1, 1 << 30, &infer_broadcast_bool<TypeSet::AnyWithString>, &make_equal, eq_types});
+  r.add(OpSchema{"Equal", "", 1, 1 << 30, &infer_binary<TypeSet::AnyWithString, true>, &make_equal, eq_types});
   add_binary<Less, N, true>(r, "Less");
   add_binary<LessOrEqual, N, true>(r, "LessOrEqual", 12);
   add_binary<Greater, N, true>(r, "Greater");

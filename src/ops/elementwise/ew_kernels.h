@@ -19,6 +19,7 @@
 #include "ops/elementwise/broadcast_loop.h"
 #include "ops/elementwise/ew_infer.h"
 #include "ops/elementwise/ew_types.h"
+#include "ops/elementwise/legacy_broadcast.h"
 
 namespace ember::ops::ew {
 
@@ -55,17 +56,20 @@ void add_unary(OpRegistry& r, const char* name, int since = 1, int last = 1 << 3
   r.add(OpSchema{name, "", since, last, &infer_unary<S>, &make_unary<Op, S>, dtypes_of(ImplTypes<S>{})});
 }
 
-// Two inputs of one type, numpy broadcasting; output of the same type or bool.
+// Two inputs of one type, numpy broadcasting (before opset 7: B laid onto A by the legacy
+// rules, see legacy_broadcast.h; unidirectional ops use PRelu's per-channel rule); output of
+// the same type or bool.
 template <class Op, TypeSet S, bool BoolOut = false>
 class BinaryKernel final : public Kernel {
  public:
-  explicit BinaryKernel(const ir::Node& n) : op_(n), who_(n.describe()) {}
+  explicit BinaryKernel(const ir::Node& n)
+      : op_(n), who_(n.describe()), lr_(LegacyRhs::of(n, Op::unidirectional)) {}
   void run(KernelContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
     EMBER_CHECK(a.dtype() == b.dtype(), TypeMismatch, who_, ": inputs have types ",
                 dtype_name(a.dtype()), " and ", dtype_name(b.dtype()), "; both must have the same type");
-    const BroadcastPlan p = plan_broadcast({a.shape(), b.shape()}, who_);
+    const BroadcastPlan p = plan_broadcast({a.shape(), lr_.rhs_shape(a.shape(), b.shape(), who_)}, who_);
     if constexpr (Op::unidirectional)
       EMBER_CHECK(p.out_shape == a.shape(), ShapeMismatch, who_, ": input 1 of shape ",
                   dims_str(b.shape()), " does not broadcast to input 0's shape ", dims_str(a.shape()));
@@ -84,18 +88,27 @@ class BinaryKernel final : public Kernel {
  private:
   Op op_;
   std::string who_;
+  LegacyRhs lr_;
 };
 
 template <class Op, TypeSet S, bool BoolOut = false>
 std::unique_ptr<Kernel> make_binary(const ir::Node& n, KernelFactoryContext&) {
-  reject_legacy_broadcast(n);
   return std::make_unique<BinaryKernel<Op, S, BoolOut>>(n);
+}
+
+// Binary broadcast inference; before opset 7 with the legacy rules (output of A's shape).
+template <TypeSet S, bool BoolOut = false>
+void infer_binary(InferContext& ctx) {
+  const LegacyRhs lr = LegacyRhs::of(ctx.node(), false);
+  if (!lr.active()) return BoolOut ? infer_broadcast_bool<S>(ctx) : infer_broadcast<S>(ctx);
+  const DType t = common_dtype(ctx, S);
+  infer_legacy_binary(ctx, lr, BoolOut ? DType::Bool : t);
 }
 
 template <class Op, TypeSet S, bool BoolOut = false>
 void add_binary(OpRegistry& r, const char* name, int since = 1, int last = 1 << 30) {
   r.add(OpSchema{name, "", since, last,
-                 BoolOut ? &infer_broadcast_bool<S> : &infer_broadcast<S>,
+                 &infer_binary<S, BoolOut>,
                  &make_binary<Op, S, BoolOut>, dtypes_of(ImplTypes<S>{})});
 }
 

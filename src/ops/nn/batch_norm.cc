@@ -148,8 +148,13 @@ std::unique_ptr<Kernel> make_batch_norm(const ir::Node& node, KernelFactoryConte
                                                      node.attr_float("momentum", 0.9f));
   }
   EMBER_CHECK(training == 0, Unsupported, d, ": training_mode=1 is not supported before opset 14");
-  EMBER_CHECK(node.attr_int("spatial", 1) == 1, Unsupported, d, ": spatial=0 is not supported");
-  EMBER_CHECK(node.attr_int("is_test", 1) == 1, Unsupported, d, ": is_test=0 (training) is not supported");
+  EMBER_CHECK(node.attr_int("spatial", 1) == 1, Unsupported, d, ": spatial=",
+              node.attr_int("spatial", 1), " is not supported (only spatial=1)");
+  // Opsets 1-6 run in training mode unless is_test is non-zero (is_test was removed in 7;
+  // consumed_inputs, opsets 1-5, is only an in-place hint).
+  if (node.opset < 7)
+    EMBER_CHECK(node.attr_int("is_test", 0) != 0, Unsupported, d,
+                ": training mode (is_test=0, the default before opset 7) is not supported");
   // Outputs beyond Y are the running/saved statistics, only produced when training.
   for (size_t i = 1; i < node.outputs.size(); ++i)
     EMBER_CHECK(node.outputs[i] == nullptr, Unsupported, d, ": output ", i,
@@ -209,7 +214,7 @@ std::unique_ptr<Kernel> make_instance_norm(const ir::Node& node, KernelFactoryCo
 
 void add_batch_norm_ops(OpRegistry& r) {
   const std::vector<DType> f = {DType::Float32, DType::Float16, DType::BFloat16, DType::Float64};
-  r.add({"BatchNormalization", "", 7, 1 << 30, infer_norm, make_batch_norm, f});
+  r.add({"BatchNormalization", "", 1, 1 << 30, infer_norm, make_batch_norm, f});
   r.add({"InstanceNormalization", "", 1, 1 << 30, infer_norm, make_instance_norm, f});
 }
 

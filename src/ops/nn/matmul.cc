@@ -141,6 +141,7 @@ class MatMulKernel final : public Kernel {
 struct GemmAttrs {
   bool trans_a, trans_b;
   float alpha, beta;
+  bool c_exact;  // before opset 7 without 'broadcast': C must be exactly [M, N]
 };
 
 void infer_gemm(InferContext& ctx) {
@@ -189,6 +190,9 @@ class GemmKernel final : public Kernel {
       }
       EMBER_CHECK(ok, ShapeMismatch, node_, ": C of shape ",
                   dims_str(c->shape()), " cannot be broadcast to the output shape ", dims_str({M, N}));
+      const Dims mn = {M, N};
+      EMBER_CHECK(!at_.c_exact || cs == mn, ShapeMismatch, node_, ": C of shape ", dims_str(cs),
+                  " must be exactly ", dims_str(mn), " before opset 7 unless 'broadcast' is set");
     }
     Tensor& y = ctx.output(0, a.dtype(), {M, N});
     if (y.numel() == 0) return;
@@ -235,10 +239,16 @@ std::unique_ptr<Kernel> make_matmul(const ir::Node& node, KernelFactoryContext&)
 }
 
 std::unique_ptr<Kernel> make_gemm(const ir::Node& node, KernelFactoryContext&) {
+  // Gemm 1-6: C is required and broadcasts (unidirectionally, as from opset 7) only when
+  // 'broadcast' is non-zero; otherwise it must already be [M, N].
+  const bool legacy = node.opset < 7;
   GemmAttrs at{node.attr_int("transA", 0) != 0, node.attr_int("transB", 0) != 0,
-               node.attr_float("alpha", 1.0f), node.attr_float("beta", 1.0f)};
-  EMBER_CHECK(!node.has_attr("broadcast"), Unsupported, node.describe(),
-              ": the pre-opset-7 'broadcast' attribute is not supported");
+               node.attr_float("alpha", 1.0f), node.attr_float("beta", 1.0f),
+               legacy && node.attr_int("broadcast", 0) == 0};
+  EMBER_CHECK(legacy || !node.has_attr("broadcast"), InvalidModel, node.describe(),
+              ": attribute 'broadcast' only exists before opset 7");
+  EMBER_CHECK(!legacy || (node.inputs.size() >= 3 && node.inputs[2] != nullptr), InvalidModel,
+              node.describe(), ": input C is required before opset 7");
   return std::make_unique<GemmKernel>(node, at);
 }
 
@@ -249,7 +259,7 @@ const std::vector<DType> kGemmTypes = {DType::Float32, DType::Float16, DType::BF
 
 void add_matmul_ops(OpRegistry& r) {
   r.add({"MatMul", "", 1, 1 << 30, infer_matmul, make_matmul, kGemmTypes});
-  r.add({"Gemm", "", 7, 1 << 30, infer_gemm, make_gemm, kGemmTypes});
+  r.add({"Gemm", "", 1, 1 << 30, infer_gemm, make_gemm, kGemmTypes});
 }
 
 }  // namespace ember::ops
