@@ -1,5 +1,10 @@
-// DFT and STFT by the direct O(n^2) sum in double (a reference kernel: exact index arithmetic,
-// twiddles from a table indexed by j*k mod n so large products do not lose precision).
+// DFT and STFT. The complex inverse DFT of float32 (and float16/bfloat16, widened) runs a
+// mixed-radix FFT in float arithmetic that reproduces numpy's float32 ifft bit for bit (fft_f32.h
+// says why). Everything else runs the direct O(n^2) sum in double, rounded once at the end: that
+// is what numpy 2.x does for forward transforms even of float32 data (its fft/rfft of complex64
+// compute in double), and the real inverse (irfft) stays accurate rather than imitating numpy's
+// float real-FFT noise. Index arithmetic is exact; twiddles come from a table indexed by j*k mod n
+// so large products do not lose precision.
 //   DFT: the last dim holds 1 (real) or 2 (real, imaginary) values; the transform runs along
 //   `axis` (attribute before opset 20, default 1; input 2 from opset 20, default -2) with
 //   length dft_length (truncating or zero-padding). onesided keeps bins [0, n/2]; inverse
@@ -10,6 +15,7 @@
 
 #include "ops/nn/nn_util.h"
 #include "ops/op_util.h"
+#include "ops/signal/fft_f32.h"
 #include "ops/signal/signal_ops.h"
 
 namespace ember::ops {
@@ -40,8 +46,8 @@ struct Twiddles {
   std::vector<cd> w;  // w[t] = exp(sign * 2 pi i t / n)
   Twiddles(int64_t n, double sign) : w(size_t(n)) {
     for (int64_t t = 0; t < n; ++t) {
-      const double a = 2.0 * M_PI * double(t) / double(n);
-      w[size_t(t)] = cd(std::cos(a), sign * std::sin(a));
+      const auto [c, s] = fft::unit_root_ld(t, n);  // exact 0 and +-1 where they belong
+      w[size_t(t)] = cd(double(c), sign * double(s));
     }
   }
   cd at(int64_t j, int64_t k) const { return w[size_t((j * k) % int64_t(w.size()))]; }
@@ -74,9 +80,43 @@ class DftKernel final : public Kernel {
     Dims out_shape = s;
     out_shape[size_t(axis)] = bins;
     out_shape.back() = real_out ? 1 : 2;
-    const Twiddles tw(n, inverse_ ? 1.0 : -1.0);
     std::vector<double> out(size_t(outer * bins * inner) * (real_out ? 1 : 2));
     const int64_t used = std::min(L, real_out ? n / 2 + 1 : n);
+    if (x.dtype() != DType::Float64 && inverse_ && !onesided_) {
+      run_f32(in, out, outer, inner, L, n, bins, used);
+    } else {
+      run_f64(in, out, outer, inner, L, n, bins, used);
+    }
+    Tensor& y = ctx.output(0, x.dtype(), out_shape);
+    nn::store_doubles(out, y);
+  }
+
+ private:
+  // The complex inverse of float data, one column at a time through the float FFT.
+  void run_f32(const std::vector<cd>& in, std::vector<double>& out, int64_t outer, int64_t inner, int64_t L,
+               int64_t n, int64_t bins, int64_t used) const {
+    const fft::PlanF32 plan(n);
+    std::vector<fft::Cf> buf(static_cast<size_t>(n));
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        for (auto& v : buf) v = {0, 0};
+        for (int64_t j = 0; j < used; ++j) {
+          const cd v = in[size_t((o * L + j) * inner + i)];
+          buf[size_t(j)] = {float(v.real()), float(v.imag())};
+        }
+        plan.exec(buf.data(), !inverse_, inverse_ ? 1.0f / float(n) : 1.0f);
+        for (int64_t k = 0; k < bins; ++k) {
+          const size_t dst = size_t((o * bins + k) * inner + i);
+          out[2 * dst] = buf[size_t(k)].r;
+          out[2 * dst + 1] = buf[size_t(k)].i;
+        }
+      }
+  }
+
+  void run_f64(const std::vector<cd>& in, std::vector<double>& out, int64_t outer, int64_t inner, int64_t L,
+               int64_t n, int64_t bins, int64_t used) const {
+    const bool real_out = inverse_ && onesided_;
+    const Twiddles tw(n, inverse_ ? 1.0 : -1.0);
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t i = 0; i < inner; ++i) {
         auto src = [&](int64_t j) { return in[size_t((o * L + j) * inner + i)]; };
@@ -100,11 +140,8 @@ class DftKernel final : public Kernel {
           out[2 * dst + 1] = acc.imag();
         }
       }
-    Tensor& y = ctx.output(0, x.dtype(), out_shape);
-    nn::store_doubles(out, y);
   }
 
- private:
   std::string node_;
   bool axis_input_;
   int64_t axis_;
@@ -136,13 +173,20 @@ class StftKernel final : public Kernel {
     EMBER_CHECK(int64_t(win.size()) == fl, ShapeMismatch, node_, ": window length ", win.size(),
                 " differs from frame_length ", fl);
     const int64_t frames = 1 + (len - fl) / step, bins = onesided_ ? fl / 2 + 1 : fl;
-    const Twiddles tw(fl, -1.0);
     std::vector<double> out(size_t(B * frames * bins * 2));
+    // The weighted sample is rounded to the input type first, as numpy forms it.
+    const bool f64 = x.dtype() == DType::Float64;
+    auto frame = [&](int64_t b, int64_t f, int64_t j) {
+      const cd v = in[size_t(b * len + f * step + j)];
+      const double w = win[size_t(j)];
+      return f64 ? v * w : cd(float(v.real()) * float(w), float(v.imag()) * float(w));
+    };
+    const Twiddles tw(fl, -1.0);
     for (int64_t b = 0; b < B; ++b)
       for (int64_t f = 0; f < frames; ++f)
         for (int64_t k = 0; k < bins; ++k) {
           cd acc = 0;
-          for (int64_t j = 0; j < fl; ++j) acc += in[size_t(b * len + f * step + j)] * win[size_t(j)] * tw.at(j, k);
+          for (int64_t j = 0; j < fl; ++j) acc += frame(b, f, j) * tw.at(j, k);
           const size_t dst = size_t(((b * frames + f) * bins + k) * 2);
           out[dst] = acc.real();
           out[dst + 1] = acc.imag();

@@ -31,6 +31,35 @@ TEST_CASE("signal DFT: constant and impulse spectra, onesided, inverse round tri
   CHECK(st == Status::ShapeMismatch);
 }
 
+// The float32 inverse DFT runs a mixed-radix FFT; these are worked by hand, one per radix path:
+// 2, 3, 4, 5, 7, 8 (with a 2), 11, 13 (generic), 6 and 12 (twiddled stages), 101 (Bluestein).
+TEST_CASE("signal DFT float32 inverse: hand-worked transforms over every radix") {
+  // ifft([1, 2, 3, 4]) = [2.5, -0.5 - 0.5i, -0.5, -0.5 + 0.5i]: exact in float.
+  const Tensor x4 = make_tensor(DType::Float32, {1, 4, 2}, {1, 0, 2, 0, 3, 0, 4, 0});
+  check_close(run_op(op("DFT", {x4}, {attr_int("inverse", 1)}, 17))[0],
+              make_tensor(DType::Float32, {1, 4, 2}, {2.5, 0, -0.5, -0.5, -0.5, 0, -0.5, 0.5}), Tier::Exact);
+  // A spike at bin b of length n comes back as exp(2 pi i b j / n) / n; a constant n as a spike.
+  for (int64_t n : {2, 3, 5, 6, 7, 8, 11, 12, 13, 16, 101}) {
+    CAPTURE(n);
+    for (int64_t b : {int64_t(0), int64_t(1), n - 1}) {
+      std::vector<double> spike(size_t(2 * n), 0.0), want(size_t(2 * n));
+      spike[size_t(2 * b)] = 1;
+      for (int64_t j = 0; j < n; ++j) {
+        want[size_t(2 * j)] = std::cos(2 * M_PI * double(b * j) / double(n)) / double(n);
+        want[size_t(2 * j + 1)] = std::sin(2 * M_PI * double(b * j) / double(n)) / double(n);
+      }
+      check_close(run_op(op("DFT", {make_tensor(DType::Float32, {1, n, 2}, spike)}, {attr_int("inverse", 1)}, 17))[0],
+                  make_tensor(DType::Float32, {1, n, 2}, want), Tier::Close, 1, 1e-7);
+    }
+    // A constant 1 comes back as a spike of 1 at 0; every other value cancels to (nearly) 0.
+    std::vector<double> ones(size_t(2 * n), 0.0), spike0(size_t(2 * n), 0.0);
+    for (int64_t j = 0; j < n; ++j) ones[size_t(2 * j)] = 1;
+    spike0[0] = 1;
+    check_close(run_op(op("DFT", {make_tensor(DType::Float32, {1, n, 2}, ones)}, {attr_int("inverse", 1)}, 17))[0],
+                make_tensor(DType::Float32, {1, n, 2}, spike0), Tier::Close, 1, 1e-6);
+  }
+}
+
 TEST_CASE("signal STFT: frames of a constant signal") {
   const Tensor sig = make_tensor(DType::Float32, {1, 6, 1}, {1, 1, 1, 1, 1, 1});
   const Tensor step = make_tensor(DType::Int64, {}, {2});
