@@ -9,8 +9,9 @@ Sources (all from the installed onnx package):
          are made the way onnx's own runner makes them (Runner.generate_dummy_data, random=False:
          arange(n)/n in float32, unknown dims as 1). A light model without shipped expected
          outputs gets onnxruntime's outputs as its reference (Case.reference == "onnxruntime").
-  simple, pytorch-converted, pytorch-operator, real
-         the other on-disk kinds (model.onnx + test_data_set_N); only when asked for (--kinds).
+  simple, pytorch-converted, pytorch-operator
+         the other on-disk kinds (model.onnx + test_data_set_N): models from other exporters,
+         many at old opsets. Part of the default run.
 """
 from __future__ import annotations
 

@@ -60,7 +60,7 @@ def _versions(engines) -> dict:
 
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    kinds = (cases_mod.DEFAULT_KINDS + cases_mod.DISK_KINDS) if args.kinds == "all" else \
+    kinds = tuple(dict.fromkeys(cases_mod.DEFAULT_KINDS + cases_mod.DISK_KINDS)) if args.kinds == "all" else \
         tuple(k.strip() for k in args.kinds.split(",") if k.strip())
     engines = ["ember"] + ([] if args.no_ort else ["onnxruntime"])
     t0 = time.perf_counter()
