@@ -1,6 +1,7 @@
 #include "ops/op_util.h"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace ember::ops {
 
@@ -86,6 +87,41 @@ void StridedCounter::next() {
 }
 
 void infer_same_as_input(InferContext& ctx) { ctx.set_output(0, ctx.input_type(0)); }
+
+void infer_same_rank_unknown_dims(InferContext& ctx) {
+  const TypeInfo& x = ctx.input_type(0);
+  TypeInfo out = TypeInfo::tensor_unknown_shape(x.dtype);
+  if (x.has_shape) {
+    out.has_shape = true;
+    out.dims.assign(x.dims.size(), ir::Dim{});
+  }
+  ctx.set_output(0, out);
+}
+
+void store_doubles(const double* src, Tensor& dst) {
+  visit_numeric_dtype(dst.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* d = static_cast<T*>(dst.raw());
+    for (int64_t i = 0; i < dst.numel(); ++i) {
+      if constexpr (std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
+        d[i] = T(float(src[i]));
+      } else {
+        d[i] = static_cast<T>(src[i]);
+      }
+    }
+  });
+}
+
+std::vector<double> read_doubles(const Tensor& t) {
+  std::vector<double> out(size_t(t.numel()));
+  visit_numeric_dtype(t.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = static_cast<const T*>(t.raw());
+    for (size_t i = 0; i < out.size(); ++i) out[i] = double(p[i]);
+  });
+  return out;
+}
+
 
 TypeInfo with_dtype(TypeInfo t, DType d) {
   t.dtype = d;

@@ -35,8 +35,16 @@ class StridedCounter {
   std::vector<int64_t> offsets_;
 };
 
+// Any numeric tensor's elements as doubles (reference kernels that compute in double), and
+// doubles stored into a tensor of any numeric type (16-bit floats via float, as numpy rounds).
+std::vector<double> read_doubles(const Tensor& t);
+void store_doubles(const double* src, Tensor& dst);
+inline void store_doubles(const std::vector<double>& src, Tensor& dst) { store_doubles(src.data(), dst); }
+
 // Inference shortcuts.
 void infer_same_as_input(InferContext& ctx);           // output 0 = input 0 type
+// Output 0: input 0's element type and rank, every dim unknown (the sizes depend on values).
+void infer_same_rank_unknown_dims(InferContext& ctx);
 TypeInfo with_dtype(TypeInfo t, DType d);
 
 // A copy of the identifying fields of a node (name, op, domain, opset) without attributes or

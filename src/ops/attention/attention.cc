@@ -215,8 +215,8 @@ void AttentionKernel::run(KernelContext& ctx) const {
   // Gather K / V (with the cache) as [B, Hkv, St, d] doubles.
   auto gather = [&](const Tensor& x, const View& xv, int in_past, int64_t d) {
     std::vector<double> out(size_t(B * Hkv * St * d));
-    const std::vector<double> xs = attn::read_doubles(x);
-    const std::vector<double> ps = has_past ? attn::read_doubles(ctx.input(size_t(in_past))) : std::vector<double>{};
+    const std::vector<double> xs = read_doubles(x);
+    const std::vector<double> ps = has_past ? read_doubles(ctx.input(size_t(in_past))) : std::vector<double>{};
     for (int64_t b = 0; b < B; ++b)
       for (int64_t h = 0; h < Hkv; ++h)
         for (int64_t s = 0; s < St; ++s) {
@@ -228,9 +228,9 @@ void AttentionKernel::run(KernelContext& ctx) const {
     return out;
   };
   const std::vector<double> kall = gather(K, k, 4, D), vall = gather(V, v, 5, Dv);
-  const std::vector<double> qs = attn::read_doubles(Q);
-  if (ctx.output_count() > 1 && ctx.wants_output(1)) attn::store_doubles(kall.data(), ctx.output(1, t, {B, Hkv, St, D}));
-  if (ctx.output_count() > 2 && ctx.wants_output(2)) attn::store_doubles(vall.data(), ctx.output(2, t, {B, Hkv, St, Dv}));
+  const std::vector<double> qs = read_doubles(Q);
+  if (ctx.output_count() > 1 && ctx.wants_output(1)) store_doubles(kall.data(), ctx.output(1, t, {B, Hkv, St, D}));
+  if (ctx.output_count() > 2 && ctx.wants_output(2)) store_doubles(vall.data(), ctx.output(2, t, {B, Hkv, St, Dv}));
 
   // Q and K are each scaled by sqrt(scale), rounded to the input type as the spec's function does.
   const double scale = a_.has_scale ? double(float(a_.scale)) : 1.0 / std::sqrt(double(D));
@@ -284,8 +284,8 @@ void AttentionKernel::run(KernelContext& ctx) const {
       }
     }
   });
-  attn::store_doubles(y.data(), ctx.output(0, t, r == 4 ? Dims{B, Hq, Sq, Dv} : Dims{B, Sq, Hq * Dv}));
-  if (want_qk) attn::store_doubles(qk.data(), ctx.output(3, t, {B, Hq, Sq, St}));
+  store_doubles(y.data(), ctx.output(0, t, r == 4 ? Dims{B, Hq, Sq, Dv} : Dims{B, Sq, Hq * Dv}));
+  if (want_qk) store_doubles(qk.data(), ctx.output(3, t, {B, Hq, Sq, St}));
 }
 
 std::unique_ptr<Kernel> make_attention(const ir::Node& node, KernelFactoryContext&) {

@@ -22,30 +22,6 @@ double round_to(DType t, double x) {
   }
 }
 
-std::vector<double> read_doubles(const Tensor& t) {
-  std::vector<double> out(size_t(t.numel()));
-  visit_numeric_dtype(t.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* p = static_cast<const T*>(t.raw());
-    for (size_t i = 0; i < out.size(); ++i) out[i] = double(p[i]);
-  });
-  return out;
-}
-
-void store_doubles(const double* src, Tensor& dst) {
-  visit_numeric_dtype(dst.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    T* d = static_cast<T*>(dst.raw());
-    for (int64_t i = 0; i < dst.numel(); ++i) {
-      if constexpr (std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
-        d[i] = T(float(src[i]));
-      } else {
-        d[i] = static_cast<T>(src[i]);
-      }
-    }
-  });
-}
-
 DType float_type_from_code(const std::string& node, const char* attr, int64_t code) {
   switch (code) {
     case 1: return DType::Float32;

@@ -19,10 +19,6 @@ void require_float(const std::string& node, const char* what, DType t);
 // Rounds x to the precision of `t` (float32, float16, bfloat16; double is unchanged).
 double round_to(DType t, double x);
 
-// Any numeric tensor as doubles / doubles stored into a tensor of any numeric type.
-std::vector<double> read_doubles(const Tensor& t);
-void store_doubles(const double* src, Tensor& dst);
-
 // Maps the ONNX TensorProto type code used by attributes such as softmax_precision onto a
 // float DType; throws InvalidModel naming the node for anything that is not a float type.
 DType float_type_from_code(const std::string& node, const char* attr, int64_t code);

@@ -36,17 +36,17 @@ class CausalConvKernel final : public Kernel {
       const Tensor& b = ctx.input(2);
       EMBER_CHECK(b.dtype() == t && b.rank() == 1 && b.dim(0) == C, ShapeMismatch, node_,
                   ": bias must be [channels] = [", C, "] of the input's type, given ", dims_str(b.shape()));
-      bias = attn::read_doubles(b);
+      bias = read_doubles(b);
     }
     // padded = concat(past_state or zeros, input) on the length axis: [B, C, P + L].
     std::vector<double> padded(size_t(B * C * total), 0.0);
-    const std::vector<double> xv = attn::read_doubles(x), wv = attn::read_doubles(w);
+    const std::vector<double> xv = read_doubles(x), wv = read_doubles(w);
     std::vector<double> pv;
     if (ctx.has_input(3)) {
       const Tensor& ps = ctx.input(3);
       EMBER_CHECK(ps.dtype() == t && ps.shape() == Dims({B, C, P}), ShapeMismatch, node_,
                   ": past_state must be [", B, ", ", C, ", ", P, "] of the input's type, given ", dims_str(ps.shape()));
-      pv = attn::read_doubles(ps);
+      pv = read_doubles(ps);
     }
     for (int64_t bc = 0; bc < B * C; ++bc) {
       double* row = padded.data() + bc * total;
@@ -67,8 +67,8 @@ class CausalConvKernel final : public Kernel {
       }
       std::copy(row + L, row + total, state.begin() + bc * P);
     }
-    attn::store_doubles(y.data(), ctx.output(0, t, x.shape()));
-    if (ctx.output_count() > 1 && ctx.wants_output(1)) attn::store_doubles(state.data(), ctx.output(1, t, {B, C, P}));
+    store_doubles(y.data(), ctx.output(0, t, x.shape()));
+    if (ctx.output_count() > 1 && ctx.wants_output(1)) store_doubles(state.data(), ctx.output(1, t, {B, C, P}));
   }
 
  private:

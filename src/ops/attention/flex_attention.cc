@@ -46,7 +46,7 @@ ModGraph compile_mod(const ir::Node& node, const char* attr, KernelFactoryContex
 std::vector<double> apply_mod(KernelContext& ctx, const ModGraph& m, const std::string& node, const char* what,
                               DType p, const Dims& shape, const std::vector<double>& x) {
   Tensor in(p, shape);
-  attn::store_doubles(x.data(), in);
+  store_doubles(x.data(), in);
   std::vector<RtValue> inputs(1);
   inputs[0].tensor = in;
   for (size_t k : m.captures) inputs.push_back(ctx.input_value(k));
@@ -57,7 +57,7 @@ std::vector<double> apply_mod(KernelContext& ctx, const ModGraph& m, const std::
   EMBER_CHECK(t.shape() == shape, ShapeMismatch, node, ": ", what, " must keep the shape ", dims_str(shape),
               ", it gave ", dims_str(t.shape()));
   EMBER_CHECK(attn::is_float_type(t.dtype()), TypeMismatch, node, ": ", what, " must give a float tensor");
-  std::vector<double> r = attn::read_doubles(t);
+  std::vector<double> r = read_doubles(t);
   for (double& v : r) v = round_to(p, v);
   return r;
 }
@@ -91,7 +91,7 @@ class FlexAttentionKernel final : public Kernel {
                     : (t == DType::Float64 ? DType::Float64 : DType::Float32);
     const double scale = has_scale_ ? double(scale_) : 1.0 / std::sqrt(double(E));
     const double s2 = round_to(t, double(std::sqrt(float(scale))));
-    const std::vector<double> q = attn::read_doubles(Q), k = attn::read_doubles(K), v = attn::read_doubles(V);
+    const std::vector<double> q = read_doubles(Q), k = read_doubles(K), v = read_doubles(V);
     const Dims sshape = {B, Hq, L, S};
     std::vector<double> sc(static_cast<size_t>(B * Hq * L * S));
     const int64_t group = Hq / Hkv;
@@ -132,7 +132,7 @@ class FlexAttentionKernel final : public Kernel {
           y[size_t((bh * L + i) * Ev + m)] = round_to(p, acc);
         }
     }
-    attn::store_doubles(y.data(), ctx.output(0, V.dtype(), {B, Hq, L, Ev}));
+    store_doubles(y.data(), ctx.output(0, V.dtype(), {B, Hq, L, Ev}));
   }
 
  private:

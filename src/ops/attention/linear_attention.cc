@@ -54,7 +54,7 @@ class LinearAttentionKernel final : public Kernel {
                   ShapeMismatch, node_, ": decay must be [", B, ", ", T, ", ", Hkv, " or ", Hkv * dk, "], given ",
                   dims_str(d.shape()));
       attn::require_float(node_, "decay", d.dtype());
-      decay = attn::read_doubles(d);
+      decay = read_doubles(d);
     }
     if (has_beta) {
       const Tensor& bt = ctx.input(5);
@@ -62,7 +62,7 @@ class LinearAttentionKernel final : public Kernel {
       EMBER_CHECK(bt.rank() == 3 && bt.dim(0) == B && bt.dim(1) == T && (beta_w == Hkv || beta_w == 1), ShapeMismatch,
                   node_, ": beta must be [", B, ", ", T, ", ", Hkv, " or 1], given ", dims_str(bt.shape()));
       attn::require_float(node_, "beta", bt.dtype());
-      beta = attn::read_doubles(bt);
+      beta = read_doubles(bt);
     }
     DType st = t;
     std::vector<double> S(size_t(B * Hkv * dk * dv), 0.0);
@@ -72,10 +72,10 @@ class LinearAttentionKernel final : public Kernel {
       EMBER_CHECK(ps.shape() == Dims({B, Hkv, dk, dv}), ShapeMismatch, node_, ": past_state must be [", B, ", ", Hkv,
                   ", ", dk, ", ", dv, "], given ", dims_str(ps.shape()));
       st = ps.dtype();
-      S = attn::read_doubles(ps);
+      S = read_doubles(ps);
     }
     const double scale = a_.scale != 0 ? a_.scale : 1.0 / std::sqrt(double(dk));
-    const std::vector<double> qv = attn::read_doubles(q), kv = attn::read_doubles(k), vv = attn::read_doubles(v);
+    const std::vector<double> qv = read_doubles(q), kv = read_doubles(k), vv = read_doubles(v);
     std::vector<double> out(static_cast<size_t>(B * T * Hq * dv)), vt(static_cast<size_t>(dv));
     for (int64_t b = 0; b < B; ++b)
       for (int64_t i = 0; i < T; ++i) {
@@ -112,8 +112,8 @@ class LinearAttentionKernel final : public Kernel {
           }
         }
       }
-    attn::store_doubles(out.data(), ctx.output(0, t, {B, T, Hq * dv}));
-    if (ctx.output_count() > 1 && ctx.wants_output(1)) attn::store_doubles(S.data(), ctx.output(1, st, {B, Hkv, dk, dv}));
+    store_doubles(out.data(), ctx.output(0, t, {B, T, Hq * dv}));
+    if (ctx.output_count() > 1 && ctx.wants_output(1)) store_doubles(S.data(), ctx.output(1, st, {B, Hkv, dk, dv}));
   }
 
  private:

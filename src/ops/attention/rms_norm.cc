@@ -45,7 +45,7 @@ class RmsNormKernel final : public Kernel {
     int64_t len = 1;
     for (int64_t i = axis; i < rank; ++i) len *= x.dim(size_t(i));
     const int64_t rows = len ? x.numel() / len : 0;
-    const std::vector<double> xv = attn::read_doubles(x), wv = attn::read_doubles(w);
+    const std::vector<double> xv = read_doubles(x), wv = read_doubles(w);
     std::vector<double> y(xv.size());
     const Dims ws = broadcast_strides(w.shape(), x.shape());
     StridedCounter it(x.shape(), {ws});
@@ -58,7 +58,7 @@ class RmsNormKernel final : public Kernel {
       const double inv = 1.0 / std::sqrt(ms / double(len) + eps_);
       for (int64_t i = 0; i < len; ++i) y[size_t(r * len + i)] = xr[i] * inv * wfull[size_t(r * len + i)];
     }
-    attn::store_doubles(y.data(), ctx.output(0, x.dtype(), x.shape()));
+    store_doubles(y.data(), ctx.output(0, x.dtype(), x.shape()));
   }
 
  private:

@@ -58,7 +58,7 @@ class RotaryKernel final : public Kernel {
                   node_, ": without position_ids the caches must be [", B, ", ", S, ", ", half_rot, "], given ",
                   dims_str(cc.shape()), " and ", dims_str(sc.shape()));
     }
-    const std::vector<double> xv = attn::read_doubles(x), cv = attn::read_doubles(cc), sv = attn::read_doubles(sc);
+    const std::vector<double> xv = read_doubles(x), cv = read_doubles(cc), sv = read_doubles(sc);
     std::vector<double> y = xv;  // features past `rot` pass through unchanged
     for (int64_t b = 0; b < B; ++b)
       for (int64_t s = 0; s < S; ++s) {
@@ -76,7 +76,7 @@ class RotaryKernel final : public Kernel {
           }
         }
       }
-    attn::store_doubles(y.data(), ctx.output(0, t, x.shape()));
+    store_doubles(y.data(), ctx.output(0, t, x.shape()));
   }
 
  private:

@@ -27,19 +27,19 @@ class SwishKernel final : public Kernel {
     const DType t = a.dtype();
     attn::require_float(node_, "input", t);
     const double alpha = round_to(t, double(alpha_));
-    std::vector<double> v = attn::read_doubles(a);
+    std::vector<double> v = read_doubles(a);
     if (glu_) {
       const Tensor& b = ctx.input(1);
       EMBER_CHECK(b.dtype() == t, TypeMismatch, node_, ": A and B must share one type, given ", dtype_name(t), " and ",
                   dtype_name(b.dtype()));
       EMBER_CHECK(b.shape() == a.shape(), ShapeMismatch, node_, ": A and B must have the same shape, given ",
                   dims_str(a.shape()), " and ", dims_str(b.shape()));
-      const std::vector<double> bv = attn::read_doubles(b);
+      const std::vector<double> bv = read_doubles(b);
       for (size_t i = 0; i < v.size(); ++i) v[i] = round_to(t, swish(t, alpha, v[i]) * bv[i]);
     } else {
       for (double& x : v) x = swish(t, alpha, x);
     }
-    attn::store_doubles(v.data(), ctx.output(0, t, a.shape()));
+    store_doubles(v.data(), ctx.output(0, t, a.shape()));
   }
 
  private:

@@ -41,7 +41,7 @@ class AffineGridKernel final : public Kernel {
     for (int64_t i = 2; i < int64_t(sz.size()); ++i) out_shape.push_back(sz[size_t(i)]);
     out_shape.push_back(r);
     const int64_t W = sz[size_t(r + 1)], H = sz[size_t(r)], D = r == 3 ? sz[2] : 1;
-    const std::vector<double> th = nn::read_doubles(theta);
+    const std::vector<double> th = read_doubles(theta);
     std::vector<double> out(size_t(dims_numel(out_shape)));
     size_t o = 0;
     for (int64_t n = 0; n < N; ++n) {
@@ -59,7 +59,7 @@ class AffineGridKernel final : public Kernel {
           }
     }
     Tensor& y = ctx.output(0, theta.dtype(), out_shape);
-    nn::store_doubles(out, y);
+    store_doubles(out, y);
   }
 
  private:

@@ -67,7 +67,7 @@ class BatchNormKernel final : public Kernel {
     std::vector<double> p[4];
     for (size_t i = 0; i < 4; ++i) {
       check_param(node_, ctx.input(i + 1), names[i], C);
-      p[i] = nn::read_doubles(ctx.input(i + 1));
+      p[i] = read_doubles(ctx.input(i + 1));
     }
     std::vector<double> a(static_cast<size_t>(C)), b(static_cast<size_t>(C));
     for (size_t c = 0; c < size_t(C); ++c) {
@@ -100,11 +100,11 @@ class TrainingBatchNormKernel final : public Kernel {
     std::vector<double> p[4];
     for (size_t i = 0; i < 4; ++i) {
       check_param(node_, ctx.input(i + 1), names[i], C);
-      p[i] = nn::read_doubles(ctx.input(i + 1));
+      p[i] = read_doubles(ctx.input(i + 1));
     }
     EMBER_CHECK(N * sz > 0, ShapeMismatch, node_, ": training mode needs a non-empty batch, given ",
                 dims_str(x.shape()));
-    const std::vector<double> xv = nn::read_doubles(x);
+    const std::vector<double> xv = read_doubles(x);
     std::vector<double> mean(size_t(C), 0.0), var(size_t(C), 0.0), a(static_cast<size_t>(C)), b(static_cast<size_t>(C));
     const double cnt = double(N * sz);
     for (int64_t c = 0; c < C; ++c) {
@@ -128,7 +128,7 @@ class TrainingBatchNormKernel final : public Kernel {
       std::vector<double> run(static_cast<size_t>(C));
       for (size_t c = 0; c < size_t(C); ++c) run[c] = p[2 + k][c] * momentum_ + batch[c] * (1 - momentum_);
       Tensor& o = ctx.output(k + 1, ctx.input(3 + k).dtype(), {C});
-      nn::store_doubles(run, o);
+      store_doubles(run, o);
     }
   }
 
@@ -174,7 +174,7 @@ class InstanceNormKernel final : public Kernel {
     const int64_t N = x.dim(0), C = x.dim(1), planes = N * C, sz = planes ? x.numel() / planes : 0;
     check_param(node_, ctx.input(1), "scale", C);
     check_param(node_, ctx.input(2), "B", C);
-    const std::vector<double> scale = nn::read_doubles(ctx.input(1)), bias = nn::read_doubles(ctx.input(2));
+    const std::vector<double> scale = read_doubles(ctx.input(1)), bias = read_doubles(ctx.input(2));
     // Per-plane statistics in double (two passes, so large means do not cancel precision).
     std::vector<double> a(static_cast<size_t>(planes)), b(static_cast<size_t>(planes));
     visit_numeric_dtype(x.dtype(), [&](auto tag) {

@@ -54,7 +54,7 @@ class Col2ImKernel final : public Kernel {
     const int64_t N = x.dim(0), C = x.dim(1) / block_size;
     Dims out_shape = {N, C};
     out_shape.insert(out_shape.end(), img.begin(), img.end());
-    const std::vector<double> xv = nn::read_doubles(x);
+    const std::vector<double> xv = read_doubles(x);
     std::vector<double> out(size_t(dims_numel(out_shape)), 0.0);
     const int64_t plane = dims_numel(img);
     const Dims istr = dims_strides(img);
@@ -80,7 +80,7 @@ class Col2ImKernel final : public Kernel {
       } while (next_index(blk, k));
     }
     Tensor& y = ctx.output(0, x.dtype(), out_shape);
-    nn::store_doubles(out, y);
+    store_doubles(out, y);
   }
 
  private:

@@ -65,16 +65,16 @@ class DeformConvKernel final : public Kernel {
     std::vector<double> bias(static_cast<size_t>(M), 0.0), mask;
     if (ctx.has_input(3)) {
       EMBER_CHECK(ctx.input(3).numel() == M, ShapeMismatch, node_, ": B must have ", M, " values");
-      bias = nn::read_doubles(ctx.input(3));
+      bias = read_doubles(ctx.input(3));
     }
     if (ctx.has_input(4)) {
       const Tensor& mk = ctx.input(4);
       EMBER_CHECK(mk.rank() == 4 && mk.dim(0) == N && mk.dim(1) == og_ * kh * kw && mk.dim(2) == oh && mk.dim(3) == ow,
                   ShapeMismatch, node_, ": mask must be [", N, ", ", og_ * kh * kw, ", ", oh, ", ", ow, "], given ",
                   dims_str(mk.shape()));
-      mask = nn::read_doubles(mk);
+      mask = read_doubles(mk);
     }
-    const std::vector<double> xv = nn::read_doubles(x), wv = nn::read_doubles(w), ov = nn::read_doubles(off);
+    const std::vector<double> xv = read_doubles(x), wv = read_doubles(w), ov = read_doubles(off);
     const int64_t cpg = C / group_, mpg = M / group_, cpo = C / og_, K = kh * kw;
     std::vector<double> out(size_t(N * M * oh * ow));
     std::vector<double> samp(size_t(C * K));  // sampled input for one output pixel
@@ -105,7 +105,7 @@ class DeformConvKernel final : public Kernel {
           }
         }
     Tensor& yt = ctx.output(0, x.dtype(), {N, M, oh, ow});
-    nn::store_doubles(out, yt);
+    store_doubles(out, yt);
   }
 
  private:
@@ -114,15 +114,6 @@ class DeformConvKernel final : public Kernel {
   int64_t group_, og_;
 };
 
-void infer_deform_conv(InferContext& ctx) {
-  const TypeInfo& x = ctx.input_type(0);
-  TypeInfo out = TypeInfo::tensor_unknown_shape(x.dtype);
-  if (x.has_shape) {
-    out.has_shape = true;
-    out.dims.assign(x.dims.size(), ir::Dim{});
-  }
-  ctx.set_output(0, out);
-}
 
 std::unique_ptr<Kernel> make_deform_conv(const ir::Node& node, KernelFactoryContext&) {
   return std::make_unique<DeformConvKernel>(node);
@@ -131,7 +122,7 @@ std::unique_ptr<Kernel> make_deform_conv(const ir::Node& node, KernelFactoryCont
 }  // namespace
 
 void add_deform_conv_ops(OpRegistry& r) {
-  r.add({"DeformConv", "", 19, 1 << 30, infer_deform_conv, make_deform_conv,
+  r.add({"DeformConv", "", 19, 1 << 30, infer_same_rank_unknown_dims, make_deform_conv,
          {DType::Float32, DType::Float16, DType::BFloat16, DType::Float64}});
 }
 

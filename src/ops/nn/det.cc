@@ -40,12 +40,12 @@ class DetKernel final : public Kernel {
                 ": input must be [..., M, M], given ", dims_str(x.shape()));
     const int64_t m = x.dim(x.rank() - 1);
     Dims out_shape(x.shape().begin(), x.shape().end() - 2);
-    std::vector<double> v = nn::read_doubles(x);
+    std::vector<double> v = read_doubles(x);
     const int64_t count = dims_numel(out_shape);
     std::vector<double> out(static_cast<size_t>(count));
     for (int64_t b = 0; b < count; ++b) out[size_t(b)] = determinant(v.data() + b * m * m, m);
     Tensor& y = ctx.output(0, x.dtype(), out_shape);
-    nn::store_doubles(out, y);
+    store_doubles(out, y);
   }
 
  private:

@@ -66,7 +66,7 @@ class GridSampleKernel final : public Kernel {
     if (y.numel() == 0) return;
     for (int64_t d : in)
       EMBER_CHECK(d > 0, ShapeMismatch, node_, ": X has an empty spatial dim with non-empty output");
-    const std::vector<double> xv = nn::read_doubles(x), gv = nn::read_doubles(g);
+    const std::vector<double> xv = read_doubles(x), gv = read_doubles(g);
     const Dims istr = dims_strides(in);
     const int64_t plane = dims_numel(in);
     std::vector<double> yv(size_t(y.numel()));
@@ -139,7 +139,7 @@ class GridSampleKernel final : public Kernel {
         }
       }
     }
-    nn::store_doubles(yv, y);
+    store_doubles(yv, y);
   }
 
  private:

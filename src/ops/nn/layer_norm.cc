@@ -89,7 +89,7 @@ std::vector<double> expand_param(const std::string& node, const Tensor& p, const
   }
   EMBER_CHECK(ok, ShapeMismatch, node, ": ", what, " of shape ", dims_str(p.shape()),
               " cannot be broadcast to the normalized shape ", dims_str(shape));
-  const std::vector<double> v = nn::read_doubles(p);
+  const std::vector<double> v = read_doubles(p);
   std::vector<double> out(static_cast<size_t>(dims_numel(shape)));
   StridedCounter it(shape, {broadcast_strides(p.shape(), shape)});
   for (size_t i = 0; i < out.size(); ++i, it.next()) out[i] = v[size_t(it.offset(0))];
@@ -167,7 +167,7 @@ class GroupNormKernel final : public Kernel {
     EMBER_CHECK(per_channel || (!per_channel_only_ && sc.numel() == G && bi.numel() == G), ShapeMismatch, node_,
                 ": scale and bias must have shape [", C, "]", per_channel_only_ ? "" : str_cat(" or [", G, "]"),
                 ", given ", dims_str(sc.shape()), " and ", dims_str(bi.shape()));
-    const std::vector<double> s = nn::read_doubles(sc), b = nn::read_doubles(bi);
+    const std::vector<double> s = read_doubles(sc), b = read_doubles(bi);
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
     visit_float(x.dtype(), node_, [&](auto tag) {
       using T = decltype(tag);

@@ -53,7 +53,7 @@ void nll(KernelContext& ctx, const std::string& node, const LossAttrs& a, DType 
   const int64_t N = xshape[0], C = xshape[1];
   const int64_t D = N * C > 0 ? dims_numel(xshape) / (N * C) : 0;
   const std::vector<int64_t> t = target.to_int64_vector();
-  const std::vector<double> w = weight ? nn::read_doubles(*weight) : std::vector<double>();
+  const std::vector<double> w = weight ? read_doubles(*weight) : std::vector<double>();
   std::vector<double> loss(size_t(N * D));
   double wsum = 0, lsum = 0;
   for (int64_t n = 0; n < N; ++n) {
@@ -73,13 +73,13 @@ void nll(KernelContext& ctx, const std::string& node, const LossAttrs& a, DType 
   }
   if (a.reduction == Reduction::None) {
     Tensor& out = ctx.output(0, out_dtype, target.shape());
-    nn::store_doubles(loss, out);
+    store_doubles(loss, out);
     return;
   }
   // A mean over zero total weight is 0/0 = NaN, as in the onnx reference.
   const double v = a.reduction == Reduction::Sum ? lsum : lsum / wsum;
   Tensor& out = ctx.output(0, out_dtype, {});
-  nn::store_doubles({v}, out);
+  store_doubles({v}, out);
 }
 
 void check_types(const std::string& node, const Tensor& x, const Tensor& t, const Tensor* w) {
@@ -101,7 +101,7 @@ class NllKernel final : public Kernel {
     const Tensor* w = ctx.has_input(2) ? &ctx.input(2) : nullptr;
     check_types(node_, x, t, w);
     check_shapes(node_, x.shape(), t.shape(), w ? &w->shape() : nullptr);
-    nll(ctx, node_, a_, x.dtype(), nn::read_doubles(x), x.shape(), t, w);
+    nll(ctx, node_, a_, x.dtype(), read_doubles(x), x.shape(), t, w);
   }
 
  private:
@@ -119,7 +119,7 @@ class SceKernel final : public Kernel {
     check_types(node_, x, t, w);
     check_shapes(node_, x.shape(), t.shape(), w ? &w->shape() : nullptr);
     // log_softmax over C for every (n, d), in double.
-    std::vector<double> lp = nn::read_doubles(x);
+    std::vector<double> lp = read_doubles(x);
     const int64_t N = x.dim(0), C = x.dim(1), D = N * C > 0 ? x.numel() / (N * C) : 0;
     for (int64_t n = 0; n < N; ++n) {
       for (int64_t d = 0; d < D; ++d) {
@@ -133,7 +133,7 @@ class SceKernel final : public Kernel {
     nll(ctx, node_, a_, x.dtype(), lp, x.shape(), t, w);
     if (ctx.output_count() > 1 && ctx.wants_output(1)) {
       Tensor& out = ctx.output(1, x.dtype(), x.shape());
-      nn::store_doubles(lp, out);
+      store_doubles(lp, out);
     }
   }
 

@@ -65,15 +65,6 @@ class MaxUnpoolKernel final : public Kernel {
   Dims k_, pads_, strides_;
 };
 
-void infer_max_unpool(InferContext& ctx) {
-  const TypeInfo& x = ctx.input_type(0);
-  TypeInfo out = TypeInfo::tensor_unknown_shape(x.dtype);
-  if (x.has_shape) {
-    out.has_shape = true;
-    out.dims.assign(x.dims.size(), ir::Dim{});
-  }
-  ctx.set_output(0, out);
-}
 
 std::unique_ptr<Kernel> make_max_unpool(const ir::Node& node, KernelFactoryContext&) {
   const Dims k = node.attr_ints("kernel_shape");
@@ -87,7 +78,7 @@ std::unique_ptr<Kernel> make_max_unpool(const ir::Node& node, KernelFactoryConte
 }  // namespace
 
 void add_max_unpool_ops(OpRegistry& r) {
-  r.add({"MaxUnpool", "", 9, 1 << 30, infer_max_unpool, make_max_unpool,
+  r.add({"MaxUnpool", "", 9, 1 << 30, infer_same_rank_unknown_dims, make_max_unpool,
          {DType::Float32, DType::Float16, DType::Float64}});
 }
 

@@ -44,7 +44,7 @@ double scalar_input(KernelContext& ctx, size_t i, double dflt, const std::string
   const Tensor& t = ctx.input(i);
   if (t.numel() == 0) return dflt;
   EMBER_CHECK(t.numel() == 1, ShapeMismatch, node, ": ", what, " must be a scalar, given ", dims_str(t.shape()));
-  return nn::read_doubles(t)[0];
+  return read_doubles(t)[0];
 }
 
 class NmsKernel final : public Kernel {
@@ -73,7 +73,7 @@ class NmsKernel final : public Kernel {
     const bool has_st = ctx.has_input(4) && ctx.input(4).numel() > 0;
     const double st = scalar_input(ctx, 4, 0.0, node_, "score_threshold");
     const int64_t B = boxes.dim(0), K = scores.dim(1), S = boxes.dim(1);
-    const std::vector<double> bv = nn::read_doubles(boxes), sv = nn::read_doubles(scores);
+    const std::vector<double> bv = read_doubles(boxes), sv = read_doubles(scores);
     std::vector<int64_t> rows;
     std::vector<int64_t> order;
     std::vector<Box> kept;

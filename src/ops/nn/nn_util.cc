@@ -12,16 +12,6 @@ Dims broadcast_named(const Dims& a, const Dims& b, const std::string& node) {
   }
 }
 
-std::vector<double> read_doubles(const Tensor& t) {
-  std::vector<double> out(size_t(t.numel()));
-  visit_numeric_dtype(t.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* p = static_cast<const T*>(t.raw());
-    for (size_t i = 0; i < out.size(); ++i) out[i] = double(p[i]);
-  });
-  return out;
-}
-
 std::vector<float> read_floats(const Tensor& t) {
   std::vector<float> out(size_t(t.numel()));
   visit_numeric_dtype(t.dtype(), [&](auto tag) {
@@ -49,14 +39,6 @@ void store_f32(const Tensor& src, Tensor& dst) {
     using T = decltype(tag);
     T* d = static_cast<T*>(dst.raw());
     for (int64_t i = 0; i < dst.numel(); ++i) d[i] = T(s[i]);
-  });
-}
-
-void store_doubles(const std::vector<double>& src, Tensor& dst) {
-  visit_numeric_dtype(dst.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    T* d = static_cast<T*>(dst.raw());
-    for (int64_t i = 0; i < dst.numel(); ++i) d[i] = T(src[size_t(i)]);
   });
 }
 

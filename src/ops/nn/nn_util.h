@@ -12,17 +12,14 @@
 
 namespace ember::ops::nn {
 
-// Reads any floating-point tensor (f16, bf16, f32, f64) as floats / doubles; used for small
+// Reads any floating-point tensor (f16, bf16, f32, f64) as floats; used for small
 // per-channel parameters (scale, bias, mean, var) that may have their own element type.
 std::vector<float> read_floats(const Tensor& t);
-std::vector<double> read_doubles(const Tensor& t);
 
 // Half-precision ops compute in float: convert the inputs up, run the float kernel, round the
 // result back. These two do the conversions (any dtype <-> float32).
 Tensor to_f32(const Tensor& t);
 void store_f32(const Tensor& src_f32, Tensor& dst);
-// Writes doubles into a tensor of any numeric dtype (rounding to its element type).
-void store_doubles(const std::vector<double>& src, Tensor& dst);
 
 // broadcast_shapes with the node's description prefixed to the error message.
 Dims broadcast_named(const Dims& a, const Dims& b, const std::string& node);

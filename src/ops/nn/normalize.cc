@@ -37,7 +37,7 @@ class LpNormKernel final : public Kernel {
     for (int64_t i = 0; i < axis; ++i) outer *= s[size_t(i)];
     for (size_t i = size_t(axis) + 1; i < s.size(); ++i) inner *= s[i];
     const int64_t len = s[size_t(axis)];
-    std::vector<double> v = nn::read_doubles(x);
+    std::vector<double> v = read_doubles(x);
     for (int64_t o = 0; o < outer; ++o) {
       for (int64_t in = 0; in < inner; ++in) {
         double acc = 0;
@@ -53,7 +53,7 @@ class LpNormKernel final : public Kernel {
       }
     }
     Tensor& y = ctx.output(0, x.dtype(), s);
-    nn::store_doubles(v, y);
+    store_doubles(v, y);
   }
 
  private:
@@ -93,7 +93,7 @@ class MvnKernel final : public Kernel {
         idx[size_t(i)] = 0;
       }
     }
-    std::vector<double> v = nn::read_doubles(x), sum(size_t(groups), 0), sq(size_t(groups), 0),
+    std::vector<double> v = read_doubles(x), sum(size_t(groups), 0), sq(size_t(groups), 0),
                         cnt(size_t(groups), 0);
     for (int64_t e = 0; e < n; ++e) {
       const size_t g = size_t(gid[size_t(e)]);
@@ -107,7 +107,7 @@ class MvnKernel final : public Kernel {
       v[size_t(e)] = (v[size_t(e)] - mean) / (std::sqrt(std::max(var, 0.0)) + 1e-9);
     }
     Tensor& y = ctx.output(0, x.dtype(), s);
-    nn::store_doubles(v, y);
+    store_doubles(v, y);
   }
 
  private:
@@ -128,10 +128,10 @@ class ShrinkKernel final : public Kernel {
     // Integer Shrink would need wrap-around semantics for x +- bias; only floats are done.
     EMBER_CHECK(dtype_is_float(x.dtype()), Unsupported, node_, ": element type ", dtype_name(x.dtype()),
                 " is not supported (floating point only)");
-    std::vector<double> v = nn::read_doubles(x);
+    std::vector<double> v = read_doubles(x);
     for (double& e : v) e = e < -lambd_ ? e + bias_ : e > lambd_ ? e - bias_ : 0.0;
     Tensor& y = ctx.output(0, x.dtype(), x.shape());
-    nn::store_doubles(v, y);
+    store_doubles(v, y);
   }
 
  private:

@@ -50,7 +50,7 @@ class RoiAlignKernel final : public Kernel {
     const int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3), R = rois.dim(0);
     EMBER_CHECK(H >= 1 && W >= 1, ShapeMismatch, node_, ": X must have non-empty H and W, given ",
                 dims_str(x.shape()));
-    const std::vector<double> xv = nn::read_doubles(x), rv = nn::read_doubles(rois);
+    const std::vector<double> xv = read_doubles(x), rv = read_doubles(rois);
     const std::vector<int64_t> b = bi.to_int64_vector();
     std::vector<double> out(size_t(R * C * oh_ * ow_), 0.0);
     const double off = half_ ? 0.5 : 0.0;
@@ -99,7 +99,7 @@ class RoiAlignKernel final : public Kernel {
       }
     }
     Tensor& y = ctx.output(0, x.dtype(), {R, C, oh_, ow_});
-    nn::store_doubles(out, y);
+    store_doubles(out, y);
   }
 
  private:

@@ -35,7 +35,7 @@ std::vector<cd> read_complex(const std::string& node, const Tensor& x) {
   EMBER_CHECK(x.rank() >= 2 && (x.dim(x.rank() - 1) == 1 || x.dim(x.rank() - 1) == 2), ShapeMismatch, node,
               ": input must end in a dim of 1 (real) or 2 (complex), given ", dims_str(x.shape()));
   EMBER_CHECK(dtype_is_float(x.dtype()), TypeMismatch, node, ": input must be floating point");
-  const std::vector<double> v = nn::read_doubles(x);
+  const std::vector<double> v = read_doubles(x);
   const int64_t c = x.dim(x.rank() - 1);
   std::vector<cd> out(v.size() / size_t(c));
   for (size_t i = 0; i < out.size(); ++i) out[i] = c == 2 ? cd(v[2 * i], v[2 * i + 1]) : cd(v[i], 0);
@@ -88,7 +88,7 @@ class DftKernel final : public Kernel {
       run_f64(in, out, outer, inner, L, n, bins, used);
     }
     Tensor& y = ctx.output(0, x.dtype(), out_shape);
-    nn::store_doubles(out, y);
+    store_doubles(out, y);
   }
 
  private:
@@ -162,7 +162,7 @@ class StftKernel final : public Kernel {
     std::vector<double> win;
     if (ctx.has_input(2)) {
       EMBER_CHECK(ctx.input(2).rank() == 1, ShapeMismatch, node_, ": window must be 1-D");
-      win = nn::read_doubles(ctx.input(2));
+      win = read_doubles(ctx.input(2));
     }
     int64_t fl = ctx.has_input(3) ? int_scalar(node_, ctx.input(3), "frame_length")
                                   : (win.empty() ? len : int64_t(win.size()));
@@ -192,7 +192,7 @@ class StftKernel final : public Kernel {
           out[dst + 1] = acc.imag();
         }
     Tensor& y = ctx.output(0, x.dtype(), {B, frames, bins, 2});
-    nn::store_doubles(out, y);
+    store_doubles(out, y);
   }
 
  private:
@@ -200,15 +200,6 @@ class StftKernel final : public Kernel {
   bool onesided_;
 };
 
-void infer_dft(InferContext& ctx) {
-  const TypeInfo& x = ctx.input_type(0);
-  TypeInfo out = TypeInfo::tensor_unknown_shape(x.dtype);
-  if (x.has_shape) {
-    out.has_shape = true;
-    out.dims.assign(x.dims.size(), ir::Dim{});
-  }
-  ctx.set_output(0, out);
-}
 
 void infer_stft(InferContext& ctx) {
   const TypeInfo& x = ctx.input_type(0);
@@ -228,7 +219,7 @@ std::unique_ptr<Kernel> make_stft(const ir::Node& node, KernelFactoryContext&) {
 
 void add_dft_ops(OpRegistry& r) {
   const std::vector<DType> f = {DType::Float32, DType::Float16, DType::BFloat16, DType::Float64};
-  r.add({"DFT", "", 17, 1 << 30, infer_dft, make_dft, f});
+  r.add({"DFT", "", 17, 1 << 30, infer_same_rank_unknown_dims, make_dft, f});
   r.add({"STFT", "", 17, 1 << 30, infer_stft, make_stft, f});
 }
 

@@ -46,7 +46,7 @@ class WindowKernel final : public Kernel {
       }
     }
     Tensor& y = ctx.output(0, dt_, {n});
-    nn::store_doubles(v, y);
+    store_doubles(v, y);
   }
 
  private:
@@ -92,7 +92,7 @@ class MelKernel final : public Kernel {
     const int64_t rate = int_scalar(node_, ctx.input(2), "sample_rate");
     EMBER_CHECK(ctx.input(3).numel() == 1 && ctx.input(4).numel() == 1, InvalidModel, node_,
                 ": lower_edge_hertz and upper_edge_hertz must be scalars");
-    const float lo = float(nn::read_doubles(ctx.input(3))[0]), hi = float(nn::read_doubles(ctx.input(4))[0]);
+    const float lo = float(read_doubles(ctx.input(3))[0]), hi = float(read_doubles(ctx.input(4))[0]);
     EMBER_CHECK(mels > 0 && mels < (1 << 20) && dft > 0 && dft < (1 << 24) && rate > 0, InvalidArgument, node_,
                 ": num_mel_bins, dft_length and sample_rate must be positive (and of sane size)");
     const int64_t bins = dft / 2 + 1;
@@ -115,7 +115,7 @@ class MelKernel final : public Kernel {
       for (int64_t j = c; j < h; ++j) out[size_t(j * mels + i)] = double(h - j) / double(h - c);
     }
     Tensor& y = ctx.output(0, dt_, {bins, mels});
-    nn::store_doubles(out, y);
+    store_doubles(out, y);
   }
 
  private:
