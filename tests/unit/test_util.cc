@@ -120,6 +120,9 @@ ir::Attribute attr_floats(const std::string& name, std::vector<float> v) {
 ir::Attribute attr_tensor(const std::string& name, Tensor v) {
   ir::Attribute a; a.name = name; a.type = ir::AttrType::Tensor; a.t = std::move(v); return a;
 }
+ir::Attribute attr_strings(const std::string& name, std::vector<std::string> v) {
+  ir::Attribute a; a.name = name; a.type = ir::AttrType::Strings; a.strings = std::move(v); return a;
+}
 
 std::vector<Tensor> run_op(const OpRun& r) {
   auto model = std::make_shared<ir::Model>();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "support/error.h"
 #include "ir/tensor.h"
 
 namespace ember::test {
@@ -40,6 +42,7 @@ ir::Attribute attr_string(const std::string& name, const std::string& v);
 ir::Attribute attr_ints(const std::string& name, std::vector<int64_t> v);
 ir::Attribute attr_floats(const std::string& name, std::vector<float> v);
 ir::Attribute attr_tensor(const std::string& name, Tensor v);
+ir::Attribute attr_strings(const std::string& name, std::vector<std::string> v);
 
 struct OpRun {
   std::string op_type;
@@ -54,5 +57,20 @@ struct OpRun {
 };
 // Runs the op in a one-node model through runtime::Session and returns its outputs.
 std::vector<Tensor> run_op(const OpRun& r);
+
+// The Status of the ember::Error that `fn` (or running `r`) throws; Status::Ok when nothing
+// is thrown, so `CHECK(status_of(...) == Status::X)` fails then.
+template <std::invocable F>
+Status status_of(F&& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.status();
+  }
+  return Status::Ok;
+}
+inline Status status_of(const OpRun& r) {
+  return status_of([&] { run_op(r); });
+}
 
 }  // namespace ember::test

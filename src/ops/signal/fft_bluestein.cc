@@ -12,10 +12,6 @@
 namespace ember::ops::fft {
 namespace {
 
-inline Cf twiddle(Cf v, Cf w, bool fwd) {
-  return fwd ? Cf{v.r * w.r + v.i * w.i, v.i * w.r - v.r * w.i} : Cf{v.r * w.r - v.i * w.i, v.r * w.i + v.i * w.r};
-}
-
 int64_t largest_prime_factor(int64_t n) {
   int64_t best = 1;
   for (int64_t d = 2; d * d <= n; ++d)

@@ -16,11 +16,6 @@ namespace {
 
 inline Cf add(Cf a, Cf b) { return {a.r + b.r, a.i + b.i}; }
 inline Cf sub(Cf a, Cf b) { return {a.r - b.r, a.i - b.i}; }
-// v * w (backward) or v * conj(w) (forward).
-inline Cf twiddle(Cf v, Cf w, bool fwd) {
-  return fwd ? Cf{v.r * w.r + v.i * w.i, v.i * w.r - v.r * w.i} : Cf{v.r * w.r - v.i * w.i, v.r * w.i + v.i * w.r};
-}
-
 // One pass: in[i + ido*(j + ip*k)] -> out[i + ido*(k + l1*j)], output j > 0 of column i > 0
 // multiplied by the stage twiddle for (j, i).
 struct Pass {

@@ -19,6 +19,12 @@ struct Cf {
   float r, i;
 };
 
+// v * w (backward) or v * conj(w) (forward). Used only by the FFT sources, which are compiled
+// with FMA contraction off: its rounding is part of matching numpy bit for bit.
+inline Cf twiddle(Cf v, Cf w, bool fwd) {
+  return fwd ? Cf{v.r * w.r + v.i * w.i, v.i * w.r - v.r * w.i} : Cf{v.r * w.r - v.i * w.i, v.r * w.i + v.i * w.r};
+}
+
 class PlanF32 {
  public:
   explicit PlanF32(int64_t n);

@@ -10,16 +10,6 @@
 namespace ember::test {
 namespace {
 
-template <class F>
-Status status_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.status();
-  }
-  return Status::Ok;
-}
-
 OpRun op(const char* type, std::vector<Tensor> in, std::vector<ir::Attribute> attrs, int opset, size_t outs = 1) {
   OpRun r;
   r.op_type = type;

@@ -12,16 +12,6 @@
 namespace ember::test {
 namespace {
 
-template <class F>
-Status status_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.status();
-  }
-  return Status::Ok;
-}
-
 OpRun attention(std::vector<Tensor> in, std::vector<ir::Attribute> attrs = {}, size_t outs = 1, int opset = 23) {
   OpRun r;
   r.op_type = "Attention";

@@ -41,6 +41,12 @@ void graph_output(ir::Graph& g, ir::Value* v) {
   g.outputs.push_back(v);
 }
 
+std::shared_ptr<ir::Graph> new_graph(const std::string& name) {
+  auto g = std::make_shared<ir::Graph>();
+  g->name = name;
+  return g;
+}
+
 ir::Attribute attr_graph(const std::string& name, std::shared_ptr<ir::Graph> body) {
   ir::Attribute a;
   a.name = name;

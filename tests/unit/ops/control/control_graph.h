@@ -15,6 +15,9 @@ namespace ember::test::control {
 
 inline constexpr int kOpset = 17;
 
+// An empty graph (a model's main graph or a body) with the given name.
+std::shared_ptr<ir::Graph> new_graph(const std::string& name);
+
 ir::Value* graph_input(ir::Graph& g, const std::string& name, DType t, const Dims& shape);
 // A value of `body` standing for the outer value `outer_name` (a capture).
 ir::Value* capture(ir::Graph& body, const std::string& outer_name, DType t, const Dims& shape);

@@ -11,12 +11,6 @@ namespace {
 using namespace ember::test::control;
 using ir::Graph;
 
-std::shared_ptr<Graph> new_graph(const std::string& name) {
-  auto g = std::make_shared<Graph>();
-  g->name = name;
-  return g;
-}
-
 Tensor scalar_f(float v) { return Tensor::scalar<float>(v); }
 
 // Elementwise a (+ or -) b on doubles, as a float32 tensor of `shape`.

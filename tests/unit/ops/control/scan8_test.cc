@@ -42,16 +42,6 @@ std::shared_ptr<Graph> scan8_sum(int64_t b, int64_t t, int64_t direction, bool w
   return g;
 }
 
-Status status_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.status();
-  }
-  FAIL("no error was raised");
-  return Status::Ok;
-}
-
 }  // namespace
 
 TEST_CASE("control: Scan-8 sums each batch entry along axis 1, both directions") {

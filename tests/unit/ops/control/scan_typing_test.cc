@@ -15,28 +15,12 @@ namespace {
 using namespace ember::test::control;
 using ir::Graph;
 
-std::shared_ptr<Graph> new_graph(const std::string& name) {
-  auto g = std::make_shared<Graph>();
-  g->name = name;
-  return g;
-}
-
 // A body input declared with a name only.
 ir::Value* untyped_input(Graph& g, const std::string& name) {
   ir::Value* v = g.add_value(name);
   v->is_input = true;
   g.inputs.push_back(v);
   return v;
-}
-
-Status status_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.status();
-  }
-  FAIL("no error was raised");
-  return Status::Ok;
 }
 
 bool skip_without(std::initializer_list<const char*> ops) {

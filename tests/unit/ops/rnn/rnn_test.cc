@@ -14,23 +14,6 @@ double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 Tensor f32(const Dims& shape, const std::vector<double>& v) { return make_tensor(DType::Float32, shape, v); }
 
-ir::Attribute attr_strs(const std::string& name, std::vector<std::string> v) {
-  ir::Attribute a;
-  a.name = name;
-  a.type = ir::AttrType::Strings;
-  a.strings = std::move(v);
-  return a;
-}
-
-Status status_of(const OpRun& r) {
-  try {
-    run_op(r);
-  } catch (const Error& e) {
-    return e.status();
-  }
-  return Status::Ok;
-}
-
 }  // namespace
 
 TEST_CASE("rnn: RNN forward, reverse and bidirectional with H=I=1") {
@@ -59,13 +42,13 @@ TEST_CASE("rnn: sequence_lens stops each batch entry early; layout=1 transposes"
   const Tensor X = f32({2, 2, 1}, {1, 10, 2, 20});  // [seq, batch, input]
   const Tensor W = f32({1, 1, 1}, {1}), R = f32({1, 1, 1}, {1});
   const Tensor lens = make_tensor(DType::Int32, {2}, {1, 2});
-  auto out = run_op({"RNN", {X, W, R, Tensor{}, lens}, {attr_strs("activations", {"Relu"})}, 2, 14});
+  auto out = run_op({"RNN", {X, W, R, Tensor{}, lens}, {attr_strings("activations", {"Relu"})}, 2, 14});
   check_close(out[0], f32({2, 1, 2, 1}, {1, 10, 0, 30}), Tier::Exact);
   check_close(out[1], f32({1, 2, 1}, {1, 30}), Tier::Exact);
 
   const Tensor Xb = f32({2, 2, 1}, {1, 2, 10, 20});  // [batch, seq, input]
   out = run_op({"RNN", {Xb, W, R}, {attr_int("layout", 1),
-                attr_strs("activations", {"Relu"})}, 2, 14});
+                attr_strings("activations", {"Relu"})}, 2, 14});
   check_close(out[0], f32({2, 2, 1, 1}, {1, 3, 10, 30}), Tier::Exact);
   check_close(out[1], f32({2, 1, 1}, {3, 30}), Tier::Exact);
 }
@@ -97,7 +80,7 @@ TEST_CASE("rnn: bad attributes and shapes are clear errors") {
   CHECK(status_of({"RNN", {X, W, R}, {attr_int("hidden_size", 5)}, 1, 14}) == Status::ShapeMismatch);
   CHECK(status_of({"RNN", {X, f32({1, 4, 2}, std::vector<double>(8, 0)), R}, {}, 1, 14}) == Status::ShapeMismatch);
   CHECK(status_of({"RNN", {X, W, R, f32({1, 3}, {0, 0, 0})}, {}, 1, 14}) == Status::ShapeMismatch);
-  CHECK(status_of({"RNN", {X, W, R}, {attr_strs("activations", {"Swish"})}, 1, 14}) == Status::Unsupported);
+  CHECK(status_of({"RNN", {X, W, R}, {attr_strings("activations", {"Swish"})}, 1, 14}) == Status::Unsupported);
   CHECK(status_of({"RNN", {X, W, R, Tensor{}, make_tensor(DType::Int32, {1}, {3})}, {}, 1, 14}) != Status::Ok);
   CHECK(status_of({"RNN", {X, W, R}, {attr_int("layout", 2)}, 1, 14}) == Status::InvalidModel);
   CHECK(status_of({"GRU", {X, W, R}, {}, 1, 14}) == Status::ShapeMismatch);  // GRU needs 3 gates

@@ -19,23 +19,6 @@ std::vector<std::string> values(const Tensor& t) {
   return std::vector<std::string>(t.data<std::string>(), t.data<std::string>() + t.numel());
 }
 
-ir::Attribute attr_strs(const std::string& name, std::vector<std::string> v) {
-  ir::Attribute a;
-  a.name = name;
-  a.type = ir::AttrType::Strings;
-  a.strings = std::move(v);
-  return a;
-}
-
-Status status_of(const OpRun& r) {
-  try {
-    run_op(r);
-  } catch (const Error& e) {
-    return e.status();
-  }
-  return Status::Ok;
-}
-
 }  // namespace
 
 TEST_CASE("text: StringSplit follows Python's str.split") {
@@ -53,10 +36,10 @@ TEST_CASE("text: StringConcat broadcasts; StringNormalizer removes stopwords and
   auto out = run_op({"StringConcat", {strs({2}, {"a", "b"}), strs({}, {"!"})}, {}, 1, 20});
   CHECK(values(out[0]) == std::vector<std::string>{"a!", "b!"});
   out = run_op({"StringNormalizer", {strs({1, 3}, {"Monday", "tuesday", "MONDAY"})},
-                {attr_strs("stopwords", {"monday"}), attr_string("case_change_action", "UPPER")}, 1, 10});
+                {attr_strings("stopwords", {"monday"}), attr_string("case_change_action", "UPPER")}, 1, 10});
   CHECK(out[0].shape() == Dims{1, 1});
   CHECK(values(out[0]) == std::vector<std::string>{"TUESDAY"});
-  out = run_op({"StringNormalizer", {strs({1}, {"monday"})}, {attr_strs("stopwords", {"monday"})}, 1, 10});
+  out = run_op({"StringNormalizer", {strs({1}, {"monday"})}, {attr_strings("stopwords", {"monday"})}, 1, 10});
   CHECK(values(out[0]) == std::vector<std::string>{""});
   CHECK(status_of({"StringNormalizer", {strs({1}, {"\xc3\x89t\xc3\xa9"})}, {attr_string("case_change_action", "LOWER")},
                    1, 10}) == Status::Unsupported);
