@@ -1,63 +1,29 @@
-# Hand-written CPU kernels (kernels/x86/**), CPU feature detection and the kernel table
-# (kernels/cpu_features.*, kernels/dispatch/**). Included from the top-level CMakeLists.txt
-# after the tests so it can link the test-only objects into ember_unit_tests.
-#
-#   ember_kernels               OBJECT  feature detection, table, generic entry, AVX2 and
-#                                       AVX-512 kernels (ISA flags per source file)
-#   ember_kernels_avx512_simde  OBJECT  the AVX-512 source again against SIMDe: tests only
-#   ember_gemm_bench            EXE     benchmarks/gemm_bench.cc (not run by `make test`)
-#
-# Not linked into libember yet: the ops/backends start using the table in a later step.
-option(EMBER_BUILD_BENCHMARKS "Build the kernel microbenchmarks (ember_gemm_bench)" ${EMBER_BUILD_TESTS})
-
-if(NOT EMBER_BUILD_TESTS AND NOT EMBER_BUILD_BENCHMARKS)
-  return()
-endif()
-
+# Hand-written CPU kernels (kernels/**): CPU feature detection, the kernel tables and the x86
+# kernels, compiled into the library itself (appended to EMBER_SOURCES before ember_obj exists),
+# each x86 source with its own ISA flags; never global flags, so the library starts on any x86-64.
+# kernels/x86/avx2/*.cc get -mavx2 -mfma -mf16c; kernels/x86/avx512/*.cc get -mavx512f/bw/dq/vl
+# (+vnni for files named *vnni*); files ending in _simde.cc are test-only (EmberKernelTests.cmake).
 set(_ek ${PROJECT_SOURCE_DIR}/kernels)
-set(_ember_kernel_sources
-  ${_ek}/cpu_features.cc
-  ${_ek}/dispatch/kernel_table.cc
-  ${_ek}/dispatch/f32_gemm_generic.cc)
-set(_ember_x86 OFF)
+file(GLOB_RECURSE _ember_kernel_sources CONFIGURE_DEPENDS
+  ${_ek}/cpu_features.cc ${_ek}/dispatch/*.cc)
+set(EMBER_HAVE_X86_KERNELS OFF)
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
-  set(_ember_x86 ON)
+  set(EMBER_HAVE_X86_KERNELS ON)
   file(GLOB _ember_avx2_sources CONFIGURE_DEPENDS ${_ek}/x86/avx2/*.cc)
-  set(_ember_avx512_sources ${_ek}/x86/avx512/f32_gemm_12x32__avx512f.cc)
+  file(GLOB _ember_avx512_sources CONFIGURE_DEPENDS ${_ek}/x86/avx512/*.cc)
+  list(FILTER _ember_avx2_sources EXCLUDE REGEX "_simde\\.cc$")
+  list(FILTER _ember_avx512_sources EXCLUDE REGEX "_simde\\.cc$")
   # Debug/sanitizer builds still need usable kernel speed (tests run big-ish GEMMs).
   set(_kopt $<$<CONFIG:Debug>:-O2>)
   set_source_files_properties(${_ember_avx2_sources}
-    PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;${_kopt}")
-  set_source_files_properties(${_ember_avx512_sources}
-    PROPERTIES COMPILE_OPTIONS "-mavx512f;-mfma;${_kopt}")
+    PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c;${_kopt}")
+  foreach(_src IN LISTS _ember_avx512_sources)
+    set(_flags "-mavx512f;-mavx512bw;-mavx512dq;-mavx512vl;-mfma;-mf16c")
+    if(_src MATCHES "vnni")
+      list(APPEND _flags "-mavx512vnni")
+    endif()
+    set_source_files_properties(${_src} PROPERTIES COMPILE_OPTIONS "${_flags};${_kopt}")
+  endforeach()
   list(APPEND _ember_kernel_sources ${_ember_avx2_sources} ${_ember_avx512_sources})
 endif()
-
-add_library(ember_kernels OBJECT ${_ember_kernel_sources})
-target_include_directories(ember_kernels PUBLIC ${PROJECT_SOURCE_DIR})
-target_compile_definitions(ember_kernels PUBLIC EMBER_HAVE_X86_KERNELS=$<BOOL:${_ember_x86}>)
-target_link_libraries(ember_kernels PRIVATE ember_warnings)
-
-find_path(EMBER_SIMDE_INCLUDE_DIR simde/x86/avx512.h)
-if(_ember_x86 AND EMBER_BUILD_TESTS AND TARGET ember_unit_tests)
-  target_link_libraries(ember_unit_tests PRIVATE ember_kernels)
-  if(EMBER_SIMDE_INCLUDE_DIR)
-    set(_simde_src ${_ek}/x86/avx512/f32_gemm_12x32__avx512f_simde.cc)
-    # No ISA flags: SIMDe emulates AVX-512 with whatever the baseline has.
-    set_source_files_properties(${_simde_src} PROPERTIES COMPILE_OPTIONS "-O2")
-    add_library(ember_kernels_avx512_simde OBJECT ${_simde_src})
-    target_include_directories(ember_kernels_avx512_simde PRIVATE ${PROJECT_SOURCE_DIR})
-    target_include_directories(ember_kernels_avx512_simde SYSTEM PRIVATE ${EMBER_SIMDE_INCLUDE_DIR})
-    target_link_libraries(ember_kernels_avx512_simde PRIVATE ember_warnings)
-    target_link_libraries(ember_unit_tests PRIVATE ember_kernels_avx512_simde)
-    target_compile_definitions(ember_unit_tests PRIVATE EMBER_TEST_AVX512_SIMDE=1)
-  else()
-    message(STATUS "SIMDe not found (libsimde-dev): AVX-512 kernels untested on this machine")
-  endif()
-elseif(EMBER_BUILD_TESTS AND TARGET ember_unit_tests)
-  target_link_libraries(ember_unit_tests PRIVATE ember_kernels)
-endif()
-
-if(EMBER_BUILD_BENCHMARKS AND EXISTS ${PROJECT_SOURCE_DIR}/benchmarks/CMakeLists.txt)
-  add_subdirectory(${PROJECT_SOURCE_DIR}/benchmarks ${CMAKE_BINARY_DIR}/benchmarks)
-endif()
+list(APPEND EMBER_SOURCES ${_ember_kernel_sources})

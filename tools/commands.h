@@ -23,5 +23,7 @@ Command run_command();
 Command bench_command();
 Command inspect_command();
 Command ops_command();
+Command optimize_command();
+Command verify_command();
 
 }  // namespace ember::cli

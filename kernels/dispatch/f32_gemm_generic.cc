@@ -20,14 +20,7 @@ void gemm_packed(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, b
                  const GemmEpilogue& ep) {
   if (M <= 0 || N <= 0) return;
   f32_gemm(M, N, K, A, lda, transA, packed_b, N, false, C, ldc, alpha, beta);
-  if (!ep.bias && ep.activation == Activation::None) return;
-  for (int64_t m = 0; m < M; ++m) {
-    float* c = C + m * ldc;
-    if (ep.bias)
-      for (int64_t n = 0; n < N; ++n) c[n] += ep.bias[n];
-    if (ep.activation == Activation::Relu)
-      for (int64_t n = 0; n < N; ++n) c[n] = std::max(c[n], 0.0f);
-  }
+  apply_epilogue_scalar(C, ldc, M, N, 0, 0, ep);
 }
 
 }  // namespace

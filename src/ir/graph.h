@@ -124,6 +124,7 @@ struct Model {
   std::string producer_name;
   std::string producer_version;
   std::map<std::string, int> opset_imports;  // domain -> version ("" = ai.onnx)
+  std::map<std::string, std::string> metadata_props;  // ONNX metadata_props ("ember.optimized", ...)
   std::shared_ptr<Graph> graph;
   std::shared_ptr<void> backing;  // keeps the mapped file alive for zero-copy initializers
 };

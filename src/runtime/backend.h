@@ -9,12 +9,19 @@
 
 namespace ember::runtime {
 
+// What a session tells its backend about kernel choice (from SessionOptions).
+struct BackendOptions {
+  std::string cpu_backend = "auto";  // native | onednn | auto
+  int threads = 1;                   // the session's thread count (kernels size their work split)
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
   virtual const char* name() const = 0;
   virtual std::unique_ptr<ops::Kernel> make_kernel(const ir::Node& node, const ops::OpSchema& schema,
-                                                   ops::KernelFactoryContext& ctx) const = 0;
+                                                   ops::KernelFactoryContext& ctx,
+                                                   const BackendOptions& options) const = 0;
 };
 
 // The backend for a device string ("cpu", "cuda:0"); throws Device when it is not built in.

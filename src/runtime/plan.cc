@@ -28,18 +28,21 @@ bool arena_eligible(const ir::Value& v) {
 
 class PlanFactoryContext final : public ops::KernelFactoryContext {
  public:
-  explicit PlanFactoryContext(const Backend& backend) : backend_(backend) {}
+  PlanFactoryContext(const Backend& backend, const BackendOptions& options)
+      : backend_(backend), options_(options) {}
   std::shared_ptr<const ops::Subgraph> compile_subgraph(const ir::Graph& body) override {
-    return std::make_shared<CompiledSubgraph>(Plan::build(body, backend_), body);
+    return std::make_shared<CompiledSubgraph>(Plan::build(body, backend_, options_), body);
   }
 
  private:
   const Backend& backend_;
+  const BackendOptions& options_;
 };
 
 }  // namespace
 
-std::unique_ptr<Plan> Plan::build(const ir::Graph& graph, const Backend& backend) {
+std::unique_ptr<Plan> Plan::build(const ir::Graph& graph, const Backend& backend,
+                                  const BackendOptions& options) {
   auto plan = std::make_unique<Plan>();
   plan->graph_ = &graph;
   std::unordered_map<const ir::Value*, int> slot_of;
@@ -58,7 +61,7 @@ std::unique_ptr<Plan> Plan::build(const ir::Graph& graph, const Backend& backend
   for (const ir::Value* v : graph.inputs) plan->bound_slots_.push_back(slot(v));
   for (const ir::Value* v : graph.captures) plan->bound_slots_.push_back(slot(v));
 
-  PlanFactoryContext factory(backend);
+  PlanFactoryContext factory(backend, options);
   const ops::OpRegistry& registry = ops::OpRegistry::global();
   for (const auto& up : graph.nodes()) {
     const ir::Node& node = *up;
@@ -69,7 +72,7 @@ std::unique_ptr<Plan> Plan::build(const ir::Graph& graph, const Backend& backend
     Step step;
     step.node = &node;
     const ops::OpSchema& schema = ops::require_schema(node, registry);
-    step.kernel = backend.make_kernel(node, schema, factory);
+    step.kernel = backend.make_kernel(node, schema, factory, options);
     for (const ir::Value* in : node.inputs) step.inputs.push_back(slot(in));
     for (const ir::Value* out : node.outputs) step.outputs.push_back(slot(out));
     plan->steps_.push_back(std::move(step));

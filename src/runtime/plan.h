@@ -31,7 +31,8 @@ struct PlanStats {
 class Plan {
  public:
   // `graph` must already have inferred types (ops::infer_graph).
-  static std::unique_ptr<Plan> build(const ir::Graph& graph, const Backend& backend);
+  static std::unique_ptr<Plan> build(const ir::Graph& graph, const Backend& backend,
+                                     const BackendOptions& options = {});
 
   // Runs the graph. `bound` holds the formal inputs followed by the captures (subgraphs);
   // an undefined entry means "use the default initializer" or "not given".

@@ -63,10 +63,10 @@ Session::Session(std::shared_ptr<ir::Model> model, const SessionOptions& opts) :
   ops::infer_graph(g, ops::OpRegistry::global(), inference);
   for (const ir::Value* v : g.inputs) inputs_.push_back(io_info(*v));
   for (const ir::Value* v : g.outputs) outputs_.push_back(io_info(*v));
-  plan_ = Plan::build(g, backend);
+  pool_ = std::make_unique<ThreadPool>(opts_.threads > 0 ? opts_.threads : default_thread_count());
+  plan_ = Plan::build(g, backend, BackendOptions{opts_.cpu_backend, pool_->threads()});
   for (const auto& v : g.values())
     if (v->constant) constant_data_.insert(v->constant->raw());
-  pool_ = std::make_unique<ThreadPool>(opts_.threads > 0 ? opts_.threads : default_thread_count());
   creation_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 

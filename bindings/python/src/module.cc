@@ -8,6 +8,7 @@
 
 #include "errors.h"
 #include "session.h"
+#include "optimize.h"
 #include "support/error.h"
 
 #ifdef EMBER_PY_HAVE_CLI
@@ -48,5 +49,7 @@ PYBIND11_MODULE(_ember, m) {
   m.attr("__version__") = EMBER_VERSION_STRING;
   ember::python::bind_errors(m);
   ember::python::bind_session(m);
+  ember::python::bind_optimize(m);
+  ember::python::bind_verify(m);
   m.def("run_cli", &run_cli, py::arg("args"), "Runs the ember command line with these arguments; returns the exit code.");
 }

@@ -1,6 +1,8 @@
-// The CPU backend. Today every op runs its reference kernel from src/ops; optimised kernels
-// (AVX2/AVX-512, oneDNN) are chosen here per node when they exist.
+// The CPU backend: a fast kernel (Ember's native kernels or oneDNN, kernel_choice.cc) where one
+// handles the node, else the op's reference kernel from src/ops.
 #include "backends/cpu/cpu_backend.h"
+
+#include "backends/cpu/kernel_choice.h"
 
 namespace ember::backends {
 
@@ -10,7 +12,9 @@ class CpuBackend final : public runtime::Backend {
  public:
   const char* name() const override { return "cpu"; }
   std::unique_ptr<ops::Kernel> make_kernel(const ir::Node& node, const ops::OpSchema& schema,
-                                           ops::KernelFactoryContext& ctx) const override {
+                                           ops::KernelFactoryContext& ctx,
+                                           const runtime::BackendOptions& options) const override {
+    if (auto fast = choose_cpu_kernel(node, options)) return fast;
     EMBER_CHECK(schema.make, Unsupported, node.describe(), ": no CPU kernel");
     return schema.make(node, ctx);
   }

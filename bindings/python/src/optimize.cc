@@ -1,0 +1,7 @@
+#include "optimize.h"
+
+namespace ember::python {
+
+void bind_optimize(pybind11::module_&) {}
+
+}  // namespace ember::python
