@@ -1,6 +1,7 @@
 // Ops whose output is (mostly) known before running: Shape, Size, Constant,
 // ConstantOfShape, EyeLike, Range. Their inference reads constant inputs so static models get
 // static shapes downstream.
+#include <algorithm>
 #include <cmath>
 
 #include "ops/op_util.h"
