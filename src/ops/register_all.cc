@@ -14,6 +14,7 @@ void register_all_ops(OpRegistry& r) {
   register_text_ops(r);
   register_ml_ops(r);
   register_signal_ops(r);
+  register_ember_ops(r);
 }
 
 }  // namespace ember::ops

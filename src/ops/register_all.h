@@ -16,6 +16,7 @@ void register_rnn_ops(OpRegistry& r);          // src/ops/rnn/ (RNN, GRU, LSTM)
 void register_text_ops(OpRegistry& r);         // src/ops/text/ (string ops)
 void register_ml_ops(OpRegistry& r);           // src/ops/ml/ (domain ai.onnx.ml)
 void register_signal_ops(OpRegistry& r);       // src/ops/signal/ (DFT, STFT, windows)
+void register_ember_ops(OpRegistry& r);        // src/ops/ember/ (domain ai.ember: fused ops)
 
 void register_all_ops(OpRegistry& r);
 

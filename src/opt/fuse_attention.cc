@@ -1,0 +1,167 @@
+// fuse_attention: multi-head self-attention as transformer exporters write it,
+//   qh = Transpose(Reshape(q, [B, S, H, Dh]), 0 2 1 3)      (likewise vh)
+//   kt = Transpose(Reshape(k, [B, T, H, Dh]), 0 2 3 1)
+//   p  = Softmax(scale * (qh @ kt) [+ mask], last axis)      (scale: Div or Mul by a constant,
+//                                                             on qh, on kt or after the MatMul)
+//   y  = Reshape(Transpose(p @ vh, 0 2 1 3), [B, S, H*Dv])
+// becomes ai.ember Attention(q, k, v[, mask]) with num_heads = H and the product of the scales.
+// The projections that produce q, k, v stay (FusedMatMul after fuse_matmul_add).
+#include "opt/pattern.h"
+
+namespace ember::opt {
+namespace {
+
+bool perm_is(const ir::Node* t, std::vector<int64_t> perm) {
+  return is_op(t, "Transpose") && t->attr_ints("perm") == perm;
+}
+
+// A constant scale applied by `n` to `v`: Mul(v, c) / Mul(c, v) -> c, Div(v, c) -> 1/c.
+std::optional<double> scale_by(const ir::Node* n, const ir::Value* v) {
+  if (!n || n->inputs.size() != 2) return std::nullopt;
+  if (is_op(n, "Mul")) return scalar_of(other_input(n, v));
+  if (is_op(n, "Div") && n->inputs[0] == v) {
+    const std::optional<double> c = scalar_of(n->inputs[1]);
+    if (c && *c != 0) return 1.0 / *c;
+  }
+  return std::nullopt;
+}
+
+// True when `v` is a MatMul's output, possibly scaled once by Mul / Div.
+bool leads_to_scores(const ir::Value* v) {
+  const ir::Node* p = v ? v->producer : nullptr;
+  if (is_op(p, "MatMul")) return true;
+  if (!is_op(p, "Mul") && !is_op(p, "Div")) return false;
+  for (const ir::Value* in : p->inputs)
+    if (in && is_op(in->producer, "MatMul")) return true;
+  return false;
+}
+
+struct AttnMatch {
+  std::vector<const ir::Node*> nodes;
+  ir::Value *q = nullptr, *k = nullptr, *v = nullptr, *mask = nullptr, *y = nullptr;
+  int64_t heads = 0;
+  double scale = 1.0;
+};
+
+// Walks up from a MatMul operand through an optional scale to Transpose(Reshape(x)) with
+// the given perm; returns x (rank 3, [B, S, H*D]) and records the nodes, heads and scale.
+ir::Value* split_heads(ir::Value* operand, const std::vector<int64_t>& perm, AttnMatch& m) {
+  ir::Value* cur = operand;
+  const ir::Node* s = cur->producer;
+  if (s && (is_op(s, "Mul") || is_op(s, "Div")) && has_single_use(cur)) {
+    for (ir::Value* in : s->inputs) {
+      const std::optional<double> c = in ? scale_by(s, in) : std::nullopt;
+      if (c && in->producer && is_op(in->producer, "Transpose")) {
+        m.scale *= *c;
+        m.nodes.push_back(s);
+        cur = in;
+        break;
+      }
+    }
+  }
+  const ir::Node* t = cur->producer;
+  if (!perm_is(t, perm) || !has_single_use(cur)) return nullptr;
+  ir::Value* r4 = t->inputs[0];
+  const ir::Node* r = producer_of(r4, "Reshape");
+  if (!r || !has_single_use(r4)) return nullptr;
+  ir::Value* x = r->inputs[0];
+  const std::optional<Dims> xs = static_shape(x), rs = static_shape(r4);
+  if (!xs || !rs || xs->size() != 3 || rs->size() != 4 || x->type.dtype != DType::Float32) return nullptr;
+  if ((*rs)[0] != (*xs)[0] || (*rs)[1] != (*xs)[1] || (*rs)[2] * (*rs)[3] != (*xs)[2]) return nullptr;
+  if (m.heads && m.heads != (*rs)[2]) return nullptr;
+  m.heads = (*rs)[2];
+  m.nodes.insert(m.nodes.end(), {r, t});
+  return x;
+}
+
+std::optional<AttnMatch> match(const ir::Node* sm) {
+  ir::Value* in = sm->inputs.empty() ? nullptr : sm->inputs[0];
+  const std::optional<Dims> ss = static_shape(in);
+  if (!ss || ss->size() != 4 || in->type.dtype != DType::Float32) return std::nullopt;
+  const int64_t axis = sm->attr_int("axis", sm->opset < 13 ? 1 : -1);
+  if (axis != -1 && axis != 3) return std::nullopt;
+  AttnMatch m;
+  m.nodes = {sm};
+  // Optional mask Add: the side that leads back to the score MatMul is the scores.
+  ir::Value* scores = in;
+  if (const ir::Node* add = producer_of(in, "Add"); add && has_single_use(in) && add->inputs.size() == 2) {
+    for (size_t i = 0; i < 2; ++i) {
+      if (leads_to_scores(add->inputs[i])) {
+        scores = add->inputs[i];
+        m.mask = add->inputs[1 - i];
+        break;
+      }
+    }
+    if (!m.mask) return std::nullopt;
+    const std::optional<Dims> ms = static_shape(m.mask);
+    if (!ms || ms->size() > 4 || m.mask->type.dtype != DType::Float32) return std::nullopt;
+    for (size_t d = 0; d < ms->size(); ++d) {
+      const int64_t md = (*ms)[ms->size() - 1 - d], sd = (*ss)[3 - d];
+      if (md != 1 && md != sd) return std::nullopt;
+    }
+    m.nodes.push_back(add);
+  }
+  if (!has_single_use(scores)) return std::nullopt;
+  // Optional scale after the MatMul.
+  const ir::Node* mm = scores->producer;
+  if (!is_op(mm, "MatMul")) {
+    ir::Value* mm_out = nullptr;
+    for (ir::Value* x : mm ? mm->inputs : std::vector<ir::Value*>{})
+      if (x && is_op(x->producer, "MatMul") && scale_by(mm, x)) mm_out = x;
+    if (!mm_out || !has_single_use(mm_out)) return std::nullopt;
+    m.scale *= *scale_by(mm, mm_out);
+    m.nodes.push_back(mm);
+    mm = mm_out->producer;
+  }
+  m.nodes.push_back(mm);
+  m.q = split_heads(mm->inputs[0], {0, 2, 1, 3}, m);
+  m.k = m.q ? split_heads(mm->inputs[1], {0, 2, 3, 1}, m) : nullptr;
+  if (!m.k) return std::nullopt;
+  // Softmax -> MatMul(p, vh) -> Transpose(0 2 1 3) -> Reshape [B, S, H*Dv].
+  const ir::Node* pv = sole_consumer(sm->outputs[0]);
+  if (!is_op(pv, "MatMul") || pv->inputs[0] != sm->outputs[0]) return std::nullopt;
+  m.nodes.push_back(pv);
+  m.v = split_heads(pv->inputs[1], {0, 2, 1, 3}, m);
+  if (!m.v) return std::nullopt;
+  const ir::Node* merge = sole_consumer(pv->outputs[0]);
+  if (!perm_is(merge, {0, 2, 1, 3})) return std::nullopt;
+  const ir::Node* flat = sole_consumer(merge->outputs[0]);
+  if (!is_op(flat, "Reshape") || flat->inputs[0] != merge->outputs[0]) return std::nullopt;
+  const std::optional<Dims> ys = static_shape(flat->outputs[0]), qs = static_shape(m.q), vs = static_shape(m.v);
+  if (!ys || ys->size() != 3 || (*ys)[0] != (*qs)[0] || (*ys)[1] != (*qs)[1] || (*ys)[2] != (*vs)[2])
+    return std::nullopt;
+  m.nodes.insert(m.nodes.end(), {merge, flat});
+  m.y = flat->outputs[0];
+  return m;
+}
+
+class FuseAttention final : public Pass {
+ public:
+  const char* name() const override { return "fuse_attention"; }
+  int level() const override { return 2; }
+
+  std::vector<Rewrite> find(const ir::Graph& g, const PassContext&) const override {
+    std::vector<Rewrite> out;
+    Claims claims;
+    for (const auto& up : g.nodes()) {
+      if (!is_op(up.get(), "Softmax")) continue;
+      std::optional<AttnMatch> m = match(up.get());
+      if (!m || !claims.claim(m->nodes)) continue;
+      out.push_back({std::string(name()) + ": " + m->nodes.front()->name + " (" + std::to_string(m->nodes.size()) +
+                         " nodes)",
+                     [m = *m](ir::Graph& gr) {
+                       NewNode n{"Attention", kEmberDomain, 1, {m.q, m.k, m.v}, {m.y},
+                                 {attr_int("num_heads", m.heads), attr_float("scale", float(m.scale))}};
+                       if (m.mask) n.inputs.push_back(m.mask);
+                       replace_with(gr, m.nodes, std::move(n));
+                     }});
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> make_fuse_attention() { return std::make_unique<FuseAttention>(); }
+
+}  // namespace ember::opt

@@ -1,0 +1,184 @@
+// fuse_conv_bn: inference BatchNormalization folded away.
+//  - Conv -> BN: the BN's per-channel scale s = gamma / sqrt(var + eps) and shift
+//    beta - mean * s go into the Conv's weights (W * s per output channel) and bias.
+//  - BN -> Conv (the BN feeds only an unpadded Conv): s scales the Conv's input channels and
+//    the shift becomes bias (zero padding would see the shift, hence unpadded only).
+//  - any other BN: a per-channel affine Mul + Add with constants shaped [C, 1, ...].
+// Constants are never changed in place: a weight may be shared by several nodes.
+#include <cmath>
+
+#include "ops/op_util.h"
+#include "opt/pattern.h"
+
+namespace ember::opt {
+namespace {
+
+struct BnAffine {
+  std::vector<double> scale, shift;  // per channel
+};
+
+// The BN's affine form when it is an inference BN over float32 with constant parameters.
+std::optional<BnAffine> bn_affine(const ir::Node* bn) {
+  if (!is_op(bn, "BatchNormalization") || !has_inputs(bn, 5)) return std::nullopt;
+  if (bn->attr_int("training_mode", 0) != 0 || bn->opset < 7) return std::nullopt;
+  for (size_t i = 1; i < bn->outputs.size(); ++i)
+    if (bn->outputs[i] && !bn->outputs[i]->consumers.empty()) return std::nullopt;
+  if (bn->inputs[0]->type.dtype != DType::Float32) return std::nullopt;
+  std::vector<std::vector<double>> p;
+  for (size_t i = 1; i < 5; ++i) {
+    const Tensor* t = constant_of(bn->inputs[i]);
+    if (!t || t->rank() != 1 || t->dtype() != DType::Float32) return std::nullopt;
+    p.push_back(ops::read_doubles(*t));
+    if (p.back().size() != p[0].size()) return std::nullopt;
+  }
+  const double eps = bn->attr_float("epsilon", 1e-5f);
+  BnAffine a;
+  for (size_t c = 0; c < p[0].size(); ++c) {
+    const double s = p[0][c] / std::sqrt(p[3][c] + eps);
+    a.scale.push_back(s);
+    a.shift.push_back(p[1][c] - p[2][c] * s);
+  }
+  return a;
+}
+
+// A float32 Conv with constant weights (and constant bias when present).
+bool foldable_conv(const ir::Node* conv) {
+  if (!is_op(conv, "Conv") || conv->explicit_input_count() < 2 || conv->implicit_inputs) return false;
+  const Tensor* w = constant_of(conv->inputs[1]);
+  if (!w || w->dtype() != DType::Float32 || w->rank() < 3) return false;
+  if (conv->inputs.size() > 2 && conv->inputs[2]) {
+    const Tensor* b = constant_of(conv->inputs[2]);
+    if (!b || b->dtype() != DType::Float32 || b->numel() != w->dim(0)) return false;
+  }
+  return true;
+}
+
+std::vector<double> conv_bias(const ir::Node* conv, int64_t M) {
+  if (conv->inputs.size() > 2 && conv->inputs[2]) return ops::read_doubles(*constant_of(conv->inputs[2]));
+  return std::vector<double>(size_t(M), 0.0);
+}
+
+Tensor f32_tensor(const Dims& shape, const std::vector<double>& v) {
+  Tensor t(DType::Float32, shape);
+  float* p = t.data<float>();
+  for (size_t i = 0; i < v.size(); ++i) p[i] = float(v[i]);
+  return t;
+}
+
+std::vector<ir::Attribute> attrs_of(const ir::Node* n) {
+  std::vector<ir::Attribute> a;
+  for (const auto& [k, v] : n->attrs) a.push_back(v);
+  return a;
+}
+
+// Conv -> BN: W'[m] = W[m] * s[m], B' = B * s + shift.
+void fold_into_producer(ir::Graph& g, const ir::Node* conv, const ir::Node* bn, const BnAffine& a) {
+  const Tensor& w = *constant_of(conv->inputs[1]);
+  const int64_t M = w.dim(0), per = w.numel() / std::max<int64_t>(M, 1);
+  std::vector<double> wv = ops::read_doubles(w), bias = conv_bias(conv, M);
+  for (int64_t m = 0; m < M; ++m) {
+    for (int64_t i = 0; i < per; ++i) wv[size_t(m * per + i)] *= a.scale[size_t(m)];
+    bias[size_t(m)] = bias[size_t(m)] * a.scale[size_t(m)] + a.shift[size_t(m)];
+  }
+  ir::Value* nw = add_constant(g, conv->inputs[1]->name + "_bnfold", f32_tensor(w.shape(), wv));
+  ir::Value* nb = add_constant(g, bn->name + "_bias", f32_tensor({M}, bias));
+  replace_with(g, {conv, bn}, NewNode{"Conv", "", conv->opset, {conv->inputs[0], nw, nb}, {bn->outputs[0]}, attrs_of(conv)});
+}
+
+// BN -> Conv: W'[m, c] = W[m, c] * s[c], B'[m] = B[m] + sum_{c,k} W[m, c, k] * shift[c].
+void fold_into_consumer(ir::Graph& g, const ir::Node* bn, const ir::Node* conv, const BnAffine& a) {
+  const Tensor& w = *constant_of(conv->inputs[1]);
+  const int64_t M = w.dim(0), Cg = w.dim(1), K = w.numel() / std::max<int64_t>(M * Cg, 1);
+  const int64_t group = conv->attr_int("group", 1), Mg = M / group;
+  std::vector<double> wv = ops::read_doubles(w), bias = conv_bias(conv, M);
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t c = 0; c < Cg; ++c) {
+      const size_t ch = size_t((m / Mg) * Cg + c);
+      for (int64_t k = 0; k < K; ++k) {
+        double& x = wv[size_t((m * Cg + c) * K + k)];
+        bias[size_t(m)] += x * a.shift[ch];
+        x *= a.scale[ch];
+      }
+    }
+  ir::Value* nw = add_constant(g, conv->inputs[1]->name + "_bnfold", f32_tensor(w.shape(), wv));
+  ir::Value* nb = add_constant(g, bn->name + "_bias", f32_tensor({M}, bias));
+  replace_with(g, {bn, conv}, NewNode{"Conv", "", conv->opset, {bn->inputs[0], nw, nb}, {conv->outputs[0]}, attrs_of(conv)});
+}
+
+bool unpadded(const ir::Node* conv) {
+  const std::string ap = conv->attr_string("auto_pad", "NOTSET");
+  if (ap != "NOTSET" && ap != "VALID") return false;
+  for (int64_t p : conv->attr_ints("pads"))
+    if (p != 0) return false;
+  return true;
+}
+
+// BN -> Mul(scale) -> Add(shift), constants shaped [C, 1, ...] to broadcast over X's spatial dims.
+void to_affine(ir::Graph& g, const ir::Node* bn, const BnAffine& a, size_t rank) {
+  Dims shape = {int64_t(a.scale.size())};
+  for (size_t i = 2; i < rank; ++i) shape.push_back(1);
+  ir::Value* s = add_constant(g, bn->name + "_scale", f32_tensor(shape, a.scale));
+  ir::Value* t = add_constant(g, bn->name + "_shift", f32_tensor(shape, a.shift));
+  ir::Value* mid = g.add_temp_value(bn->name + "_scaled");
+  mid->type = bn->inputs[0]->type;
+  ir::Value* x = bn->inputs[0];
+  ir::Value* y = bn->outputs[0];
+  const std::string name = bn->name;
+  const int opset = bn->opset < 7 ? 7 : std::max(bn->opset, 7);
+  remove_nodes(g, {bn});
+  for (auto [op, in, c, out] : {std::tuple{"Mul", x, s, mid}, std::tuple{"Add", mid, t, y}}) {
+    auto n = std::make_unique<ir::Node>();
+    n->name = name + (std::string(op) == "Mul" ? "_scale" : "_shift");
+    n->op_type = op;
+    n->opset = opset;
+    n->inputs = {in, c};
+    n->outputs = {out};
+    n->fused_from = {name};
+    g.add_node(std::move(n));
+  }
+  g.topo_sort();
+}
+
+class FuseConvBn final : public Pass {
+ public:
+  const char* name() const override { return "fuse_conv_bn"; }
+  int level() const override { return 2; }
+
+  std::vector<Rewrite> find(const ir::Graph& g, const PassContext&) const override {
+    std::vector<Rewrite> out;
+    Claims claims;
+    for (const auto& up : g.nodes()) {
+      const ir::Node* bn = up.get();
+      const std::optional<BnAffine> a = bn_affine(bn);
+      if (!a) continue;
+      const ir::Node* conv = bn->inputs[0]->producer;
+      if (foldable_conv(conv) && has_single_use(conv->outputs[0]) && constant_of(conv->inputs[1])->dim(0) == int64_t(a->scale.size())) {
+        if (!claims.claim({conv, bn})) continue;
+        out.push_back({std::string(name()) + ": " + join_names({conv, bn}),
+                       [conv, bn, a = *a](ir::Graph& gr) { fold_into_producer(gr, conv, bn, a); }});
+        continue;
+      }
+      const ir::Node* next = sole_consumer(bn->outputs[0]);
+      if (foldable_conv(next) && next->inputs[0] == bn->outputs[0] && unpadded(next) &&
+          constant_of(next->inputs[1])->dim(1) * next->attr_int("group", 1) == int64_t(a->scale.size())) {
+        if (!claims.claim({bn, next})) continue;
+        out.push_back({std::string(name()) + ": " + join_names({bn, next}),
+                       [bn, next, a = *a](ir::Graph& gr) { fold_into_consumer(gr, bn, next, a); }});
+        continue;
+      }
+      const ir::TypeInfo& xt = bn->inputs[0]->type;
+      if (!xt.has_shape || xt.dims.size() < 2 || (xt.dims[1].known() && xt.dims[1].value != int64_t(a->scale.size())))
+        continue;
+      if (!claims.claim({bn})) continue;
+      out.push_back({std::string(name()) + ": " + join_names({bn}) + " (affine)",
+                     [bn, a = *a, rank = xt.dims.size()](ir::Graph& gr) { to_affine(gr, bn, a, rank); }});
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> make_fuse_conv_bn() { return std::make_unique<FuseConvBn>(); }
+
+}  // namespace ember::opt

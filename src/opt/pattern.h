@@ -1,0 +1,113 @@
+// Matching and rewriting helpers the fusion passes (fuse_*.cc) share: what produces or uses a
+// value, constant scalars, and building a fused node that takes over the pattern's output
+// values (so graph outputs and downstream uses stay untouched).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "opt/pass.h"
+
+namespace ember::opt {
+
+inline constexpr const char* kEmberDomain = "ai.ember";
+
+// ---- matching (read only) ---------------------------------------------------------------
+
+bool is_op(const ir::Node* n, const char* op_type, const char* domain = "");
+// The node producing `v` when it is `op_type` in `domain`, else null.
+ir::Node* producer_of(const ir::Value* v, const char* op_type, const char* domain = "");
+// True when `v` feeds exactly one node input and is not a graph output.
+bool has_single_use(const ir::Value* v);
+// That one consumer, or null.
+ir::Node* sole_consumer(const ir::Value* v);
+// The constant tensor behind `v` (initializer or folded), null for graph inputs and computed values.
+const Tensor* constant_of(const ir::Value* v);
+// The value of a one-element floating-point or integer constant.
+std::optional<double> scalar_of(const ir::Value* v);
+// True when `v` is a one-element constant within a relative 1e-5 of `want`.
+bool is_scalar(const ir::Value* v, double want);
+// The input of binary node `n` that is not `v` (null when `v` is not one of its 2 inputs).
+ir::Value* other_input(const ir::Node* n, const ir::Value* v);
+// Static dims of `v` when fully known.
+std::optional<Dims> static_shape(const ir::Value* v);
+// True when `n` is a standard node with the given count of explicit inputs all present.
+bool has_inputs(const ir::Node* n, size_t count);
+
+// An activation that follows a value and can become a FusedConv / FusedMatMul epilogue.
+struct ActivationMatch {
+  std::string name;                    // docs/ember_ops.md spelling: "Relu", "Clip", "Silu", ...
+  std::vector<float> params;           // activation_params
+  std::vector<const ir::Node*> nodes;  // the nodes it replaces (Sigmoid + Mul for Silu)
+  ir::Value* output = nullptr;         // the activation's result
+};
+// The activation applied to `v` when `v` has no other use (Silu: x * Sigmoid(x), where `v`
+// feeds exactly the Sigmoid and the Mul). Clip needs constant bounds.
+std::optional<ActivationMatch> match_activation(const ir::Value* v);
+
+// Guards one find() result against overlapping rewrites: claim() fails when a node was
+// already claimed by an earlier match.
+class Claims {
+ public:
+  bool free(const std::vector<const ir::Node*>& nodes) const;
+  bool claim(const std::vector<const ir::Node*>& nodes);  // free() then mark them
+
+ private:
+  std::set<const ir::Node*> taken_;
+};
+
+// ---- rewriting -----------------------------------------------------------------------------
+
+// True when `n` is still one of `g`'s nodes (rewrites run after earlier ones of the same find).
+bool still_in(const ir::Graph& g, const ir::Node* n);
+
+// The original names behind `nodes` (a node that is itself fused contributes its fused_from).
+std::vector<std::string> source_names(const std::vector<const ir::Node*>& nodes);
+// "a + b + c", for rewrite labels.
+std::string join_names(const std::vector<const ir::Node*>& nodes);
+
+struct NewNode {
+  std::string op_type;
+  std::string domain;   // "" or kEmberDomain
+  int opset = 1;
+  std::vector<ir::Value*> inputs;
+  std::vector<ir::Value*> outputs;  // usually the replaced nodes' output values
+  std::vector<ir::Attribute> attrs;
+};
+
+// Removes `replaced` from `g` and adds the new node in their place, with fused_from (and, on
+// ai.ember nodes, the `source_nodes` attribute) set from `replaced` when `fused`, then
+// re-links uses and restores topological order. The new node's name is the last replaced node's name.
+ir::Node* replace_with(ir::Graph& g, const std::vector<const ir::Node*>& replaced, NewNode spec, bool fused = true);
+// Removes nodes (whose outputs are no longer used) and re-links uses.
+void remove_nodes(ir::Graph& g, const std::vector<const ir::Node*>& nodes);
+// Points every use of `from` (node inputs, graph outputs keep their value) at `to`.
+void replace_uses(ir::Graph& g, ir::Value* from, ir::Value* to);
+// A new initializer value holding `t`.
+ir::Value* add_constant(ir::Graph& g, const std::string& hint, Tensor t);
+
+// Attribute builders.
+ir::Attribute attr_int(const std::string& name, int64_t v);
+ir::Attribute attr_float(const std::string& name, float v);
+ir::Attribute attr_string(const std::string& name, const std::string& v);
+ir::Attribute attr_floats(const std::string& name, std::vector<float> v);
+ir::Attribute attr_strings(const std::string& name, std::vector<std::string> v);
+
+// The ai.onnx opset the model imports (0 when unknown).
+int onnx_opset(const PassContext& ctx);
+
+// The fusion passes, one per src/opt/fuse_*.cc; fusion_passes.cc lists them in order.
+std::unique_ptr<Pass> make_fuse_conv_bn();
+std::unique_ptr<Pass> make_fuse_conv_activation();
+std::unique_ptr<Pass> make_fuse_matmul_add();
+std::unique_ptr<Pass> make_fuse_layer_norm();
+std::unique_ptr<Pass> make_fuse_gelu();
+std::unique_ptr<Pass> make_fuse_skip_layer_norm();
+std::unique_ptr<Pass> make_fuse_attention();
+std::unique_ptr<Pass> make_fuse_reshape_transpose();
+
+}  // namespace ember::opt
