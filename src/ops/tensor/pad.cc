@@ -1,6 +1,8 @@
 // Pad with modes constant / reflect / edge / wrap. Pads may be negative (crop). Each axis gets
 // an index map output -> source (or -1 for "the constant"); the copy then walks rows.
 // Opsets 2-10 pass pads/value as attributes; from 11 as inputs; from 18 an axes input.
+#include <algorithm>
+
 #include "ops/op_util.h"
 #include "ops/tensor/movement.h"
 #include "ops/tensor/tensor_ops.h"

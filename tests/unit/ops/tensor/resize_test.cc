@@ -1,5 +1,6 @@
 // Resize / Upsample against values from the ONNX operator documentation (test cases
 // resize_* / upsample_nearest) and a direct (non-separable) bilinear reference.
+#include <algorithm>
 #include <cmath>
 #include <tuple>
 
