@@ -137,7 +137,8 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain, FunctionRef<void(int64_t
   Job job(fn);
   job.n = n;
   job.chunk = (n + parts - 1) / parts;
-  job.slots = int(std::min<int64_t>(int64_t(workers_.size()), parts - 1));
+  const int helpers = int(std::min<int64_t>(int64_t(workers_.size()), parts - 1));
+  job.slots = helpers;
   bool wake = false;
   {
     std::lock_guard<std::mutex> lk(mu_);
@@ -146,7 +147,7 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain, FunctionRef<void(int64_t
     wake = sleeping_ > 0;
   }
   if (wake) {
-    if (job.slots == 1) work_cv_.notify_one();
+    if (helpers == 1) work_cv_.notify_one();
     else work_cv_.notify_all();
   }
   job.work();
