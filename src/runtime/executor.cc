@@ -1,9 +1,12 @@
 // Plan execution: one frame of value slots per run, kernels called in order, intermediates
 // placed in a borrowed arena, dead values released as soon as their last reader has run.
+#include <chrono>
 #include <cstring>
 #include <new>
+#include <optional>
 
 #include "runtime/plan.h"
+#include "runtime/profiler.h"
 
 namespace ember::runtime {
 
@@ -97,6 +100,17 @@ void check_against_inferred(const Step& step, const std::vector<ops::RtValue>& f
   }
 }
 
+// The tensor shapes in `slots` (for the profiler); nullopt for omitted or non-tensor values.
+std::vector<std::optional<Dims>> shapes_of(const std::vector<int>& slots, const std::vector<ops::RtValue>& frame) {
+  std::vector<std::optional<Dims>> shapes(slots.size());
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (slots[i] < 0) continue;
+    const ops::RtValue& v = frame[size_t(slots[i])];
+    if (!v.is_sequence() && !v.is_none && v.tensor.defined()) shapes[i] = v.tensor.shape();
+  }
+  return shapes;
+}
+
 [[noreturn]] void rethrow_with_node(const Step& step) {
   const std::string where = step.node->describe();
   try {
@@ -114,7 +128,8 @@ void check_against_inferred(const Step& step, const std::vector<ops::RtValue>& f
 
 }  // namespace
 
-std::vector<ops::RtValue> Plan::execute(std::vector<ops::RtValue> bound, ThreadPool& pool) const {
+std::vector<ops::RtValue> Plan::execute(std::vector<ops::RtValue> bound, ThreadPool& pool,
+                                        Profiler* profiler) const {
   std::vector<ops::RtValue> frame = slot_init_;
   EMBER_CHECK(bound.size() <= bound_slots_.size(), InvalidArgument, "graph '", graph_->name, "' takes ",
               bound_slots_.size(), " inputs, got ", bound.size());
@@ -126,7 +141,7 @@ std::vector<ops::RtValue> Plan::execute(std::vector<ops::RtValue> bound, ThreadP
   if (arenas_->bytes() > 0) lease = arenas_->acquire();
   char* arena = lease ? lease->data() : nullptr;
 
-  for (const Step& step : steps_) {
+  auto run_step = [&](const Step& step) {
     try {
       StepContext ctx(*this, step, frame, arena, pool);
       step.kernel->run(ctx);
@@ -134,7 +149,35 @@ std::vector<ops::RtValue> Plan::execute(std::vector<ops::RtValue> bound, ThreadP
     } catch (...) {
       rethrow_with_node(step);
     }
+  };
+  auto release = [&](const Step& step) {
     for (int s : step.release) frame[size_t(s)] = ops::RtValue{};
+  };
+  if (!profiler) {
+    for (const Step& step : steps_) {
+      run_step(step);
+      release(step);
+    }
+  } else {
+    // Timed separately so that an unprofiled run pays nothing per step.
+    const auto run_start = Profiler::Clock::now();
+    std::vector<StepRecord> records(steps_.size());
+    const uint32_t thread = Profiler::thread_id();
+    for (size_t k = 0; k < steps_.size(); ++k) {
+      const Step& step = steps_[k];
+      const auto t0 = Profiler::Clock::now();
+      run_step(step);
+      const auto t1 = Profiler::Clock::now();
+      StepRecord& r = records[k];
+      r.step = uint32_t(k);
+      r.thread = thread;
+      r.start_ns = profiler->since_start_ns(t0);
+      r.dur_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+      r.inputs = shapes_of(step.inputs, frame);
+      r.outputs = shapes_of(step.outputs, frame);
+      release(step);
+    }
+    profiler->add_run(run_start, Profiler::Clock::now(), std::move(records));
   }
 
   std::vector<ops::RtValue> outputs;

@@ -12,6 +12,8 @@
 
 namespace ember::runtime {
 
+class Profiler;
+
 struct Step {
   const ir::Node* node = nullptr;
   std::unique_ptr<ops::Kernel> kernel;
@@ -35,8 +37,10 @@ class Plan {
                                      const BackendOptions& options = {});
 
   // Runs the graph. `bound` holds the formal inputs followed by the captures (subgraphs);
-  // an undefined entry means "use the default initializer" or "not given".
-  std::vector<ops::RtValue> execute(std::vector<ops::RtValue> bound, ThreadPool& pool) const;
+  // an undefined entry means "use the default initializer" or "not given". With a profiler,
+  // every step is timed and the run handed to it.
+  std::vector<ops::RtValue> execute(std::vector<ops::RtValue> bound, ThreadPool& pool,
+                                    Profiler* profiler = nullptr) const;
 
   const std::vector<Step>& steps() const { return steps_; }
   const PlanStats& stats() const { return stats_; }

@@ -7,6 +7,7 @@
 #include "onnx/onnx_reader.h"
 #include "ops/graph_inference.h"
 #include "runtime/plan.h"
+#include "runtime/profiler.h"
 
 namespace ember::runtime {
 
@@ -55,22 +56,36 @@ Session::Session(std::shared_ptr<ir::Model> model, const SessionOptions& opts) :
   const auto start = std::chrono::steady_clock::now();
   EMBER_CHECK(model_ && model_->graph, InvalidModel, "model has no graph");
   const Backend& backend = find_backend(opts_.device);
-  EMBER_CHECK(opts_.profile_path.empty(), Unsupported, "option 'profile': profiling is not implemented in this build");
+  if (!opts_.profile_path.empty()) profiler_ = std::make_unique<Profiler>(opts_.profile_path);
   EMBER_CHECK(opts_.cpu_backend != "onednn", Unsupported, "option 'cpu_backend=onednn': this build has no oneDNN backend");
   ir::Graph& g = *model_->graph;
   ops::InferenceOptions inference;
   inference.fold_constants = opts_.optimization >= 1;
   ops::infer_graph(g, ops::OpRegistry::global(), inference);
+  if (profiler_) profiler_->add_phase("prepare graph", start);  // optimize, infer types
+  const auto plan_start = Profiler::Clock::now();
   for (const ir::Value* v : g.inputs) inputs_.push_back(io_info(*v));
   for (const ir::Value* v : g.outputs) outputs_.push_back(io_info(*v));
   pool_ = std::make_unique<ThreadPool>(opts_.threads > 0 ? opts_.threads : default_thread_count());
   plan_ = Plan::build(g, backend, BackendOptions{opts_.cpu_backend, pool_->threads()});
+  if (profiler_) {
+    profiler_->add_phase("build plan", plan_start);
+    profiler_->set_plan(*plan_);
+  }
   for (const auto& v : g.values())
     if (v->constant) constant_data_.insert(v->constant->raw());
   creation_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
 Session::~Session() = default;
+
+Profiler& Session::enable_profiling(const std::string& path) {
+  if (!profiler_) {
+    profiler_ = std::make_unique<Profiler>(path);
+    profiler_->set_plan(*plan_);
+  }
+  return *profiler_;
+}
 
 const PlanStats& Session::plan_stats() const { return plan_->stats(); }
 
@@ -151,7 +166,7 @@ std::vector<ops::RtValue> Session::run_values(const ValueFeeds& feeds,
     }
   }
 
-  std::vector<ops::RtValue> all = plan_->execute(std::move(bound), *pool_);
+  std::vector<ops::RtValue> all = plan_->execute(std::move(bound), *pool_, profiler_.get());
   // Outputs that are inputs or constants of the model are handed out as copies, so the
   // caller never writes into model weights or its own input buffer.
   auto own = [&](const Tensor& t) {

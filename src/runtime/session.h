@@ -17,6 +17,7 @@
 namespace ember::runtime {
 
 class Plan;
+class Profiler;
 struct PlanStats;
 
 struct IoInfo {
@@ -43,6 +44,11 @@ class Session {
   const SessionOptions& options() const { return opts_; }
   double creation_ms() const { return creation_ms_; }
   const PlanStats& plan_stats() const;
+  // The profiler recording runs (option `profile`), or null when profiling is off.
+  Profiler* profiler() const { return profiler_.get(); }
+  // Starts recording runs when the option did not (`path` empty: in memory only); returns
+  // the existing profiler when there is one. Not while other threads run the session.
+  Profiler& enable_profiling(const std::string& path = "");
 
   // Runs the model. Every graph input without a default must be fed; dtypes and static dims
   // are checked (TypeMismatch / ShapeMismatch). Empty `output_names` means all outputs, in
@@ -62,6 +68,7 @@ class Session {
   std::vector<IoInfo> inputs_, outputs_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<Plan> plan_;
+  std::unique_ptr<Profiler> profiler_;  // writes its trace when destroyed
   std::unordered_set<const void*> constant_data_;  // outputs pointing here are copied
   double creation_ms_ = 0;
 };

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>  // callers pass std::function too (and some rely on what it brings in)
 #include <memory>
 #include <mutex>
 #include <string>
