@@ -5,8 +5,7 @@
 //   Transpose(Transpose(x, p1), p2)    => Transpose(x, p1[p2]), or x itself when that is the
 //                                         identity and the result is not a graph output
 // The inner node must have no other use.
-#include <algorithm>
-
+#include "opt/graph_edit.h"
 #include "opt/pattern.h"
 
 namespace ember::opt {
@@ -58,18 +57,15 @@ class FuseReshapeTranspose final : public Pass {
         identity = identity && p[i] == int64_t(i);
       }
       if (!valid || !claims.claim({inner, outer})) continue;
-      // Subgraphs find outer values by name, so a value they read cannot be redirected.
-      const ir::Value* y = outer->outputs[0];
-      const bool drop = identity && !y->is_output &&
-                        std::none_of(y->consumers.begin(), y->consumers.end(), [](const ir::Node* c) { return c->implicit_inputs > 0; });
+      // Graph outputs and values subgraphs read are found by name: those cannot be redirected.
+      const bool drop = identity && edit::can_redirect(outer->outputs[0]);
       out.push_back({std::string(name()) + ": " + join_names({inner, outer}) + (drop ? " (identity)" : ""),
                      [inner, outer, p, drop](ir::Graph& gr) {
                        ir::Value* x = inner->inputs[0];
                        ir::Value* y = outer->outputs[0];
                        if (drop) {
                          remove_nodes(gr, {inner, outer});
-                         replace_uses(gr, y, x);
-                         gr.topo_sort();
+                         edit::redirect_uses(gr, y, x);
                          return;
                        }
                        ir::Attribute perm;

@@ -166,13 +166,6 @@ ir::Node* replace_with(ir::Graph& g, const std::vector<const ir::Node*>& replace
   return added;
 }
 
-void replace_uses(ir::Graph& g, ir::Value* from, ir::Value* to) {
-  for (const auto& n : g.nodes())
-    for (ir::Value*& in : n->inputs)
-      if (in == from) in = to;
-  g.rebuild_uses();
-}
-
 ir::Value* add_constant(ir::Graph& g, const std::string& hint, Tensor t) {
   ir::Value* v = g.add_temp_value(hint);
   v->type = ir::TypeInfo::tensor(t.dtype(), t.shape());

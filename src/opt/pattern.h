@@ -85,8 +85,6 @@ struct NewNode {
 ir::Node* replace_with(ir::Graph& g, const std::vector<const ir::Node*>& replaced, NewNode spec, bool fused = true);
 // Removes nodes (whose outputs are no longer used) and re-links uses.
 void remove_nodes(ir::Graph& g, const std::vector<const ir::Node*>& nodes);
-// Points every use of `from` (node inputs, graph outputs keep their value) at `to`.
-void replace_uses(ir::Graph& g, ir::Value* from, ir::Value* to);
 // A new initializer value holding `t`.
 ir::Value* add_constant(ir::Graph& g, const std::string& hint, Tensor t);
 

@@ -1,0 +1,94 @@
+#include <doctest/doctest.h>
+
+#include "opt/fuse_test_graph.h"
+#include "opt/pattern.h"
+
+namespace ember::test {
+namespace {
+
+ir::Value* batch_norm(FusionGraph& b, ir::Value* x, int64_t c) {
+  return b.op("BatchNormalization", {x, b.weight("gamma", {c}, 0.5, 1.5), b.weight("beta", {c}),
+                                     b.weight("mean", {c}, -0.3, 0.3), b.weight("var", {c}, 0.5, 1.5)},
+              {attr_float("epsilon", 1e-3f)});
+}
+
+ir::Value* conv(FusionGraph& b, ir::Value* x, int64_t cin, int64_t cout, int64_t k, int64_t pad, int64_t group,
+                bool bias) {
+  std::vector<ir::Value*> in = {x, b.weight("w", {cout, cin / group, k, k})};
+  if (bias) in.push_back(b.weight("b", {cout}));
+  return b.op("Conv", in, {attr_ints("kernel_shape", {k, k}), attr_ints("pads", {pad, pad, pad, pad}),
+                           attr_int("group", group)});
+}
+
+}  // namespace
+
+TEST_CASE("fuse_conv_bn: Conv then BatchNormalization folds into the Conv's weights and bias") {
+  for (const auto& [cin, cout, group, bias] : {std::tuple{3, 7, 1, false}, std::tuple{3, 7, 1, true},
+                                              std::tuple{8, 8, 8, true}, std::tuple{1, 17, 1, false}}) {
+    CAPTURE(cin);
+    CAPTURE(cout);
+    CAPTURE(group);
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* x = b.input("x", {2, cin, 9, 7});
+          b.output(batch_norm(b, conv(b, x, cin, cout, 3, 1, group, bias), cout));
+        },
+        passes_of(opt::make_fuse_conv_bn()), Tier::Close, cin / group * 9);
+    CHECK(r.after.count("BatchNormalization") == 0);
+    CHECK(r.after.at("Conv") == 1);
+    CHECK(r.after.size() == 1);
+    CHECK(r.applied.size() == 1);
+  }
+}
+
+TEST_CASE("fuse_conv_bn: BatchNormalization before an unpadded Conv folds into that Conv") {
+  for (const int64_t group : {1, 3}) {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* x = b.input("x", {1, 6, 5, 7});
+          b.output(conv(b, batch_norm(b, x, 6), 6, 9, 3, 0, group, true));
+        },
+        passes_of(opt::make_fuse_conv_bn()), Tier::Close, 6 * 9);
+    CHECK(r.after.size() == 1);
+    CHECK(r.after.at("Conv") == 1);
+  }
+}
+
+TEST_CASE("fuse_conv_bn: a BatchNormalization that cannot fold becomes a per-channel Mul + Add") {
+  SUBCASE("on a graph input") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) { b.output(batch_norm(b, b.input("x", {2, 5, 3, 3}), 5)); },
+        passes_of(opt::make_fuse_conv_bn()), Tier::Close);
+    CHECK(r.after == std::map<std::string, int>{{"Mul", 1}, {"Add", 1}});
+  }
+  SUBCASE("before a padded Conv (zero padding would see the shift)") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) { b.output(conv(b, batch_norm(b, b.input("x", {1, 4, 6, 6}), 4), 4, 5, 3, 1, 1, false)); },
+        passes_of(opt::make_fuse_conv_bn()), Tier::Close, 36);
+    CHECK(r.after == std::map<std::string, int>{{"Mul", 1}, {"Add", 1}, {"Conv", 1}});
+  }
+  SUBCASE("after a Conv whose output has another use") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* y = conv(b, b.input("x", {1, 2, 5, 5}), 2, 3, 1, 0, 1, true);
+          b.output(batch_norm(b, y, 3));
+          b.output(y);
+        },
+        passes_of(opt::make_fuse_conv_bn()), Tier::Close, 2);
+    CHECK(r.after == std::map<std::string, int>{{"Mul", 1}, {"Add", 1}, {"Conv", 1}});
+  }
+}
+
+TEST_CASE("fuse_conv_bn: a BatchNormalization with a computed scale is left alone") {
+  const FusionResult r = check_fusion(
+      [&](FusionGraph& b) {
+        ir::Value* y = conv(b, b.input("x", {1, 2, 5, 5}), 2, 3, 1, 0, 1, true);
+        ir::Value* gamma = b.input("gamma", {3});
+        b.output(b.op("BatchNormalization",
+                      {y, gamma, b.weight("b", {3}), b.weight("m", {3}), b.weight("v", {3}, 0.5, 1.0)}));
+      },
+      passes_of(opt::make_fuse_conv_bn()), Tier::Close, 2);
+  CHECK(r.applied.empty());
+}
+
+}  // namespace ember::test

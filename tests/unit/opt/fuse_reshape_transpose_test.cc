@@ -1,0 +1,65 @@
+#include <doctest/doctest.h>
+
+#include "opt/fuse_test_graph.h"
+#include "opt/pattern.h"
+
+namespace ember::test {
+
+TEST_CASE("fuse_reshape_transpose: Reshape chains collapse to one Reshape") {
+  const FusionResult r = check_fusion(
+      [&](FusionGraph& b) {
+        ir::Value* x = b.input("x", {2, 3, 4});
+        ir::Value* y = b.op("Reshape", {b.op("Reshape", {x, b.ints({6, 4})}), b.ints({4, -1})});
+        b.output(b.op("Reshape", {y, b.ints({24})}));
+      },
+      passes_of(opt::make_fuse_reshape_transpose()), Tier::Exact);
+  CHECK(r.after == std::map<std::string, int>{{"Reshape", 1}});
+}
+
+TEST_CASE("fuse_reshape_transpose: a 0 in the outer shape keeps the chain") {
+  const FusionResult r = check_fusion(
+      [&](FusionGraph& b) {
+        ir::Value* x = b.input("x", {2, 3, 4});
+        b.output(b.op("Reshape", {b.op("Reshape", {x, b.ints({6, 4})}), b.ints({0, 2, 2})}));
+      },
+      passes_of(opt::make_fuse_reshape_transpose()), Tier::Exact);
+  CHECK(r.applied.empty());
+}
+
+TEST_CASE("fuse_reshape_transpose: Transpose chains compose; the identity disappears") {
+  SUBCASE("composed") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* x = b.input("x", {2, 3, 4, 5});
+          ir::Value* t = b.op("Transpose", {x}, {attr_ints("perm", {0, 2, 1, 3})});
+          b.output(b.op("Transpose", {t}, {attr_ints("perm", {0, 1, 3, 2})}));
+        },
+        passes_of(opt::make_fuse_reshape_transpose()), Tier::Exact);
+    CHECK(r.after == std::map<std::string, int>{{"Transpose", 1}});
+    CHECK(r.fused->graph->nodes()[0]->attr_ints("perm") == std::vector<int64_t>{0, 2, 3, 1});
+  }
+  SUBCASE("identity inside the graph") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* x = b.input("x", {2, 3, 4});
+          ir::Value* t = b.op("Transpose", {b.op("Transpose", {x}, {attr_ints("perm", {1, 2, 0})})},
+                              {attr_ints("perm", {2, 0, 1})});
+          b.output(b.op("Relu", {t}));
+        },
+        passes_of(opt::make_fuse_reshape_transpose()), Tier::Exact);
+    CHECK(r.after == std::map<std::string, int>{{"Relu", 1}});
+  }
+  SUBCASE("identity as a graph output stays a (trivial) Transpose") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* x = b.input("x", {2, 3});
+          ir::Value* t = b.op("Transpose", {b.op("Transpose", {x}, {attr_ints("perm", {1, 0})})},
+                              {attr_ints("perm", {1, 0})});
+          b.output(t);
+        },
+        passes_of(opt::make_fuse_reshape_transpose()), Tier::Exact);
+    CHECK(r.after == std::map<std::string, int>{{"Transpose", 1}});
+  }
+}
+
+}  // namespace ember::test
