@@ -37,7 +37,7 @@ void apply_epilogue_scalar(float* C, int64_t ldc, int64_t rows, int64_t cols, in
       }
     }
     if (ep.residual) {
-      const float* z = ep.residual + r * ep.ldr;
+      const float* z = ep.residual + (m0 + r) * ep.ldr + n0;
       for (int64_t n = 0; n < cols; ++n) c[n] += z[n];
     }
     if (ep.activation != Activation::None)

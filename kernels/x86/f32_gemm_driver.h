@@ -1,148 +1,186 @@
-// The blocked GEMM loop nest shared by the x86 micro-kernels (GotoBLAS / BLIS structure):
+// The blocked GEMM loop nests shared by the x86 entries (GotoBLAS / BLIS structure):
 //
-//   for jc in N step NC:                 B block (KC x NC) streams from L3
+//   for jc in N step NC:                 B block (KC x NC)
 //     for pc in K step KC:
-//       for ic in M step MC:             pack A (MC x KC) into MR-row strips: stays in L2
-//         for jr in NC step NR:          one packed B panel (KC x NR): stays in L1
-//           for ir in MC step MR:        micro-kernel on an MR x NR tile of C
+//       for ic in M step MC:             A block (MC x KC) in MR-row strips: stays in L2
+//         for jr in NC step NR:          one B panel (KC x NR): stays in L1
+//           for ir in MC step MR:        gemm_tile on an MR x NR tile of C
 //
-// B is packed ahead of time for the whole [K,N] (pack_b): K blocks of KC rows; within a block,
-// NR-column panels stored k-major ([k][NR]), the last panel zero-padded. A is packed per call
-// into a stack buffer (MC*KC floats; 120-150 KB, fine for default 8 MB thread stacks).
+// Packed layouts (one per entry; see f32_gemm.h for the contract):
+//  - packed B: NR-column panels over the whole K, panel j at packed + j*K*NR, each [k][NR]
+//    (last panel zero-padded). Columns n0.. (n0 % NR == 0) start at packed + n0*K, so a column
+//    range of a packed B is itself a packed B; a K block p0.. of panel j is at + p0*NR.
+//  - packed A: MR-row strips over the whole K, strip i at packed + i*K*MR, each [k][MR] (last
+//    strip zero-padded); rows m0.. start at packed + m0*K.
+// Per call, gemm_packed packs A blocks and gemm_packed_a packs B blocks into bounded stack
+// buffers in the same layouts. Small M (transformer decoding) skips the packing and the K
+// blocking: each tile reads A rows directly and reduces over the whole K in registers.
 //
-// Included by exactly one source per ISA. Everything here has internal linkage on purpose:
-// copies compiled with different -m flags must never be merged by the linker (a shared inline
-// function could resolve to the AVX-512 copy and fault on a CPU without it).
+// Included by exactly one source per ISA, after it defines its vector traits. Everything here
+// has internal linkage on purpose: copies compiled with different -m flags must never be merged
+// by the linker (a shared inline function could resolve to the AVX-512 copy and fault on a CPU
+// without it).
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "kernels/dispatch/f32_gemm.h"
+#include "kernels/x86/f32_gemm_pack.h"
+#include "kernels/x86/f32_gemm_tile.h"
 
 namespace ember::kernels {
 namespace {
 
-using MicroKernel = void (*)(size_t kc, const float* a, const float* b, float* c, size_t ldc,
-                             float alpha, float beta, const float* bias, Activation act);
+// Cfg: using V (vector traits); int MR, NV (tile MR x NV*V::L); KC, MC, NC (blocks, in
+// floats); NCA (the B block packed per call by gemm_packed_a); SMALL_M (largest M that takes
+// the unpacked small-M path).
+template <class Cfg>
+struct GemmDriver {
+  using V = typename Cfg::V;
+  static constexpr int MR = Cfg::MR, NV = Cfg::NV, NR = NV * V::L;
+  static constexpr int64_t KC = Cfg::KC, MC = Cfg::MC, NC = Cfg::NC, NCA = Cfg::NCA;
+  static_assert(MC % MR == 0 && NC % NR == 0 && NCA % NR == 0, "blocks must hold whole tiles");
 
-inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+  using TileFn = void (*)(int64_t, const float*, int64_t, const float*, float*, int64_t, int,
+                          const TileEpilogue&);
+  template <bool kDirect, size_t... R>
+  static constexpr auto make_tiles(std::index_sequence<R...>) {
+    return std::array<TileFn, MR>{&gemm_tile<V, int(R) + 1, NV, kDirect>...};
+  }
+  static constexpr std::array<TileFn, MR> kPackedTiles = make_tiles<false>(std::make_index_sequence<MR>{});
+  static constexpr std::array<TileFn, MR> kDirectTiles = make_tiles<true>(std::make_index_sequence<MR>{});
 
-template <int NR>
-size_t packed_b_size_t(int64_t K, int64_t N) {
-  if (K <= 0 || N <= 0) return 0;
-  return size_t(K * round_up(N, NR));
-}
+  // The tile epilogue for the tile at (row, col) of C, K block [first, last].
+  static TileEpilogue tile_epilogue(const GemmEpilogue& ep, float alpha, float beta, bool first,
+                                    bool last, int64_t row, int64_t col) {
+    TileEpilogue t;
+    t.alpha = alpha;
+    t.beta = first ? beta : 1.0f;  // later K blocks accumulate into C
+    t.last = last;
+    if (last) {
+      if (ep.bias) t.bias = ep.bias + (ep.bias_per_row ? row : col);
+      t.bias_per_row = ep.bias_per_row;
+      if (ep.residual) t.residual = ep.residual + row * ep.ldr + col;
+      t.ldr = ep.ldr;
+      t.act = ep.activation;
+      t.act_alpha = ep.act_alpha;
+      t.act_beta = ep.act_beta;
+    }
+    return t;
+  }
 
-template <int NR, int KC>
-void pack_b_t(int64_t K, int64_t N, const float* B, int64_t ldb, bool transB, float* packed) {
-  if (K <= 0 || N <= 0) return;
-  const int64_t npad = round_up(N, NR);
-  for (int64_t p0 = 0; p0 < K; p0 += KC) {
-    const int64_t kc = std::min<int64_t>(KC, K - p0);
-    float* block = packed + p0 * npad;
-    for (int64_t j0 = 0; j0 < N; j0 += NR) {
-      const int64_t nr = std::min<int64_t>(NR, N - j0);
-      float* dst = block + (j0 / NR) * kc * NR;
-      for (int64_t k = 0; k < kc; ++k) {
-        float* d = dst + k * NR;
-        if (!transB) {
-          const float* s = B + (p0 + k) * ldb + j0;
-          for (int64_t n = 0; n < nr; ++n) d[n] = s[n];
-        } else {
-          for (int64_t n = 0; n < nr; ++n) d[n] = B[(j0 + n) * ldb + p0 + k];
-        }
-        for (int64_t n = nr; n < NR; ++n) d[n] = 0.0f;
+  static size_t packed_b_size(int64_t K, int64_t N) {
+    if (K <= 0 || N <= 0) return 0;
+    return size_t(K * round_up(N, NR));
+  }
+  static size_t packed_b_offset(int64_t K, int64_t n0) { return size_t(std::max<int64_t>(K, 0) * n0); }
+  static void pack_b(int64_t K, int64_t N, const float* B, int64_t ldb, bool transB, float* packed) {
+    if (K <= 0 || N <= 0) return;
+    pack_b_panels<V, NR>(K, N, B, ldb, transB, 0, 0, packed);
+  }
+  static size_t packed_a_size(int64_t M, int64_t K) {
+    if (K <= 0 || M <= 0) return 0;
+    return size_t(round_up(M, MR) * K);
+  }
+  static size_t packed_a_offset(int64_t K, int64_t m0) { return size_t(std::max<int64_t>(K, 0) * m0); }
+  static void pack_a(int64_t M, int64_t K, const float* A, int64_t lda, bool transA, float* packed) {
+    if (K <= 0 || M <= 0) return;
+    pack_a_strips<V, MR>(M, K, A, lda, transA, 0, 0, packed);
+  }
+
+  // Small M: per B panel, each MR-row strip of A straight from memory over the whole K.
+  static void gemm_small_m(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+                           const float* packed_b, float* C, int64_t ldc, float alpha, float beta,
+                           const GemmEpilogue& ep) {
+    for (int64_t col = 0; col < N; col += NR) {
+      const int nr = int(std::min<int64_t>(NR, N - col));
+      const float* panel = packed_b + col * K;
+      for (int64_t row = 0; row < M; row += MR) {
+        const int rows = int(std::min<int64_t>(MR, M - row));
+        const TileEpilogue t = tile_epilogue(ep, alpha, beta, true, true, row, col);
+        kDirectTiles[size_t(rows - 1)](K, A + row * lda, lda, panel, C + row * ldc + col, ldc, nr, t);
       }
     }
   }
-}
 
-// op(A)[row0 : row0+mc, col0 : col0+kc] into MR-row strips, each [k][MR], rows zero-padded.
-template <int MR>
-void pack_a(int64_t mc, int64_t kc, const float* A, int64_t lda, bool transA, int64_t row0,
-            int64_t col0, float* dst) {
-  for (int64_t i0 = 0; i0 < mc; i0 += MR) {
-    const int64_t mr = std::min<int64_t>(MR, mc - i0);
-    float* strip = dst + i0 * kc;
-    if (!transA) {
-      for (int64_t r = 0; r < mr; ++r) {
-        const float* s = A + (row0 + i0 + r) * lda + col0;
-        for (int64_t k = 0; k < kc; ++k) strip[k * MR + r] = s[k];
-      }
-    } else {
-      for (int64_t k = 0; k < kc; ++k) {
-        const float* s = A + (col0 + k) * lda + row0 + i0;
-        for (int64_t r = 0; r < mr; ++r) strip[k * MR + r] = s[r];
-      }
+  static void gemm_packed(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+                          bool transA, const float* packed_b, float* C, int64_t ldc, float alpha,
+                          float beta, const GemmEpilogue& ep) {
+    if (M <= 0 || N <= 0) return;
+    K = std::max<int64_t>(K, 0);
+    if (!transA && M <= Cfg::SMALL_M) {
+      gemm_small_m(M, N, K, A, lda, packed_b, C, ldc, alpha, beta, ep);
+      return;
     }
-    for (int64_t r = mr; r < MR; ++r)
-      for (int64_t k = 0; k < kc; ++k) strip[k * MR + r] = 0.0f;
-  }
-}
-
-// Edge tile: the micro-kernel wrote alpha*acc into `tile`; finish the valid mr x nr corner.
-template <int NR>
-void edge_epilogue(const float* tile, int64_t mr, int64_t nr, float* c, int64_t ldc, float beta,
-                   const float* bias, Activation act) {
-  for (int64_t r = 0; r < mr; ++r) {
-    for (int64_t n = 0; n < nr; ++n) {
-      float v = tile[r * NR + n];
-      if (beta != 0.0f) v += beta * c[r * ldc + n];
-      if (bias) v += bias[n];
-      if (act == Activation::Relu) v = v < 0.0f ? 0.0f : v;  // NaN stays NaN, like the vector max
-      c[r * ldc + n] = v;
-    }
-  }
-}
-
-template <int MR, int NR, int KC, int MC, int NC, MicroKernel UK>
-void gemm_packed_t(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, bool transA,
-                   const float* packed_b, float* C, int64_t ldc, float alpha, float beta,
-                   const GemmEpilogue& ep) {
-  static_assert(MC % MR == 0 && NC % NR == 0, "blocks must hold whole tiles");
-  if (M <= 0 || N <= 0) return;
-  K = std::max<int64_t>(K, 0);
-  alignas(64) float apack[MC * KC];
-  alignas(64) float tile[MR * NR];
-  const int64_t npad = round_up(N, NR);
-  // K == 0 still runs one (empty) block so C = beta*C + bias and the activation are applied.
-  const int64_t kblocks = K > 0 ? (K + KC - 1) / KC : 1;
-  for (int64_t jc = 0; jc < N; jc += NC) {
-    const int64_t nc = std::min<int64_t>(NC, N - jc);
-    for (int64_t pb = 0; pb < kblocks; ++pb) {
-      const int64_t p0 = pb * KC;
-      const int64_t kc = std::min<int64_t>(KC, K - p0);
-      const bool last = pb == kblocks - 1;
-      const float beta_k = pb == 0 ? beta : 1.0f;  // later K blocks accumulate into C
-      const float* bias = last ? ep.bias : nullptr;
-      const Activation act = last ? ep.activation : Activation::None;
-      const float* bblock = kc > 0 ? packed_b + p0 * npad : nullptr;
-      for (int64_t ic = 0; ic < M; ic += MC) {
-        const int64_t mc = std::min<int64_t>(MC, M - ic);
-        pack_a<MR>(mc, kc, A, lda, transA, ic, p0, apack);
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          const int64_t col = jc + jr;
-          const int64_t nr = std::min<int64_t>(NR, nc - jr);
-          const float* bpanel = bblock ? bblock + (col / NR) * kc * NR : nullptr;
-          const float* bias_t = bias ? bias + col : nullptr;
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            const int64_t mr = std::min<int64_t>(MR, mc - ir);
-            const float* apanel = apack + ir * kc;
-            float* c = C + (ic + ir) * ldc + col;
-            if (mr == MR && nr == NR) {
-              UK(size_t(kc), apanel, bpanel, c, size_t(ldc), alpha, beta_k, bias_t, act);
-            } else {
-              UK(size_t(kc), apanel, bpanel, tile, NR, alpha, 0.0f, nullptr, Activation::None);
-              edge_epilogue<NR>(tile, mr, nr, c, ldc, beta_k, bias_t, act);
+    alignas(64) float apack[MC * KC + kPackSlack];
+    // K == 0 still runs one (empty) block so C = beta*C + bias etc. is applied.
+    const int64_t kblocks = K > 0 ? (K + KC - 1) / KC : 1;
+    for (int64_t jc = 0; jc < N; jc += NC) {
+      const int64_t nc = std::min<int64_t>(NC, N - jc);
+      for (int64_t pb = 0; pb < kblocks; ++pb) {
+        const int64_t p0 = pb * KC, kc = std::min<int64_t>(KC, K - p0);
+        const bool first = pb == 0, last = pb == kblocks - 1;
+        for (int64_t ic = 0; ic < M; ic += MC) {
+          const int64_t mc = std::min<int64_t>(MC, M - ic);
+          pack_a_strips<V, MR>(mc, kc, A, lda, transA, ic, p0, apack);
+          for (int64_t jr = 0; jr < nc; jr += NR) {
+            const int64_t col = jc + jr;
+            const int nr = int(std::min<int64_t>(NR, N - col));
+            const float* panel = packed_b + col * K + p0 * NR;
+            for (int64_t ir = 0; ir < mc; ir += MR) {
+              const int rows = int(std::min<int64_t>(MR, mc - ir));
+              const int64_t row = ic + ir;
+              const TileEpilogue t = tile_epilogue(ep, alpha, beta, first, last, row, col);
+              kPackedTiles[size_t(rows - 1)](kc, apack + ir * kc, MR, panel, C + row * ldc + col, ldc, nr, t);
             }
           }
         }
       }
     }
   }
-}
+
+  static void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* packed_a, const float* B,
+                            int64_t ldb, bool transB, float* C, int64_t ldc, float alpha,
+                            float beta, const GemmEpilogue& ep) {
+    if (M <= 0 || N <= 0) return;
+    K = std::max<int64_t>(K, 0);
+    alignas(64) float bpack[NCA * KC + kPackSlack];
+    const int64_t kblocks = K > 0 ? (K + KC - 1) / KC : 1;
+    for (int64_t jc = 0; jc < N; jc += NCA) {
+      const int64_t nc = std::min<int64_t>(NCA, N - jc);
+      for (int64_t pb = 0; pb < kblocks; ++pb) {
+        const int64_t p0 = pb * KC, kc = std::min<int64_t>(KC, K - p0);
+        const bool first = pb == 0, last = pb == kblocks - 1;
+        pack_b_panels<V, NR>(kc, nc, B, ldb, transB, p0, jc, bpack);
+        for (int64_t ic = 0; ic < M; ic += MC) {
+          const int64_t mc = std::min<int64_t>(MC, M - ic);
+          for (int64_t jr = 0; jr < nc; jr += NR) {
+            const int64_t col = jc + jr;
+            const int nr = int(std::min<int64_t>(NR, N - col));
+            const float* panel = bpack + jr * kc;
+            for (int64_t ir = 0; ir < mc; ir += MR) {
+              const int rows = int(std::min<int64_t>(MR, mc - ir));
+              const int64_t row = ic + ir;
+              const float* strip = packed_a + row * K + p0 * MR;
+              const TileEpilogue t = tile_epilogue(ep, alpha, beta, first, last, row, col);
+              kPackedTiles[size_t(rows - 1)](kc, strip, MR, panel, C + row * ldc + col, ldc, nr, t);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  static F32GemmKernels kernels(const char* name) {
+    return F32GemmKernels{name,          MR,           NR,           packed_b_size, pack_b,
+                          gemm_packed,   packed_b_offset, packed_a_size, packed_a_offset,
+                          pack_a,        gemm_packed_a};
+  }
+};
 
 }  // namespace
 }  // namespace ember::kernels

@@ -3,25 +3,17 @@
 // kernel_table() takes care of.
 #pragma once
 
-#include <cstddef>
-
 #include "kernels/dispatch/f32_gemm.h"
 
 namespace ember::kernels {
 
 namespace avx2 {
-// 6x16 register tile: 12 ymm accumulators, A broadcast, two B vectors, FMA.
-// Computes the full tile from packed panels a (kc x 6) and b (kc x 16), then
-// c = act(alpha*acc + beta*c + bias) with beta == 0 not reading c and bias possibly null.
-void f32_gemm_6x16__avx2_fma(size_t kc, const float* a, const float* b, float* c, size_t ldc,
-                             float alpha, float beta, const float* bias, Activation act);
+// 6x16 register tile (12 ymm accumulators), FMA, edge tiles through vmaskmov.
 const F32GemmKernels& f32_gemm_kernels();  // AVX2 + FMA
 }  // namespace avx2
 
 namespace avx512 {
-// 12x32 register tile: 24 zmm accumulators. Same contract as the AVX2 micro-kernel.
-void f32_gemm_12x32__avx512f(size_t kc, const float* a, const float* b, float* c, size_t ldc,
-                             float alpha, float beta, const float* bias, Activation act);
+// 12x32 register tile (24 zmm accumulators), edge tiles through k-masks.
 const F32GemmKernels& f32_gemm_kernels();  // AVX-512F
 }  // namespace avx512
 
@@ -29,8 +21,6 @@ const F32GemmKernels& f32_gemm_kernels();  // AVX-512F
 // (ember_kernels_avx512_simde), never in the library, so the AVX-512 code is checked on
 // machines without AVX-512.
 namespace avx512_simde {
-void f32_gemm_12x32__avx512f(size_t kc, const float* a, const float* b, float* c, size_t ldc,
-                             float alpha, float beta, const float* bias, Activation act);
 const F32GemmKernels& f32_gemm_kernels();
 }  // namespace avx512_simde
 

@@ -1,63 +1,62 @@
 // f32 GEMM for AVX2 + FMA: 6x16 register tile (12 ymm accumulators + 2 B vectors + 1 A
-// broadcast = 15 of 16 registers). Compiled with -mavx2 -mfma (this file only).
+// broadcast = 15 of 16 registers), edge tiles through vmaskmov, epilogue in registers.
+// Compiled with -mavx2 -mfma (this file only).
 #include <immintrin.h>
 
-#include "kernels/x86/f32_gemm_driver.h"
 #include "kernels/x86/f32_gemm_x86.h"
 
 namespace ember::kernels::avx2 {
 namespace {
-constexpr int kMR = 6, kNR = 16;
-// KC x NR B panel = 16 KB (L1); MC x KC A block = 120 KB (L2).
-constexpr int kKC = 256, kMC = 120, kNC = 4096;
+
+struct Avx2Vec {
+  using vec = __m256;
+  using mask = __m256i;
+  static constexpr int L = 8;
+  static constexpr bool kVecTranscendental = false;
+  static vec zero() { return _mm256_setzero_ps(); }
+  static vec set1(float x) { return _mm256_set1_ps(x); }
+  static vec load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, vec v) { _mm256_storeu_ps(p, v); }
+  // The first n lanes (n <= 0: none, n >= 8: all).
+  static mask first(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static vec load(const float* p, mask m) { return _mm256_maskload_ps(p, m); }
+  static void store(float* p, mask m, vec v) { _mm256_maskstore_ps(p, m, v); }
+  static vec fmadd(vec a, vec b, vec c) { return _mm256_fmadd_ps(a, b, c); }
+  static vec add(vec a, vec b) { return _mm256_add_ps(a, b); }
+  static vec mul(vec a, vec b) { return _mm256_mul_ps(a, b); }
+  static vec max(vec a, vec b) { return _mm256_max_ps(a, b); }
+  static vec min(vec a, vec b) { return _mm256_min_ps(a, b); }
+  // v >= 0 ? if_ge : if_lt (NaN takes if_lt).
+  static vec select_ge0(vec v, vec if_ge, vec if_lt) {
+    return _mm256_blendv_ps(if_lt, if_ge, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GE_OQ));
+  }
+  static void prefetch(const float* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+  static vec sigmoid(vec v) { return v; }
+  static vec erf(vec v) { return v; }
+  static vec tanh(vec v) { return v; }
+};
+
+}  // namespace
+}  // namespace ember::kernels::avx2
+
+#include "kernels/x86/f32_gemm_driver.h"
+
+namespace ember::kernels::avx2 {
+namespace {
+struct Cfg {
+  using V = Avx2Vec;
+  static constexpr int MR = 6, NV = 2;
+  // KC x NR B panel = 16 KB (L1d 32 KB); MC x KC A block = 120 KB and NCA x KC B block = 192 KB
+  // (L2 512 KB).
+  static constexpr int64_t KC = 256, MC = 120, NC = 4096, NCA = 192;
+  static constexpr int64_t SMALL_M = 16;
+};
 }  // namespace
 
-void f32_gemm_6x16__avx2_fma(size_t kc, const float* a, const float* b, float* c, size_t ldc,
-                             float alpha, float beta, const float* bias, Activation act) {
-  __m256 acc[kMR][2];
-#pragma GCC unroll 6
-  for (int r = 0; r < kMR; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-  for (size_t k = 0; k < kc; ++k) {
-    const __m256 b0 = _mm256_loadu_ps(b);
-    const __m256 b1 = _mm256_loadu_ps(b + 8);
-#pragma GCC unroll 6
-    for (int r = 0; r < kMR; ++r) {
-      const __m256 ar = _mm256_broadcast_ss(a + r);
-      acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
-      acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
-    }
-    a += kMR;
-    b += kNR;
-  }
-  // Epilogue on the tile while it is in registers.
-  const __m256 valpha = _mm256_set1_ps(alpha), vbeta = _mm256_set1_ps(beta);
-  const __m256 zero = _mm256_setzero_ps();
-  const __m256 bias0 = bias ? _mm256_loadu_ps(bias) : zero;
-  const __m256 bias1 = bias ? _mm256_loadu_ps(bias + 8) : zero;
-#pragma GCC unroll 6
-  for (int r = 0; r < kMR; ++r) {
-    float* cr = c + r * ldc;
-    __m256 v0 = _mm256_mul_ps(acc[r][0], valpha);
-    __m256 v1 = _mm256_mul_ps(acc[r][1], valpha);
-    if (beta != 0.0f) {
-      v0 = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(cr), v0);
-      v1 = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(cr + 8), v1);
-    }
-    v0 = _mm256_add_ps(v0, bias0);
-    v1 = _mm256_add_ps(v1, bias1);
-    if (act == Activation::Relu) {  // max(0, v): MAXPS returns v when v is NaN
-      v0 = _mm256_max_ps(zero, v0);
-      v1 = _mm256_max_ps(zero, v1);
-    }
-    _mm256_storeu_ps(cr, v0);
-    _mm256_storeu_ps(cr + 8, v1);
-  }
-}
-
 const F32GemmKernels& f32_gemm_kernels() {
-  static const F32GemmKernels k{
-      "f32_gemm_6x16__avx2_fma", kMR, kNR, packed_b_size_t<kNR>, pack_b_t<kNR, kKC>,
-      gemm_packed_t<kMR, kNR, kKC, kMC, kNC, f32_gemm_6x16__avx2_fma>};
+  static const F32GemmKernels k = GemmDriver<Cfg>::kernels("f32_gemm_6x16__avx2_fma");
   return k;
 }
 

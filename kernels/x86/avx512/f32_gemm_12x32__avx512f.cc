@@ -1,7 +1,8 @@
 // f32 GEMM for AVX-512F: 12x32 register tile (24 zmm accumulators + 2 B vectors + 1 A
-// broadcast = 27 of 32 registers). Compiled twice: natively with -mavx512f for the library
-// (dispatched only when the CPU has it), and with EMBER_AVX512_SIMDE against SIMDe's portable
-// emulation into a test-only object, so this code is tested on machines without AVX-512.
+// broadcast = 27 of 32 registers), edge tiles through k-masks, epilogue in registers.
+// Compiled twice: natively with -mavx512f for the library (dispatched only when the CPU has
+// it), and with EMBER_AVX512_SIMDE against SIMDe's portable emulation into a test-only object,
+// so this code is tested on machines without AVX-512.
 #ifdef EMBER_AVX512_SIMDE
 #define SIMDE_ENABLE_NATIVE_ALIASES
 #include <simde/x86/avx512.h>
@@ -15,63 +16,78 @@ using Mask16 = simde__mmask16;
 using Mask16 = __mmask16;
 #endif
 
-#include "kernels/x86/f32_gemm_driver.h"
 #include "kernels/x86/f32_gemm_x86.h"
 
 namespace ember::kernels::EMBER_AVX512_NS {
 namespace {
-constexpr int kMR = 12, kNR = 32;
-// KC x NR B panel = 32 KB (L1 is 48 KB on recent cores); MC x KC A block = 144 KB (L2).
-constexpr int kKC = 256, kMC = 144, kNC = 4096;
+
+struct Avx512Vec {
+  using vec = __m512;
+  using mask = Mask16;
+  static constexpr int L = 16;
+  static constexpr bool kVecTranscendental = false;
+  static constexpr Mask16 kAll = Mask16(0xffff);
+  static vec zero() { return _mm512_setzero_ps(); }
+  static vec set1(float x) { return _mm512_set1_ps(x); }
+  static vec load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, vec v) { _mm512_storeu_ps(p, v); }
+  // The first n lanes (n <= 0: none, n >= 16: all).
+  static mask first(int n) {
+    return n <= 0 ? Mask16(0) : n >= 16 ? kAll : Mask16((1u << n) - 1u);
+  }
+#ifdef EMBER_AVX512_SIMDE
+  // SIMDe 0.7.4 has no masked loads/stores: the lanes one by one (test-only build).
+  static vec load(const float* p, mask m) {
+    alignas(64) float t[16] = {};
+    for (int i = 0; i < 16; ++i)
+      if ((m >> i) & 1) t[i] = p[i];
+    return _mm512_load_ps(t);
+  }
+  static void store(float* p, mask m, vec v) {
+    alignas(64) float t[16];
+    _mm512_store_ps(t, v);
+    for (int i = 0; i < 16; ++i)
+      if ((m >> i) & 1) p[i] = t[i];
+  }
+#else
+  static vec load(const float* p, mask m) { return _mm512_maskz_loadu_ps(m, p); }
+  static void store(float* p, mask m, vec v) { _mm512_mask_storeu_ps(p, m, v); }
+#endif
+  static vec fmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
+  static vec add(vec a, vec b) { return _mm512_add_ps(a, b); }
+  static vec mul(vec a, vec b) { return _mm512_mul_ps(a, b); }
+  // maskz with all lanes == the plain max/min, minus GCC 12's false -Wmaybe-uninitialized on
+  // their _mm512_undefined_ps pass-through (fatal under -Werror). NaN: second operand, as MAXPS.
+  static vec max(vec a, vec b) { return _mm512_maskz_max_ps(kAll, a, b); }
+  static vec min(vec a, vec b) { return _mm512_maskz_min_ps(kAll, a, b); }
+  static vec select_ge0(vec v, vec if_ge, vec if_lt) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ), if_lt, if_ge);
+  }
+  static void prefetch(const float* p) { __builtin_prefetch(p, 0, 3); }
+  static vec sigmoid(vec v) { return v; }
+  static vec erf(vec v) { return v; }
+  static vec tanh(vec v) { return v; }
+};
+
+}  // namespace
+}  // namespace ember::kernels::EMBER_AVX512_NS
+
+#include "kernels/x86/f32_gemm_driver.h"
+
+namespace ember::kernels::EMBER_AVX512_NS {
+namespace {
+struct Cfg {
+  using V = Avx512Vec;
+  static constexpr int MR = 12, NV = 2;
+  // KC x NR B panel = 32 KB (L1d 48 KB on AVX-512 cores); MC x KC A block = 144 KB and
+  // NCA x KC B block = 192 KB (L2 >= 1 MB).
+  static constexpr int64_t KC = 256, MC = 144, NC = 4096, NCA = 192;
+  static constexpr int64_t SMALL_M = 16;
+};
 }  // namespace
 
-void f32_gemm_12x32__avx512f(size_t kc, const float* a, const float* b, float* c, size_t ldc,
-                             float alpha, float beta, const float* bias, Activation act) {
-  __m512 acc[kMR][2];
-#pragma GCC unroll 12
-  for (int r = 0; r < kMR; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
-  for (size_t k = 0; k < kc; ++k) {
-    const __m512 b0 = _mm512_loadu_ps(b);
-    const __m512 b1 = _mm512_loadu_ps(b + 16);
-#pragma GCC unroll 12
-    for (int r = 0; r < kMR; ++r) {
-      const __m512 ar = _mm512_set1_ps(a[r]);
-      acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
-      acc[r][1] = _mm512_fmadd_ps(ar, b1, acc[r][1]);
-    }
-    a += kMR;
-    b += kNR;
-  }
-  const __m512 valpha = _mm512_set1_ps(alpha), vbeta = _mm512_set1_ps(beta);
-  const __m512 zero = _mm512_setzero_ps();
-  const __m512 bias0 = bias ? _mm512_loadu_ps(bias) : zero;
-  const __m512 bias1 = bias ? _mm512_loadu_ps(bias + 16) : zero;
-#pragma GCC unroll 12
-  for (int r = 0; r < kMR; ++r) {
-    float* cr = c + r * ldc;
-    __m512 v0 = _mm512_mul_ps(acc[r][0], valpha);
-    __m512 v1 = _mm512_mul_ps(acc[r][1], valpha);
-    if (beta != 0.0f) {
-      v0 = _mm512_fmadd_ps(vbeta, _mm512_loadu_ps(cr), v0);
-      v1 = _mm512_fmadd_ps(vbeta, _mm512_loadu_ps(cr + 16), v1);
-    }
-    v0 = _mm512_add_ps(v0, bias0);
-    v1 = _mm512_add_ps(v1, bias1);
-    if (act == Activation::Relu) {  // max(0, v): VMAXPS returns v when v is NaN
-      // maskz with all lanes set == _mm512_max_ps, minus GCC 12's false -Wmaybe-uninitialized
-      // on the latter's _mm512_undefined_ps pass-through (fatal under -Werror).
-      v0 = _mm512_maskz_max_ps(Mask16(0xffff), zero, v0);
-      v1 = _mm512_maskz_max_ps(Mask16(0xffff), zero, v1);
-    }
-    _mm512_storeu_ps(cr, v0);
-    _mm512_storeu_ps(cr + 16, v1);
-  }
-}
-
 const F32GemmKernels& f32_gemm_kernels() {
-  static const F32GemmKernels k{
-      EMBER_AVX512_NAME, kMR, kNR, packed_b_size_t<kNR>, pack_b_t<kNR, kKC>,
-      gemm_packed_t<kMR, kNR, kKC, kMC, kNC, f32_gemm_12x32__avx512f>};
+  static const F32GemmKernels k = GemmDriver<Cfg>::kernels(EMBER_AVX512_NAME);
   return k;
 }
 

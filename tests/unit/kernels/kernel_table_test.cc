@@ -33,6 +33,13 @@ TEST_CASE("kernel table: complete at every cap, never above what the CPU has") {
     CHECK(bool(t.f32_gemm->packed_b_size));
     CHECK(bool(t.f32_gemm->pack_b));
     CHECK(bool(t.f32_gemm->gemm_packed));
+    CHECK(bool(t.f32_gemm->packed_b_offset));
+    CHECK(bool(t.f32_gemm->packed_a_size));
+    CHECK(bool(t.f32_gemm->packed_a_offset));
+    CHECK(bool(t.f32_gemm->pack_a));
+    CHECK(bool(t.f32_gemm->gemm_packed_a));
+    CHECK(t.f32_gemm->mr >= 1);
+    CHECK(t.f32_gemm->nr >= 1);
     CHECK(t.isa <= cap);
   }
   CHECK(std::string(kernels::make_kernel_table(f, Isa::Generic).f32_gemm->name) == "f32_gemm__generic");

@@ -1,0 +1,176 @@
+// The f32 GEMM register tile shared by the x86 entries: an R x (NV*L) block of C accumulated
+// in R*NV vector registers over kc steps of packed B, then finished in registers:
+//
+//   c = act(alpha * acc + beta * c + bias + residual)      (bias/residual/act on the last K block)
+//
+// written with masked stores when the tile is narrower than NV*L (edge columns), so no edge
+// tile goes through memory or a scalar loop. R < MR handles the edge rows.
+//
+// Templated on a vector-traits struct V (Avx2Vec, Avx512Vec in the ISA sources) that supplies
+// the intrinsics; everything has internal linkage because the same template is compiled with
+// different -m flags in different files (see f32_gemm_driver.h).
+//
+// A is read either from a packed strip ([k][MR] floats, a_stride = MR) or directly from
+// row-major A (row r at a + r*a_stride, contiguous in k): the small-M path skips packing.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/dispatch/f32_gemm.h"
+
+namespace ember::kernels {
+namespace {
+
+// What the tile does after the reduction. Pointers are already offset to the tile's origin.
+struct TileEpilogue {
+  float alpha = 1.0f, beta = 0.0f;
+  bool last = true;                 // false: a K block before the last (no bias/residual/act)
+  const float* bias = nullptr;      // per column: bias[n]; per row: bias[r]
+  bool bias_per_row = false;
+  const float* residual = nullptr;  // residual[r * ldr + n]
+  int64_t ldr = 0;
+  Activation act = Activation::None;
+  float act_alpha = 0.0f, act_beta = 0.0f;
+};
+
+constexpr bool is_transcendental(Activation a) {
+  return a == Activation::Sigmoid || a == Activation::Silu || a == Activation::Gelu ||
+         a == Activation::GeluTanh;
+}
+
+// The activation on one vector; matches activate_scalar (NaN in, NaN out: x86 MAX/MIN return
+// their second operand when either is NaN, so the constant goes first).
+template <class V>
+inline typename V::vec activate_vec(typename V::vec v, Activation act, float a, float b) {
+  using vec = typename V::vec;
+  const vec zero = V::zero();
+  switch (act) {
+    case Activation::None: return v;
+    case Activation::Relu: return V::max(zero, v);
+    case Activation::LeakyRelu: return V::select_ge0(v, v, V::mul(v, V::set1(a)));
+    case Activation::Clip: return V::min(V::set1(b), V::max(V::set1(a), v));
+    case Activation::HardSigmoid:
+      return V::min(V::set1(1.0f), V::max(zero, V::fmadd(V::set1(a), v, V::set1(b))));
+    case Activation::HardSwish: {
+      const vec t = V::min(V::set1(6.0f), V::max(zero, V::add(v, V::set1(3.0f))));
+      return V::mul(V::mul(v, t), V::set1(1.0f / 6.0f));
+    }
+    default: break;
+  }
+  if constexpr (V::kVecTranscendental) {
+    switch (act) {
+      case Activation::Sigmoid: return V::sigmoid(v);
+      case Activation::Silu: return V::mul(v, V::sigmoid(v));
+      case Activation::Gelu: {
+        const vec e = V::erf(V::mul(v, V::set1(0.70710678118654752f)));
+        return V::mul(V::mul(V::set1(0.5f), v), V::add(V::set1(1.0f), e));
+      }
+      case Activation::GeluTanh: {
+        const vec x3 = V::mul(V::mul(v, v), v);
+        const vec u = V::mul(V::set1(0.7978845608028654f), V::fmadd(V::set1(0.044715f), x3, v));
+        return V::mul(V::mul(V::set1(0.5f), v), V::add(V::set1(1.0f), V::tanh(u)));
+      }
+      default: break;
+    }
+  }
+  return v;  // transcendental without vector math: the caller finishes with the scalar form
+}
+
+// Accumulator sets: with few rows there are too few independent FMA chains to hide the FMA
+// latency (4 cycles x 2 ports wants >= 8), so small tiles accumulate consecutive k steps into
+// separate sets and add them at the end.
+constexpr int acc_sets(int R, int NV) { return R * NV >= 8 ? 1 : (8 + R * NV - 1) / (R * NV); }
+
+template <class V, int R, int NV, bool kDirectA>
+void gemm_tile(int64_t kc, const float* a, int64_t a_stride, const float* b, float* c,
+               int64_t ldc, int nr, const TileEpilogue& e) {
+  using vec = typename V::vec;
+  constexpr int L = V::L, NR = NV * L, S = acc_sets(R, NV);
+  vec acc[S][R][NV];
+#pragma GCC unroll 64
+  for (int s = 0; s < S; ++s)
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) acc[s][r][j] = V::zero();
+
+  // A(r, k): packed strip a[k*a_stride + r], or direct row-major a[r*a_stride + k].
+  auto a_at = [&](int r, int64_t k) -> const float* {
+    return kDirectA ? a + r * a_stride + k : a + k * a_stride + r;
+  };
+  int64_t k = 0;
+  if constexpr (S > 1) {
+    for (; k + S <= kc; k += S) {
+#pragma GCC unroll 8
+      for (int s = 0; s < S; ++s) {
+        vec bv[NV];
+#pragma GCC unroll 4
+        for (int j = 0; j < NV; ++j) bv[j] = V::load(b + (k + s) * NR + j * L);
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) {
+          const vec av = V::set1(*a_at(r, k + s));
+#pragma GCC unroll 4
+          for (int j = 0; j < NV; ++j) acc[s][r][j] = V::fmadd(av, bv[j], acc[s][r][j]);
+        }
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (; k < kc; ++k) {
+    const float* bk = b + k * NR;
+    V::prefetch(bk + 8 * NR);
+    vec bv[NV];
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) bv[j] = V::load(bk + j * L);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const vec av = V::set1(*a_at(r, k));
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) acc[0][r][j] = V::fmadd(av, bv[j], acc[0][r][j]);
+    }
+  }
+#pragma GCC unroll 64
+  for (int s = 1; s < S; ++s)
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) acc[0][r][j] = V::add(acc[0][r][j], acc[s][r][j]);
+
+  // Epilogue, in registers. Masks only when the tile is narrower than NR.
+  const bool full = nr >= NR;
+  typename V::mask m[NV];
+#pragma GCC unroll 4
+  for (int j = 0; j < NV; ++j) m[j] = V::first(nr - j * L);
+  auto load = [&](const float* p, int j) { return full ? V::load(p) : V::load(p, m[j]); };
+  const vec valpha = V::set1(e.alpha), vbeta = V::set1(e.beta);
+  const bool scalar_act = e.last && is_transcendental(e.act) && !V::kVecTranscendental;
+  const Activation vact = e.last && !scalar_act ? e.act : Activation::None;
+  const int nv_used = full ? NV : (nr + L - 1) / L;
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    float* cr = c + r * ldc;
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) {
+      if (j >= nv_used) break;
+      vec v = V::mul(acc[0][r][j], valpha);
+      if (e.beta != 0.0f) v = V::fmadd(vbeta, load(cr + j * L, j), v);
+      if (e.last) {
+        if (e.bias) v = V::add(v, e.bias_per_row ? V::set1(e.bias[r]) : load(e.bias + j * L, j));
+        if (e.residual) v = V::add(v, load(e.residual + r * e.ldr + j * L, j));
+        if (vact != Activation::None) v = activate_vec<V>(v, vact, e.act_alpha, e.act_beta);
+      }
+      if (full) V::store(cr + j * L, v);
+      else V::store(cr + j * L, m[j], v);
+    }
+  }
+  if (scalar_act) {
+    const int cols = full ? NR : nr;
+    for (int r = 0; r < R; ++r)
+      for (int n = 0; n < cols; ++n)
+        c[r * ldc + n] = activate_scalar(c[r * ldc + n], e.act, e.act_alpha, e.act_beta);
+  }
+}
+
+}  // namespace
+}  // namespace ember::kernels
