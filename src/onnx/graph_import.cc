@@ -135,6 +135,11 @@ void connect_node(const proto::Node& pn, ir::Node& n, ImportContext& ctx, Scope&
                 "' is given more than once");
     n.attrs.emplace(a.name, std::move(a));
   }
+  // Ember's fused ops name the nodes they replaced (docs/ember_ops.md); the IR keeps that list
+  // in fused_from so profiles and verify can name them after a saved model is reloaded.
+  if (n.domain == "ai.ember")
+    if (const ir::Attribute* src = n.attr("source_nodes"); src && src->type == ir::AttrType::Strings)
+      n.fused_from = src->strings;
   import_subgraphs(pn, n, ctx, scope);
 }
 

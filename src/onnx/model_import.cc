@@ -26,6 +26,8 @@ std::shared_ptr<ir::Model> import_model(const proto::Model& pm, TensorSource src
   model->producer_name = pm.producer_name;
   model->producer_version = pm.producer_version;
   model->opset_imports = ctx.opsets;
+  // A repeated key keeps its first value (onnx.checker refuses such files; we need not).
+  for (const auto& [key, value] : pm.metadata_props) model->metadata_props.emplace(key, value);
   model->graph = import_main_graph(*pm.graph, ctx);
   model->backing = ctx.tensors.keepalive;
   return model;

@@ -107,6 +107,7 @@ struct Model {
   std::string producer_version;
   std::optional<Graph> graph;
   std::vector<FunctionId> functions;  // model-local functions (only their ids are read)
+  std::vector<std::pair<std::string, std::string>> metadata_props;  // key, value
 };
 
 }  // namespace ember::onnx::proto

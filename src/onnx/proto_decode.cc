@@ -235,6 +235,10 @@ proto::Model decode_model(const uint8_t* data, size_t size) {
         m.graph = decode_graph(nested(r, "graph", "GraphProto", 1), 1);
         break;
       case 8: m.opset_import.push_back(decode_opset(nested(r, "opset_import", "OperatorSetIdProto", 1))); break;
+      case 14:
+        m.metadata_props.push_back(
+            decode_string_entry(nested(r, "metadata_props", "StringStringEntryProto", 1)));
+        break;
       case 25: m.functions.push_back(decode_function_id(nested(r, "functions", "FunctionProto", 1))); break;
       default: break;
     }
