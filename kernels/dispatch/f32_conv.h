@@ -1,0 +1,88 @@
+// Depthwise 2-D convolution kernels (one channel: one input plane, one KH x KW filter), the
+// form MobileNet-style networks spend their non-GEMM time in. Every entry works the same way:
+//
+//  1. the input plane is copied once into a zero-padded "phase-split" plane (below), so the
+//     inner loops never test bounds and every tap reads contiguous memory whatever the
+//     stride and dilation;
+//  2. each output row is computed a vector of output columns at a time, all KH*KW taps
+//     accumulated in registers, then bias, residual and the activation applied before the
+//     single store.
+//
+// Phase-split plane: padded row r (input row r - pad_top, zeros outside), split by column
+// stride s into s phase rows, phase p holding padded columns p, p+s, p+2s, ... Output column
+// ox through tap kx reads padded column ox*s + kx*d = phase (kx*d) % s, index ox + (kx*d) / s.
+// Layout [rows][s][row_len] with row_len = phase length + kDwSlack zeros (vector over-read).
+//
+// The table is chosen once from cpu_features() and the EMBER_ISA cap, generic entries first,
+// then the best ISA (like kernel_table()).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/dispatch/f32_gemm.h"
+#include "kernels/dispatch/kernel_table.h"
+
+namespace ember::kernels {
+
+struct DwConv2dGeom {
+  int64_t in_h = 0, in_w = 0, out_h = 0, out_w = 0;
+  int64_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  int64_t pad_top = 0, pad_left = 0;  // the end padding follows from the output size
+};
+
+// Applied to each output value: act(acc + bias + residual[oy*out_w + ox]).
+struct DwEpilogue {
+  float bias = 0.0f;
+  const float* residual = nullptr;  // one [out_h, out_w] plane, or null
+  Activation activation = Activation::None;
+  float act_alpha = 0.0f, act_beta = 0.0f;
+};
+
+constexpr int64_t kDwSlack = 16;  // the widest vector (AVX-512) in floats
+
+// Padded plane extents: rows, phases (= stride_w), row_len. Scratch floats = their product.
+struct DwPlane {
+  int64_t rows = 0, phases = 1, row_len = 0;
+  size_t size() const { return size_t(rows * phases * row_len); }
+};
+DwPlane dw_plane(const DwConv2dGeom& g);
+// Fills the phase-split padded plane of input channel `x` ([in_h, in_w]) into `plane`.
+void dw_fill_plane(const DwConv2dGeom& g, const float* x, float* plane);
+
+// One channel: x [in_h, in_w], w [kernel_h, kernel_w], y [out_h, out_w]; `scratch` holds at
+// least dw_plane(g).size() floats.
+using F32DwConv2dFn = void (*)(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep,
+                               float* y, float* scratch);
+
+struct F32DwConvKernels {
+  const char* name_3x3 = nullptr;  // e.g. "f32_dwconv3x3__avx2"
+  const char* name_5x5 = nullptr;
+  const char* name_any = nullptr;
+  F32DwConv2dFn dwconv_3x3 = nullptr;  // kernel 3x3, any stride / dilation / padding
+  F32DwConv2dFn dwconv_5x5 = nullptr;  // kernel 5x5
+  F32DwConv2dFn dwconv_any = nullptr;  // any kernel size
+
+  // The entry (and its name) for a kernel size.
+  F32DwConv2dFn pick(int64_t kh, int64_t kw) const;
+  const char* name_for(int64_t kh, int64_t kw) const;
+};
+
+// The table for a feature bitmask and a cap (tests build lower levels with it).
+F32DwConvKernels make_f32_dwconv_kernels(uint32_t cpu_features, Isa cap);
+// make_f32_dwconv_kernels(cpu_features(), isa_cap_from_env()), built once.
+const F32DwConvKernels& f32_dwconv_kernels();
+
+// Per-ISA entries (kernels/generic/dwconv.cc, kernels/x86/*/f32_dwconv__*.cc).
+const F32DwConvKernels& f32_dwconv_generic_kernels();
+namespace avx2 {
+const F32DwConvKernels& f32_dwconv_kernels();
+}
+namespace avx512 {
+const F32DwConvKernels& f32_dwconv_kernels();
+}
+namespace avx512_simde {  // test-only object (ember_kernels_avx512_simde)
+const F32DwConvKernels& f32_dwconv_kernels();
+}
+
+}  // namespace ember::kernels

@@ -1,0 +1,114 @@
+// The depthwise convolution loop shared by the x86 entries (see kernels/dispatch/f32_conv.h):
+// over the phase-split padded plane, each output row a vector of columns at a time (two
+// vectors per step while they fit), all taps accumulated in registers, then bias, residual and
+// the activation before one store (masked for the last columns).
+//
+// Templated on vector traits V (defined by each ISA source) and on the kernel size (0, 0: any
+// size, read at run time). Included by one source per ISA; internal linkage on purpose, so
+// copies built with different -m flags are never merged by the linker.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "kernels/dispatch/f32_conv.h"
+#include "kernels/generic/dwconv.h"
+
+namespace ember::kernels {
+namespace {
+
+constexpr int kDwMaxTaps = 64;  // larger kernels take the generic entry
+
+template <class V>
+inline bool dw_vector_activation(Activation a) {
+  return a == Activation::None || a == Activation::Relu || a == Activation::LeakyRelu || a == Activation::Clip ||
+         a == Activation::HardSigmoid || a == Activation::HardSwish;
+}
+
+// Matches activate_scalar for the piecewise-linear activations (constants first: x86 MAX/MIN
+// return the second operand when one is NaN, so NaN propagates like the scalar form).
+template <class V>
+inline typename V::vec dw_activate(typename V::vec v, const DwEpilogue& ep) {
+  const auto zero = V::zero();
+  switch (ep.activation) {
+    case Activation::Relu: return V::max(zero, v);
+    case Activation::LeakyRelu: return V::select_ge0(v, v, V::mul(v, V::set1(ep.act_alpha)));
+    case Activation::Clip: return V::min(V::set1(ep.act_beta), V::max(V::set1(ep.act_alpha), v));
+    case Activation::HardSigmoid:
+      return V::min(V::set1(1.0f), V::max(zero, V::fmadd(V::set1(ep.act_alpha), v, V::set1(ep.act_beta))));
+    case Activation::HardSwish: {
+      const auto t = V::min(V::set1(6.0f), V::max(zero, V::add(v, V::set1(3.0f))));
+      return V::mul(V::mul(v, t), V::set1(1.0f / 6.0f));
+    }
+    default: return v;
+  }
+}
+
+template <class V, int KH, int KW>
+void dwconv_rows(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep, float* y,
+                 float* scratch) {
+  using vec = typename V::vec;
+  constexpr int L = V::L;
+  const int kh = KH ? KH : int(g.kernel_h), kw = KW ? KW : int(g.kernel_w);
+  const int taps = kh * kw;
+  if (taps > kDwMaxTaps) return f32_dwconv2d_generic(g, x, w, ep, y, scratch);
+  const DwPlane p = dw_plane(g);
+  dw_fill_plane(g, x, scratch);
+  const int64_t row_stride = p.phases * p.row_len;
+  int64_t off[kDwMaxTaps];
+  vec wv[KH ? KH * KW : kDwMaxTaps];
+  for (int ky = 0; ky < kh; ++ky)
+    for (int kx = 0; kx < kw; ++kx) {
+      const int64_t c = kx * g.dilation_w;
+      off[ky * kw + kx] = ky * g.dilation_h * row_stride + (c % g.stride_w) * p.row_len + c / g.stride_w;
+      wv[ky * kw + kx] = V::set1(w[ky * kw + kx]);
+    }
+  const bool vec_act = dw_vector_activation<V>(ep.activation);
+  const vec bias = V::set1(ep.bias);
+  auto finish = [&](vec acc, float* out, const float* z, int64_t ox, int n) {
+    if (z) acc = V::add(acc, n == L ? V::load(z + ox) : V::load_first(z + ox, n));
+    if (vec_act) acc = dw_activate<V>(acc, ep);
+    if (n == L) V::store(out + ox, acc);
+    else V::store_first(out + ox, n, acc);
+  };
+  for (int64_t oy = 0; oy < g.out_h; ++oy) {
+    const float* base = scratch + oy * g.stride_h * row_stride;
+    float* out = y + oy * g.out_w;
+    const float* z = ep.residual ? ep.residual + oy * g.out_w : nullptr;
+    int64_t ox = 0;
+    for (; ox + 2 * L <= g.out_w; ox += 2 * L) {
+      vec a0 = bias, a1 = bias;
+      for (int t = 0; t < (KH ? KH * KW : taps); ++t) {
+        const float* s = base + off[t] + ox;
+        a0 = V::fmadd(wv[t], V::load(s), a0);
+        a1 = V::fmadd(wv[t], V::load(s + L), a1);
+      }
+      finish(a0, out, z, ox, L);
+      finish(a1, out, z, ox + L, L);
+    }
+    for (; ox < g.out_w; ox += L) {
+      const int n = int(std::min<int64_t>(L, g.out_w - ox));
+      vec a0 = bias;
+      for (int t = 0; t < (KH ? KH * KW : taps); ++t) a0 = V::fmadd(wv[t], V::load(base + off[t] + ox), a0);
+      finish(a0, out, z, ox, n);
+    }
+    if (!vec_act)
+      for (int64_t i = 0; i < g.out_w; ++i) out[i] = activate_scalar(out[i], ep.activation, ep.act_alpha, ep.act_beta);
+  }
+}
+
+// The table entries of one ISA, named "f32_dwconv3x3__<isa>" etc.
+template <class V>
+F32DwConvKernels dwconv_table(const char* n3, const char* n5, const char* nany) {
+  F32DwConvKernels k;
+  k.name_3x3 = n3;
+  k.name_5x5 = n5;
+  k.name_any = nany;
+  k.dwconv_3x3 = &dwconv_rows<V, 3, 3>;
+  k.dwconv_5x5 = &dwconv_rows<V, 5, 5>;
+  k.dwconv_any = &dwconv_rows<V, 0, 0>;
+  return k;
+}
+
+}  // namespace
+}  // namespace ember::kernels

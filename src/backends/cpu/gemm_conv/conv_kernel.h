@@ -1,0 +1,23 @@
+// Native f32 2-D convolution (Conv and ai.ember FusedConv), NCHW, constant weights:
+//  - 1x1, stride 1, no padding: a GEMM W[Cout, Cin] * X[Cin, H*W] with W packed once;
+//  - depthwise (group == C_in == C_out): the kernels/dispatch/f32_conv.h kernels;
+//  - anything else: im2col of a cache-sized tile of output columns into per-thread scratch,
+//    then the packed-W GEMM; groups each have their own packed W.
+// Bias (per output channel), residual Z and the activation are applied in the GEMM epilogue.
+// Null (the reference runs) for non-float, not 2-D, or weights not constant at creation.
+#pragma once
+
+#include <memory>
+
+#include "backends/cpu/gemm_conv/conv_common.h"
+#include "runtime/backend.h"
+
+namespace ember::backends::gemm_conv {
+
+std::unique_ptr<ops::Kernel> make_conv(const ir::Node& node, const runtime::BackendOptions& options);
+std::unique_ptr<ops::Kernel> make_fused_conv(const ir::Node& node, const runtime::BackendOptions& options);
+
+// The depthwise kernel (dwconv_kernel.cc).
+std::unique_ptr<ops::Kernel> make_depthwise_conv(const ConvSetup& setup);
+
+}  // namespace ember::backends::gemm_conv

@@ -1,0 +1,86 @@
+// How the native MatMul/Gemm/Conv kernels call the kernel table's f32 GEMM: one operand packed
+// once at session creation, the product split in two dimensions over the session's pool.
+//
+// The table's entries may not implement every function of kernels/dispatch/f32_gemm.h (the
+// generic entry has no packed-A form and no column offsets): each helper here checks for null
+// and falls back (no column split; a plain GEMM plus the scalar epilogue), so every table works.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/dispatch/f32_gemm.h"
+#include "support/thread_pool.h"
+
+namespace ember::backends::gemm_conv {
+
+using kernels::F32GemmKernels;
+using kernels::GemmEpilogue;
+
+// How a product of M x N x K is cut for `threads` threads: mt x nt blocks of mb x nb (mb a
+// multiple of mr, nb of nr). A single block when the work is too small to share.
+struct Split {
+  int64_t mb = 0, nb = 0, mt = 1, nt = 1;
+  int64_t tasks() const { return mt * nt; }
+};
+// `prefer_n`: split columns first (packed B: each block then reads half of B); otherwise rows.
+Split plan_split(int64_t M, int64_t N, int64_t K, int mr, int nr, bool can_split_n, bool prefer_n,
+                 int threads);
+
+// The epilogue for the block at rows m0.., columns n0.. of the whole C.
+GemmEpilogue block_epilogue(const GemmEpilogue& ep, int64_t m0, int64_t n0);
+
+// B ([K, N] after op) packed once for gemm_packed.
+class PackedB {
+ public:
+  PackedB() = default;
+  PackedB(const F32GemmKernels& k, int64_t K, int64_t N, const float* B, int64_t ldb, bool transB);
+  const float* data() const { return data_.data(); }
+  int64_t K() const { return K_; }
+  int64_t N() const { return N_; }
+
+ private:
+  std::vector<float> data_;
+  int64_t K_ = 0, N_ = 0;
+};
+
+// C = act(alpha * op(A) * B + beta * C + bias + residual) with B packed by `k.pack_b`,
+// split over the pool (threads == 1 or tiny work: inline).
+void gemm_packed_b(ThreadPool& pool, const F32GemmKernels& k, int64_t M, int64_t N, int64_t K,
+                   const float* A, int64_t lda, bool transA, const float* packed_b, float* C,
+                   int64_t ldc, float alpha, float beta, const GemmEpilogue& ep);
+// The same on one thread for a row/column block (callers that split work themselves).
+void gemm_packed_b_block(const F32GemmKernels& k, int64_t m0, int64_t m1, int64_t n0, int64_t n1,
+                         int64_t K, const float* A, int64_t lda, bool transA,
+                         const float* packed_b, float* C, int64_t ldc, float alpha, float beta,
+                         const GemmEpilogue& ep);
+
+// A ([M, K], row-major weights) prepared once for products W * X: packed by `k.pack_a` when
+// the entry has the packed-A form, else kept as a plain copy for the fallback GEMM.
+class PackedA {
+ public:
+  PackedA() = default;
+  PackedA(const F32GemmKernels& k, int64_t M, int64_t K, const float* A, int64_t lda);
+  bool packed() const { return packed_; }
+  int64_t M() const { return M_; }
+  int64_t K() const { return K_; }
+
+  // Rows [m0, m1) (m0 a multiple of mr) of C = act(A * B + bias + residual), B [K, N] unpacked.
+  void multiply(const F32GemmKernels& k, int64_t m0, int64_t m1, int64_t N, const float* B,
+                int64_t ldb, float* C, int64_t ldc, const GemmEpilogue& ep) const;
+
+ private:
+  std::vector<float> data_;
+  int64_t M_ = 0, K_ = 0;
+  bool packed_ = false;
+};
+
+// A growable per-thread float buffer (Kernel::run may run on several threads at once); `slot`
+// keeps simultaneous uses on one thread apart. Contents are uninitialised.
+float* thread_scratch(int slot, size_t floats);
+
+// "<what>:<micro-kernel>", e.g. "f32_conv_im2col:f32_gemm_6x16__avx2_fma".
+std::string path_name(const char* what, const F32GemmKernels& k);
+
+}  // namespace ember::backends::gemm_conv

@@ -1,0 +1,138 @@
+// Native Conv / FusedConv (src/backends/cpu/gemm_conv/conv_kernel.cc, dwconv_kernel.cc) against
+// the reference kernels: 1x1 GEMM form, im2col with odd sizes, strides, pads, dilations,
+// auto_pad, groups, depthwise 3x3 / 5x5 / other sizes, batches, every epilogue; 1 and 2 threads.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "native_check.h"
+
+namespace ember::test {
+namespace {
+
+struct ConvCase {
+  int64_t n, c, h, w, m, kh, kw;
+  int64_t group = 1;
+  Dims strides = {1, 1}, pads = {0, 0, 0, 0}, dilations = {1, 1};
+  std::string auto_pad;
+  bool bias = true;
+};
+
+std::string describe(const ConvCase& k) {
+  return "x=[" + std::to_string(k.n) + "," + std::to_string(k.c) + "," + std::to_string(k.h) + "," +
+         std::to_string(k.w) + "] m=" + std::to_string(k.m) + " k=" + std::to_string(k.kh) + "x" +
+         std::to_string(k.kw) + " g=" + std::to_string(k.group) + " s=" + dims_str(k.strides) + " p=" +
+         dims_str(k.pads) + " d=" + dims_str(k.dilations) + " auto_pad=" + k.auto_pad;
+}
+
+NativeCase make_case(const ConvCase& k, const std::string& op, const std::string& act = "",
+                     std::vector<float> params = {}) {
+  const int64_t kd = (k.c / k.group) * k.kh * k.kw;
+  NativeCase c{op, op == "Conv" ? "" : "ai.ember", op == "Conv" ? 11 : 1,
+               {uniform({k.n, k.c, k.h, k.w}), uniform({k.m, k.c / k.group, k.kh, k.kw}, 1.0 / std::sqrt(double(kd)))},
+               {attr_int("group", k.group), attr_ints("strides", k.strides), attr_ints("dilations", k.dilations)},
+               {1}};
+  if (k.auto_pad.empty()) c.attrs.push_back(attr_ints("pads", k.pads));
+  else c.attrs.push_back(attr_string("auto_pad", k.auto_pad));
+  c.inputs.push_back(k.bias ? uniform({k.m}) : Tensor());
+  if (k.bias) c.constant_inputs.push_back(2);
+  if (op != "Conv") {
+    c.attrs.push_back(attr_string("activation", act));
+    if (!params.empty()) c.attrs.push_back(attr_floats("activation_params", params));
+  }
+  return c;
+}
+
+int64_t reduction(const ConvCase& k) { return (k.c / k.group) * k.kh * k.kw; }
+
+TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dilations") {
+  std::vector<ConvCase> cases = {
+      {1, 7, 9, 11, 13, 1, 1},
+      {2, 17, 7, 5, 33, 1, 1, 1, {1, 1}, {0, 0, 0, 0}, {1, 1}, "", false},
+      {1, 64, 20, 20, 70, 1, 1},                                     // splits rows and columns
+      {1, 9, 13, 13, 16, 1, 1, 1, {2, 2}},                           // 1x1 stride 2: im2col
+      {1, 3, 17, 19, 8, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},
+      {2, 5, 11, 7, 7, 3, 3, 1, {2, 2}, {1, 0, 2, 1}},
+      {1, 4, 15, 15, 6, 3, 3, 1, {1, 1}, {2, 2, 2, 2}, {2, 2}},
+      {1, 3, 23, 23, 16, 7, 7, 1, {2, 2}, {3, 3, 3, 3}},             // ResNet stem shape, smaller
+      {1, 6, 9, 10, 9, 3, 2, 3, {1, 2}, {0, 1, 1, 0}},               // groups, rectangular kernel
+      {1, 8, 12, 12, 16, 3, 3, 4, {1, 1}, {1, 1, 1, 1}},
+      {1, 64, 5, 5, 96, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},              // few columns: rows split
+      {1, 16, 40, 40, 24, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},            // many column tiles
+      {1, 5, 1, 1, 3, 1, 1},
+      {1, 3, 7, 7, 5, 3, 3, 1, {2, 2}, {}, {1, 1}, "SAME_UPPER"},
+      {1, 3, 8, 7, 5, 2, 2, 1, {1, 1}, {}, {1, 1}, "SAME_LOWER"},
+  };
+  for (const ConvCase& k : cases)
+    for (int threads : {1, 2}) {
+      CAPTURE(describe(k));
+      const std::string name = check_native(make_case(k, "Conv"), threads, reduction(k));
+      const bool pointwise = k.kh == 1 && k.kw == 1 && k.strides == Dims{1, 1};
+      CHECK(name.rfind(pointwise ? "f32_conv1x1_gemm:" : "f32_conv_im2col:", 0) == 0);
+    }
+}
+
+TEST_CASE("native Conv: depthwise 3x3, 5x5 and other sizes") {
+  std::vector<ConvCase> cases = {
+      {1, 8, 17, 19, 8, 3, 3, 8, {1, 1}, {1, 1, 1, 1}},
+      {2, 5, 16, 16, 5, 3, 3, 5, {2, 2}, {1, 1, 1, 1}},
+      {1, 3, 7, 33, 3, 3, 3, 3, {2, 2}, {0, 1, 1, 0}},
+      {1, 4, 23, 9, 4, 5, 5, 4, {1, 1}, {2, 2, 2, 2}},
+      {1, 4, 24, 24, 4, 5, 5, 4, {2, 2}, {2, 2, 2, 2}},
+      {1, 6, 12, 12, 6, 3, 3, 6, {1, 1}, {2, 2, 2, 2}, {2, 2}},
+      {1, 3, 10, 10, 3, 7, 7, 3, {1, 3}, {3, 3, 3, 3}},
+      {1, 2, 1, 1, 2, 3, 3, 2, {1, 1}, {1, 1, 1, 1}},
+      {1, 32, 112, 112, 32, 3, 3, 32, {1, 1}, {1, 1, 1, 1}},        // MobileNetV2's first depthwise
+      {1, 4, 9, 9, 4, 3, 3, 4, {1, 1}, {}, {1, 1}, "SAME_UPPER", false},
+  };
+  for (const ConvCase& k : cases)
+    for (int threads : {1, 2}) {
+      CAPTURE(describe(k));
+      const std::string name = check_native(make_case(k, "Conv"), threads, reduction(k));
+      const std::string want = k.kh == 3 && k.kw == 3 ? "f32_dwconv3x3__" : k.kh == 5 && k.kw == 5 ? "f32_dwconv5x5__" : "f32_dwconv__";
+      CHECK(name.rfind(want, 0) == 0);
+    }
+}
+
+TEST_CASE("native FusedConv: every activation, with and without residual") {
+  struct Act { const char* name; std::vector<float> params; };
+  const Act acts[] = {{"", {}}, {"Relu", {}}, {"LeakyRelu", {0.1f}}, {"Clip", {0.0f, 0.6f}}, {"Sigmoid", {}},
+                      {"HardSigmoid", {0.2f, 0.5f}}, {"HardSwish", {}}, {"Silu", {}}, {"Gelu", {}}, {"GeluTanh", {}}};
+  const ConvCase shapes[] = {
+      {1, 16, 9, 9, 24, 1, 1},                                   // 1x1 GEMM
+      {2, 6, 11, 10, 10, 3, 3, 2, {2, 1}, {1, 1, 1, 1}},        // grouped im2col
+      {1, 12, 13, 13, 12, 3, 3, 12, {1, 1}, {1, 1, 1, 1}},      // depthwise
+      {1, 7, 10, 12, 7, 5, 5, 7, {2, 2}, {2, 2, 2, 2}},         // depthwise 5x5 stride 2
+  };
+  for (const ConvCase& k : shapes)
+    for (const Act& a : acts)
+      for (bool residual : {false, true})
+        for (int threads : {1, 2}) {
+          CAPTURE(describe(k)); CAPTURE(a.name); CAPTURE(residual);
+          NativeCase c = make_case(k, "FusedConv", a.name, a.params);
+          if (residual) {
+            const int64_t oh = (k.h + k.pads[0] + k.pads[2] - k.kh) / k.strides[0] + 1;
+            const int64_t ow = (k.w + k.pads[1] + k.pads[3] - k.kw) / k.strides[1] + 1;
+            c.inputs.push_back(uniform({k.n, k.m, oh, ow}));
+          }
+          CHECK(!check_native(c, threads, reduction(k)).empty());
+        }
+}
+
+TEST_CASE("native Conv: weights fed at run time or 1-D convolutions stay on the reference") {
+  NativeCase fed = make_case({1, 3, 8, 8, 4, 3, 3}, "Conv");
+  fed.constant_inputs = {};
+  CHECK(native_kernel_name(fed, 1).empty());
+  check_native(fed, 2, 27);
+  NativeCase one_d{"Conv", "", 11, {uniform({1, 3, 9}), uniform({4, 3, 3})}, {}, {1}};
+  CHECK(native_kernel_name(one_d, 1).empty());
+}
+
+TEST_CASE("native Conv: a wrong residual shape is a clear error") {
+  NativeCase c = make_case({1, 4, 6, 6, 4, 1, 1}, "FusedConv");
+  c.inputs.push_back(uniform({1, 4, 5, 6}));
+  CHECK(status_of([&] { check_native(c, 1, 4); }) == Status::ShapeMismatch);
+}
+
+}  // namespace
+}  // namespace ember::test

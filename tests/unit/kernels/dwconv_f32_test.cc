@@ -1,0 +1,149 @@
+// Every depthwise convolution entry (generic; AVX2 and native AVX-512 when this CPU has them;
+// AVX-512 via SIMDe always) against a direct double-precision loop over the unpadded input:
+// 3x3, 5x5 and other kernel sizes, strides 1-3, dilations, asymmetric padding, output widths
+// around the vector lengths, bias, residual and every activation. Random inputs come from
+// test::rng() (seed printed by main). Tolerance: Tier::Close grown with the tap count,
+// relative to sum |w*x| + |bias| + |residual| (cancellation can make the result tiny).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/cpu_features.h"
+#include "kernels/dispatch/f32_conv.h"
+#include "test_util.h"
+
+namespace ember::test {
+namespace {
+
+using kernels::Activation;
+using kernels::DwConv2dGeom;
+using kernels::F32DwConvKernels;
+
+std::vector<const F32DwConvKernels*> tables() {
+  std::vector<const F32DwConvKernels*> t{&kernels::f32_dwconv_generic_kernels()};
+#if EMBER_HAVE_X86_KERNELS
+  const uint32_t f = kernels::cpu_features();
+  if ((f & kernels::kCpuAvx2) && (f & kernels::kCpuFma)) t.push_back(&kernels::avx2::f32_dwconv_kernels());
+  if (f & kernels::kCpuAvx512f) t.push_back(&kernels::avx512::f32_dwconv_kernels());
+#endif
+#ifdef EMBER_TEST_AVX512_SIMDE
+  t.push_back(&kernels::avx512_simde::f32_dwconv_kernels());
+#endif
+  return t;
+}
+
+std::vector<float> random_floats(size_t n) {
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng());
+  return v;
+}
+
+DwConv2dGeom geom(int64_t h, int64_t w, int64_t k_h, int64_t k_w, int64_t s_h, int64_t s_w, int64_t d,
+                  int64_t pt, int64_t pl, int64_t pb, int64_t pr) {
+  DwConv2dGeom g;
+  g.in_h = h;
+  g.in_w = w;
+  g.kernel_h = k_h;
+  g.kernel_w = k_w;
+  g.stride_h = s_h;
+  g.stride_w = s_w;
+  g.dilation_h = g.dilation_w = d;
+  g.pad_top = pt;
+  g.pad_left = pl;
+  g.out_h = (h + pt + pb - ((k_h - 1) * d + 1)) / s_h + 1;
+  g.out_w = (w + pl + pr - ((k_w - 1) * d + 1)) / s_w + 1;
+  return g;
+}
+
+std::string describe(const DwConv2dGeom& g) {
+  return "in=" + std::to_string(g.in_h) + "x" + std::to_string(g.in_w) + " k=" + std::to_string(g.kernel_h) + "x" +
+         std::to_string(g.kernel_w) + " s=" + std::to_string(g.stride_h) + "," + std::to_string(g.stride_w) +
+         " d=" + std::to_string(g.dilation_h) + " pad=" + std::to_string(g.pad_top) + "," + std::to_string(g.pad_left) +
+         " out=" + std::to_string(g.out_h) + "x" + std::to_string(g.out_w);
+}
+
+void check_entry(const F32DwConvKernels& t, const DwConv2dGeom& g, Activation act, float a, float b,
+                 bool residual) {
+  const auto x = random_floats(size_t(g.in_h * g.in_w));
+  const auto w = random_floats(size_t(g.kernel_h * g.kernel_w));
+  const auto z = random_floats(size_t(g.out_h * g.out_w));
+  const float bias = 0.25f;
+  kernels::DwEpilogue ep;
+  ep.bias = bias;
+  ep.residual = residual ? z.data() : nullptr;
+  ep.activation = act;
+  ep.act_alpha = a;
+  ep.act_beta = b;
+  std::vector<float> scratch(kernels::dw_plane(g).size() + 1);
+  std::vector<float> y(size_t(g.out_h * g.out_w) + 1, 12345.0f);  // +1: guard after the output
+  t.pick(g.kernel_h, g.kernel_w)(g, x.data(), w.data(), ep, y.data(), scratch.data());
+  CHECK(y.back() == 12345.0f);
+  const double rtol = tier_rtol(Tier::Close, g.kernel_h * g.kernel_w);
+  for (int64_t oy = 0; oy < g.out_h; ++oy)
+    for (int64_t ox = 0; ox < g.out_w; ++ox) {
+      double acc = bias, mag = std::fabs(bias);
+      for (int64_t ky = 0; ky < g.kernel_h; ++ky)
+        for (int64_t kx = 0; kx < g.kernel_w; ++kx) {
+          const int64_t iy = oy * g.stride_h + ky * g.dilation_h - g.pad_top;
+          const int64_t ix = ox * g.stride_w + kx * g.dilation_w - g.pad_left;
+          if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) continue;
+          const double p = double(w[size_t(ky * g.kernel_w + kx)]) * x[size_t(iy * g.in_w + ix)];
+          acc += p;
+          mag += std::fabs(p);
+        }
+      if (residual) {
+        acc += z[size_t(oy * g.out_w + ox)];
+        mag += std::fabs(z[size_t(oy * g.out_w + ox)]);
+      }
+      const double want = kernels::activate_scalar(float(acc), act, a, b);
+      const double got = y[size_t(oy * g.out_w + ox)];
+      if (std::fabs(got - want) > 1e-6 + rtol * mag) {
+        FAIL_CHECK(t.name_for(g.kernel_h, g.kernel_w), " ", describe(g), " act=", int(act), " residual=", residual,
+                   " at (", oy, ",", ox, "): got ", got, ", want ", want, " (seed ", seed(), ")");
+        return;
+      }
+    }
+}
+
+TEST_CASE("f32 depthwise conv: every entry against a direct loop, all geometries") {
+  std::vector<DwConv2dGeom> geoms;
+  for (int64_t k : {3, 5})
+    for (int64_t s : {1, 2})
+      for (int64_t w : {1, 7, 8, 15, 16, 17, 31, 33, 63})
+        geoms.push_back(geom(9, w, k, k, s, s, 1, k / 2, k / 2, k / 2, k / 2));
+  geoms.push_back(geom(12, 40, 3, 3, 1, 1, 2, 2, 2, 2, 2));   // dilation
+  geoms.push_back(geom(11, 29, 3, 3, 2, 2, 1, 0, 1, 1, 0));   // TF-style asymmetric padding
+  geoms.push_back(geom(10, 20, 3, 3, 1, 1, 1, 0, 0, 0, 0));   // no padding
+  geoms.push_back(geom(13, 27, 7, 7, 3, 3, 1, 3, 3, 3, 3));   // other size, stride 3
+  geoms.push_back(geom(6, 19, 1, 4, 1, 2, 1, 0, 2, 0, 1));    // rectangular
+  geoms.push_back(geom(4, 9, 9, 9, 1, 1, 1, 4, 4, 4, 4));     // 81 taps: the generic fallback
+  geoms.push_back(geom(112, 112, 3, 3, 2, 2, 1, 0, 0, 1, 1)); // MobileNetV2 stride-2 shape
+  for (const F32DwConvKernels* t : tables())
+    for (const DwConv2dGeom& g : geoms)
+      for (bool residual : {false, true}) check_entry(*t, g, Activation::None, 0, 0, residual);
+}
+
+TEST_CASE("f32 depthwise conv: every activation in every entry") {
+  struct Act { Activation a; float p0, p1; };
+  const Act acts[] = {{Activation::Relu, 0, 0},        {Activation::LeakyRelu, 0.1f, 0},  {Activation::Clip, 0.0f, 0.6f},
+                      {Activation::Sigmoid, 0, 0},     {Activation::HardSigmoid, 0.2f, 0.5f},
+                      {Activation::HardSwish, 0, 0},   {Activation::Silu, 0, 0},          {Activation::Gelu, 0, 0},
+                      {Activation::GeluTanh, 0, 0}};
+  for (const F32DwConvKernels* t : tables())
+    for (const Act& a : acts)
+      for (int64_t k : {3, 5, 4}) check_entry(*t, geom(7, 21, k, k, 1, 1, 1, 1, 1, 2, 2), a.a, a.p0, a.p1, true);
+}
+
+TEST_CASE("f32 depthwise conv: the table honours the ISA cap") {
+  const F32DwConvKernels g = kernels::make_f32_dwconv_kernels(kernels::cpu_features(), kernels::Isa::Generic);
+  CHECK(std::string(g.name_3x3) == "f32_dwconv3x3__generic");
+  CHECK(std::string(g.name_for(5, 5)) == "f32_dwconv5x5__generic");
+  CHECK(std::string(g.name_for(7, 7)) == "f32_dwconv__generic");
+}
+
+}  // namespace
+}  // namespace ember::test
