@@ -14,6 +14,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "runtime/flops.h"
 #include "runtime/profiler.h"
 #include "runtime/session.h"
 #include "test_util.h"
@@ -208,6 +209,7 @@ std::shared_ptr<ir::Model> matmul_relu_model() {
 runtime::SessionOptions profiled(const fs::path& trace, int threads = 2) {
   runtime::SessionOptions o;
   o.threads = threads;
+  o.optimization = 0;  // keep the three nodes as built (no fusion)
   o.profile_path = trace.string();
   return o;
 }
@@ -345,6 +347,7 @@ TEST_CASE("profiler: in-memory profiling and an unwritable path") {
   // Without a path nothing is written, but the totals are kept.
   runtime::SessionOptions o;
   o.threads = 1;
+  o.optimization = 0;
   auto s = runtime::Session::from_model(matmul_relu_model(), o);
   CHECK(s->profiler() == nullptr);
   runtime::Profiler& prof = s->enable_profiling();
@@ -372,4 +375,42 @@ TEST_CASE("profiler: in-memory profiling and an unwritable path") {
   writer_to_dir.add_phase("p", runtime::Profiler::Clock::now());
   CHECK(test::status_of([&] { writer_to_dir.flush(); }) == Status::Io);
   CHECK(dir.entries() == 1);  // just the directory in the way
+}
+
+TEST_CASE("profiler: FLOPs from the shapes of a run, fused ops included") {
+  using runtime::node_flops_for_shapes;
+  ir::Node n;
+  n.op_type = "MatMul";
+  CHECK(node_flops_for_shapes(n, {Dims{3, 5}, Dims{5, 7}}, {Dims{3, 7}}) == 2.0 * 3 * 7 * 5);
+  CHECK(node_flops_for_shapes(n, {Dims{2, 3, 5}, Dims{5, 7}}, {Dims{2, 3, 7}}) == 2.0 * 2 * 3 * 7 * 5);
+  CHECK(node_flops_for_shapes(n, {std::nullopt, Dims{5, 7}}, {Dims{3, 7}}) == 0);  // unknown A
+
+  n.domain = "ai.ember";
+  n.op_type = "FusedMatMul";
+  n.attrs["transA"] = test::attr_int("transA", 1);  // A is [K, M] = [5, 3]
+  CHECK(node_flops_for_shapes(n, {Dims{5, 3}, Dims{5, 7}}, {Dims{3, 7}}) == 2.0 * 3 * 7 * 5);
+
+  ir::Node conv;
+  conv.domain = "ai.ember";
+  conv.op_type = "FusedConv";  // X [1,4,8,8], W [6,2,3,3] (2 groups), Y [1,6,6,6]
+  CHECK(node_flops_for_shapes(conv, {Dims{1, 4, 8, 8}, Dims{6, 2, 3, 3}}, {Dims{1, 6, 6, 6}}) ==
+        2.0 * (6 * 6 * 6) * (2 * 3 * 3));
+  conv.domain = "";
+  conv.op_type = "Conv";
+  CHECK(node_flops_for_shapes(conv, {Dims{1, 4, 8, 8}, Dims{6, 2, 3, 3}}, {Dims{1, 6, 6, 6}}) ==
+        2.0 * (6 * 6 * 6) * (2 * 3 * 3));
+
+  ir::Node att;
+  att.domain = "ai.ember";
+  att.op_type = "Attention";  // Q [2,5,8], K [2,9,8], V [2,9,12]
+  CHECK(node_flops_for_shapes(att, {Dims{2, 5, 8}, Dims{2, 9, 8}, Dims{2, 9, 12}}, {Dims{2, 5, 12}}) ==
+        2.0 * 2 * 5 * 9 * (8 + 12));
+
+  ir::Node relu;
+  relu.op_type = "Relu";
+  CHECK(node_flops_for_shapes(relu, {Dims{4, 4}}, {Dims{4, 4}}) == 0);
+  ir::Node other;
+  other.domain = "com.example";
+  other.op_type = "MatMul";  // not ONNX's MatMul
+  CHECK(node_flops_for_shapes(other, {Dims{3, 5}, Dims{5, 7}}, {Dims{3, 7}}) == 0);
 }
