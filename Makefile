@@ -53,7 +53,7 @@ test-packaging: build
 	rm -rf build/install-test && cmake --install $(BUILD) --prefix build/install-test > /dev/null
 	bash tests/consumers/check_install.sh build/install-test build/consumers-shared shared
 	cmake -S . -B build/pkg-static -G Ninja -DCMAKE_BUILD_TYPE=Release -DEMBER_BUILD_TESTS=OFF \
-	  -DEMBER_BUILD_PYTHON=OFF -DEMBER_BUILD_CLI=OFF -DEMBER_STATIC=ON -DEMBER_INSTALL_SHARED=OFF > /dev/null
+	  -DEMBER_BUILD_PYTHON=OFF -DEMBER_BUILD_CLI=OFF -DEMBER_STATIC=ON -DEMBER_INSTALL_SHARED=OFF -DEMBER_WITH_ONEDNN=OFF > /dev/null
 	cmake --build build/pkg-static -j $(JOBS) > /dev/null
 	rm -rf build/install-static && cmake --install build/pkg-static --prefix build/install-static > /dev/null
 	bash tests/consumers/check_install.sh build/install-static build/consumers-static static

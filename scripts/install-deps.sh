@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(cmake ninja-build g++ make pkg-config ccache libeigen3-dev doctest-dev libsimde-dev python3-dev)
+APT_PACKAGES=(cmake ninja-build g++ make pkg-config ccache libeigen3-dev doctest-dev libsimde-dev python3-dev libdnnl-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "backends/cpu/kernel_choice.h"
 #include "onnx/onnx_reader.h"
 #include "ops/graph_inference.h"
 #include "runtime/plan.h"
@@ -57,7 +58,7 @@ Session::Session(std::shared_ptr<ir::Model> model, const SessionOptions& opts) :
   EMBER_CHECK(model_ && model_->graph, InvalidModel, "model has no graph");
   const Backend& backend = find_backend(opts_.device);
   if (!opts_.profile_path.empty()) profiler_ = std::make_unique<Profiler>(opts_.profile_path);
-  EMBER_CHECK(opts_.cpu_backend != "onednn", Unsupported, "option 'cpu_backend=onednn': this build has no oneDNN backend");
+  backends::start_cpu_kernel_choice(opts_.cpu_backend);  // refuses onednn when not built; auto timing budget
   ir::Graph& g = *model_->graph;
   ops::InferenceOptions inference;
   inference.fold_constants = opts_.optimization >= 1;
