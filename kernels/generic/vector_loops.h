@@ -177,20 +177,21 @@ struct VectorLoops {
       const float n = float(len);
       const float md = V::hsum(a1) / n;
       const float var = std::max(V::hsum(a2) / n - md * md, 0.0f);
-      const float mean = k + md;
       const float rstd = 1.0f / std::sqrt(var + eps);
       const float* src = (sk || bias || sum) ? s : xr;
-      const R vm = V::set1(mean), vr = V::set1(rstd);
+      // (s - k) - md rather than s - (k + md): s - k is exact for values near k, and the mean
+      // never gets rounded to the precision of the (possibly large) values themselves.
+      const R vmd = V::set1(md), vr = V::set1(rstd);
       float* yr = y + r * len;
       i = 0;
       for (; i + W <= len; i += W) {
-        const R c = V::mul(V::sub(V::loadu(src + i), vm), vr);
+        const R c = V::mul(V::sub(V::sub(V::loadu(src + i), vk), vmd), vr);
         const R g = V::loadu(gamma + i);
         V::storeu(yr + i, beta ? V::fmadd(c, g, V::loadu(beta + i)) : V::mul(c, g));
       }
       if (i < len) {
         const int t = int(len - i);
-        const R c = V::mul(V::sub(V::load_part(src + i, t, 0.0f), vm), vr);
+        const R c = V::mul(V::sub(V::sub(V::load_part(src + i, t, 0.0f), vk), vmd), vr);
         const R g = V::load_part(gamma + i, t, 0.0f);
         V::store_part(yr + i, beta ? V::fmadd(c, g, V::load_part(beta + i, t, 0.0f)) : V::mul(c, g), t);
       }

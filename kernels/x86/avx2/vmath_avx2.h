@@ -109,10 +109,13 @@ static inline __m256 tanh256(__m256 x) {
   return _mm256_blendv_ps(big, small, _mm256_cmp_ps(ax, _mm256_set1_ps(0.4f), _CMP_LT_OQ));
 }
 
-// 1 / (1 + exp(-x)): 0 for x -> -inf (exp gives inf), 1 for x -> inf.
+// With e = exp(-|x|) and r = 1 / (1 + e): r for x >= 0, e * r for x < 0, so exp never
+// overflows and tiny (denormal) results for very negative x keep their accuracy.
 static inline __m256 sigmoid256(__m256 x) {
   const __m256 one = _mm256_set1_ps(1.0f);
-  return _mm256_div_ps(one, _mm256_add_ps(one, exp256(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+  const __m256 e = exp256(_mm256_sub_ps(_mm256_setzero_ps(), abs256(x)));
+  const __m256 r = _mm256_div_ps(one, _mm256_add_ps(one, e));
+  return _mm256_blendv_ps(r, _mm256_mul_ps(e, r), _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ));
 }
 
 // erf: Taylor series through x^15 for |x| < 0.5 (keeps the relative accuracy near 0), else

@@ -78,8 +78,13 @@ static inline __m512 exp512(__m512 x) {
   p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
   p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r);
   p = _mm512_add_ps(p, _mm512_set1_ps(1.0f));
-  // scalef: p * 2^n with a single rounding, overflow to inf and denormal results included.
-  return _mm512_maskz_scalef_ps(Mask16(0xffff), p, n);
+  // p * 2^n1 * 2^n2 with n1 = round(n/2): VSCALEFPS alone would do natively, but SIMDe's
+  // emulation forms 2^n first, which is inf for n = 128; each factor here stays finite and
+  // the first product exact, so the result is rounded once either way.
+  const __m512 n1 = _mm512_sub_ps(_mm512_fmadd_ps(n, _mm512_set1_ps(0.5f), magic), magic);
+  const __m512 n2 = _mm512_sub_ps(n, n1);
+  const __m512 p1 = _mm512_maskz_scalef_ps(Mask16(0xffff), p, n1);
+  return _mm512_maskz_scalef_ps(Mask16(0xffff), p1, n2);
 }
 
 // log(x): x = m * 2^e with m in [sqrt(1/2), sqrt(2)), log(m) by the Cephes logf polynomial.
@@ -140,10 +145,13 @@ static inline __m512 tanh512(__m512 x) {
   return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(ax, _mm512_set1_ps(0.4f), _CMP_LT_OQ), big, small);
 }
 
-// 1 / (1 + exp(-x)): 0 for x -> -inf (exp gives inf), 1 for x -> inf.
+// With e = exp(-|x|) and r = 1 / (1 + e): r for x >= 0, e * r for x < 0, so exp never
+// overflows and tiny (denormal) results for very negative x keep their accuracy.
 static inline __m512 sigmoid512(__m512 x) {
   const __m512 one = _mm512_set1_ps(1.0f);
-  return _mm512_div_ps(one, _mm512_add_ps(one, exp512(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+  const __m512 e = exp512(_mm512_sub_ps(_mm512_setzero_ps(), abs512(x)));
+  const __m512 r = _mm512_div_ps(one, _mm512_add_ps(one, e));
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ), r, _mm512_mul_ps(e, r));
 }
 
 // erf: Taylor series through x^15 for |x| < 0.5 (keeps the relative accuracy near 0), else
