@@ -3,7 +3,6 @@
 #include <map>
 #include <mutex>
 
-#include "ops/eager.h"
 
 namespace ember::ops {
 
@@ -68,61 +67,19 @@ ir::TypeInfo merge_types(const ir::TypeInfo& inferred, const ir::TypeInfo& decla
   return out;
 }
 
-bool foldable(const ir::Node& node) {
-  for (const auto& [name, a] : node.attrs)
-    if (a.g || !a.graphs.empty()) return false;
-  return node.implicit_inputs == 0;
-}
-
-// Shape and Size only need the input's shape, which a static type already gives.
-bool shape_only_op(const ir::Node& node) { return node.op_type == "Shape" || node.op_type == "Size"; }
-
-void try_fold(ir::Node& node, const OpSchema& schema, const InferenceOptions& opts, ThreadPool& pool) {
-  if (!foldable(node)) return;
-  std::vector<RtValue> held;
-  held.reserve(node.inputs.size());
-  std::vector<const RtValue*> inputs;
-  for (ir::Value* in : node.inputs) {
-    if (!in) {
-      inputs.push_back(nullptr);
-      continue;
-    }
-    if (in->constant && !in->is_input) {
-      held.push_back(RtValue{*in->constant, nullptr, false});
-    } else if (shape_only_op(node) && in->type.is_static()) {
-      // A data-less tensor of the right shape: Shape/Size never read elements.
-      held.push_back(RtValue{Tensor::wrap(in->type.dtype, in->type.static_dims(), nullptr), nullptr, false});
-    } else {
-      return;
-    }
-    inputs.push_back(&held.back());
-  }
-  std::vector<RtValue> outs = run_node_eagerly(node, schema, inputs, pool);
-  for (size_t i = 0; i < node.outputs.size(); ++i) {
-    ir::Value* o = node.outputs[i];
-    if (!o || i >= outs.size()) continue;
-    const RtValue& r = outs[i];
-    if (r.is_sequence() || r.is_none || !r.tensor.defined() || r.tensor.nbytes() > opts.max_folded_bytes) continue;
-    o->constant = r.tensor;
-    o->type = ir::TypeInfo::tensor(r.tensor.dtype(), r.tensor.shape());
-  }
-}
-
 // Bodies see their captures with the types of the outer values they stand for. A capture
 // carries the name of the outer value, which is how it is matched to an implicit input. The
 // formal inputs are typed by the op's registered typer, if any.
-void infer_subgraphs(ir::Node& node, const OpRegistry& registry, const InferenceOptions& opts) {
+void infer_subgraphs(ir::Node& node, const OpRegistry& registry) {
   bool has_body = false;
   for (const auto& [name, a] : node.attrs) has_body = has_body || a.g || !a.graphs.empty();
   if (!has_body) return;
   if (BodyInputTyper typer = find_body_typer(node)) typer(node);
-  InferenceOptions body_opts = opts;
-  body_opts.fold_errors_are_fatal = false;
   auto visit = [&](ir::Graph& body) {
     for (ir::Value* cap : body.captures)
       for (size_t k = node.explicit_input_count(); k < node.inputs.size(); ++k)
         if (node.inputs[k] && node.inputs[k]->name == cap->name) cap->type = node.inputs[k]->type;
-    infer_graph(body, registry, body_opts);
+    infer_graph(body, registry);
   };
   for (auto& [name, a] : node.attrs) {
     if (a.g) visit(*a.g);
@@ -132,16 +89,15 @@ void infer_subgraphs(ir::Node& node, const OpRegistry& registry, const Inference
 
 }  // namespace
 
-void infer_graph(ir::Graph& graph, const OpRegistry& registry, const InferenceOptions& opts) {
+void infer_graph(ir::Graph& graph, const OpRegistry& registry) {
   graph.topo_sort();
   // A constant's tensor is the best statement of its type, whatever the model declared.
   for (const auto& v : graph.values())
     if (v->constant && !v->is_input) v->type = ir::TypeInfo::tensor(v->constant->dtype(), v->constant->shape());
-  ThreadPool inline_pool(1);
   for (const auto& up : graph.nodes()) {
     ir::Node& node = *up;
     const OpSchema& schema = require_schema(node, registry);
-    infer_subgraphs(node, registry, opts);
+    infer_subgraphs(node, registry);
     std::vector<const ir::TypeInfo*> types;
     std::vector<const Tensor*> values;
     for (ir::Value* in : node.inputs) {
@@ -153,18 +109,6 @@ void infer_graph(ir::Graph& graph, const OpRegistry& registry, const InferenceOp
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       ir::Value* o = node.outputs[i];
       if (o) o->type = merge_types(ctx.outputs()[i], o->type, *o, node);
-    }
-    if (opts.fold_constants) {
-      try {
-        try_fold(node, schema, opts, inline_pool);
-      } catch (const Error& e) {
-        if (!opts.fold_errors_are_fatal) continue;
-        // A constant subexpression that fails would fail identically at run time; report it now
-        // with the node's name rather than on every run.
-        const std::string where = node.describe();
-        if (std::string(e.what()).find(where) != std::string::npos) throw;
-        fail(e.status(), where, ": ", e.what());
-      }
     }
   }
 }

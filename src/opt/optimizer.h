@@ -16,6 +16,9 @@ struct OptimizeOptions {
   // Apply at most this many rewrites, then stop (bisecting a bad rewrite); -1: no limit.
   // optimize() also honours EMBER_OPT_STOP_AFTER=N from the environment when this is -1.
   int64_t stop_after = -1;
+  // Passes run after all_passes(), at any level >= 1. Tests use it to inject a deliberately
+  // broken rewrite that verify must name; production code leaves it empty.
+  std::vector<std::shared_ptr<const Pass>> extra_passes;
 };
 
 struct OptimizeReport {

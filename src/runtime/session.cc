@@ -6,7 +6,7 @@
 
 #include "backends/cpu/kernel_choice.h"
 #include "onnx/onnx_reader.h"
-#include "ops/graph_inference.h"
+#include "opt/optimizer.h"
 #include "runtime/plan.h"
 #include "runtime/profiler.h"
 
@@ -60,9 +60,7 @@ Session::Session(std::shared_ptr<ir::Model> model, const SessionOptions& opts) :
   if (!opts_.profile_path.empty()) profiler_ = std::make_unique<Profiler>(opts_.profile_path);
   backends::start_cpu_kernel_choice(opts_.cpu_backend);  // refuses onednn when not built; auto timing budget
   ir::Graph& g = *model_->graph;
-  ops::InferenceOptions inference;
-  inference.fold_constants = opts_.optimization >= 1;
-  ops::infer_graph(g, ops::OpRegistry::global(), inference);
+  opt::optimize(*model_, opt::OptimizeOptions{opts_.optimization, -1});  // infers types, even at level 0
   if (profiler_) profiler_->add_phase("prepare graph", start);  // optimize, infer types
   const auto plan_start = Profiler::Clock::now();
   for (const ir::Value* v : g.inputs) inputs_.push_back(io_info(*v));

@@ -9,6 +9,7 @@ from ._errors import (ALL_ERRORS, DeviceError, EmberError, EmberRuntimeError, In
                       InvalidModelError, IoError, OutOfMemoryError, ShapeMismatchError,
                       TypeMismatchError, UnsupportedError)
 from ._session import Session, TensorInfo
+from ._verify import VerifyResult, verify
 
 __version__ = _ember.__version__
 
@@ -16,6 +17,6 @@ _ember._register_errors({cls.status: cls for cls in ALL_ERRORS})
 for _cls in (EmberError,) + ALL_ERRORS:  # tracebacks say ember.ShapeMismatchError
     _cls.__module__ = __name__
 
-__all__ = ["Session", "TensorInfo", "EmberError", "InvalidArgumentError", "InvalidModelError",
+__all__ = ["Session", "TensorInfo", "verify", "VerifyResult", "EmberError", "InvalidArgumentError", "InvalidModelError",
            "UnsupportedError", "ShapeMismatchError", "TypeMismatchError", "OutOfMemoryError",
            "IoError", "DeviceError", "EmberRuntimeError", "__version__"]
