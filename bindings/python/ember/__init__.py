@@ -8,6 +8,7 @@ from . import _ember
 from ._errors import (ALL_ERRORS, DeviceError, EmberError, EmberRuntimeError, InvalidArgumentError,
                       InvalidModelError, IoError, OutOfMemoryError, ShapeMismatchError,
                       TypeMismatchError, UnsupportedError)
+from ._optimize import OptimizeResult, optimize
 from ._session import Session, TensorInfo
 from ._verify import VerifyResult, verify
 
@@ -17,6 +18,6 @@ _ember._register_errors({cls.status: cls for cls in ALL_ERRORS})
 for _cls in (EmberError,) + ALL_ERRORS:  # tracebacks say ember.ShapeMismatchError
     _cls.__module__ = __name__
 
-__all__ = ["Session", "TensorInfo", "verify", "VerifyResult", "EmberError", "InvalidArgumentError", "InvalidModelError",
+__all__ = ["Session", "TensorInfo", "optimize", "OptimizeResult", "verify", "VerifyResult", "EmberError", "InvalidArgumentError", "InvalidModelError",
            "UnsupportedError", "ShapeMismatchError", "TypeMismatchError", "OutOfMemoryError",
            "IoError", "DeviceError", "EmberRuntimeError", "__version__"]
