@@ -1,10 +1,15 @@
 // f32 GEMM microbenchmark, one thread. First measures this core's FMA peak (a tight loop of
 // independent FMAs on ymm, and zmm where the CPU has AVX-512), then the GFLOP/s of each GEMM
-// entry of the kernel table (B prepacked once, outside the timing) on 1024^3 and a few
-// transformer / conv (im2col) shapes, as medians over repeats and as % of the measured peak
-// for that ISA. Prints the load average: the development machines are shared.
+// entry of the kernel table on 1024^3, transformer shapes (M = 128 and decoding steps M = 1, 4,
+// 16) and ResNet-50 convolution shapes, as medians over repeats and as % of the measured peak
+// for that ISA. Two forms: "B" = gemm_packed (weights packed as B once, outside the timing:
+// MatMul, NHWC conv as im2col [H*W, K] x W[K, Cout]) and "A" = gemm_packed_a (weights packed as
+// A once: NCHW conv as W[Cout, K] x im2col[K, H*W], B packed per call, inside the timing).
+// Prints the load average: the development machines are shared.
 //
-//   ember_gemm_bench [--min-seconds S]   (default 0.3 s of repeats per shape and kernel)
+//   ember_gemm_bench [--min-seconds S] [--filter TEXT]
+//     --min-seconds S  repeats per shape and kernel for at least S s of CPU time (default 0.3)
+//     --filter TEXT    only the shapes whose description contains TEXT
 //
 // All times are thread CPU time (CLOCK_THREAD_CPUTIME_ID).
 #include <immintrin.h>
@@ -91,6 +96,7 @@ double peak_gflops(F loop, int lanes) {
 struct Shape {
   const char* what;
   int64_t M, N, K;
+  bool packed_a = false;  // gemm_packed_a (weights as A) instead of gemm_packed
 };
 
 // Median seconds per call of one kernel on one shape.
@@ -100,11 +106,16 @@ double time_gemm(const F32GemmKernels& k, const Shape& s, double min_seconds) {
   std::vector<float> A(size_t(s.M * s.K)), B(size_t(s.K * s.N)), C(size_t(s.M * s.N));
   for (auto& x : A) x = d(rng);
   for (auto& x : B) x = d(rng);
-  std::vector<float> packed(k.packed_b_size(s.K, s.N));
-  k.pack_b(s.K, s.N, B.data(), s.N, false, packed.data());  // once, like at session creation
+  // The weights packed once, like at session creation.
+  std::vector<float> packed(s.packed_a ? k.packed_a_size(s.M, s.K) : k.packed_b_size(s.K, s.N));
+  if (s.packed_a) k.pack_a(s.M, s.K, A.data(), s.K, false, packed.data());
+  else k.pack_b(s.K, s.N, B.data(), s.N, false, packed.data());
   const ember::kernels::GemmEpilogue ep;
   auto run = [&] {
-    k.gemm_packed(s.M, s.N, s.K, A.data(), s.K, false, packed.data(), C.data(), s.N, 1.0f, 0.0f, ep);
+    if (s.packed_a)
+      k.gemm_packed_a(s.M, s.N, s.K, packed.data(), B.data(), s.N, false, C.data(), s.N, 1.0f, 0.0f, ep);
+    else
+      k.gemm_packed(s.M, s.N, s.K, A.data(), s.K, false, packed.data(), C.data(), s.N, 1.0f, 0.0f, ep);
   };
   run();  // warm-up: caches, page faults
   std::vector<double> t;
@@ -128,12 +139,20 @@ std::string loadavg() {
 
 int main(int argc, char** argv) {
   double min_seconds = 0.3;
+  std::string filter;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--min-seconds") && i + 1 < argc) {
       min_seconds = std::atof(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--filter") && i + 1 < argc) {
+      filter = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: %s [--min-seconds S]\n", argv[0]);
-      return 2;
+      std::fprintf(stderr,
+                   "usage: %s [--min-seconds S] [--filter TEXT]\n"
+                   "  f32 GEMM GFLOP/s per kernel-table entry, one thread, thread CPU time medians\n"
+                   "  --min-seconds S  repeat each shape and kernel for at least S s (default 0.3)\n"
+                   "  --filter TEXT    only shapes whose description contains TEXT\n",
+                   argv[0]);
+      return std::strcmp(argv[i], "--help") ? 2 : 0;
     }
   }
   namespace K = ember::kernels;
@@ -165,18 +184,28 @@ int main(int argc, char** argv) {
       {"BERT-base FFN up, 128 tokens", 128, 3072, 768},
       {"BERT-base FFN down, 128 tokens", 128, 768, 3072},
       {"decoder step, 1 token", 1, 3072, 768},
-      {"conv3x3 56x56 64->64 (im2col)", 3136, 64, 576},
-      {"conv3x3 28x28 128->128 (im2col)", 784, 128, 1152},
+      {"decoder step, 4 tokens", 4, 3072, 768},
+      {"decoder step, 16 tokens", 16, 3072, 768},
+      {"conv3x3 56x56 64->64 (NHWC im2col)", 3136, 64, 576},
+      {"conv3x3 28x28 128->128 (NHWC im2col)", 784, 128, 1152},
+      {"conv3x3 56x56 64->64 (NCHW)", 64, 3136, 576, true},
+      {"conv3x3 28x28 128->128 (NCHW)", 128, 784, 1152, true},
+      {"conv3x3 14x14 256->256 (NCHW)", 256, 196, 2304, true},
+      {"conv3x3 7x7 512->512 (NCHW)", 512, 49, 4608, true},
+      {"conv1x1 56x56 64->256 (NCHW)", 256, 3136, 64, true},
+      {"conv1x1 56x56 256->64 (NCHW)", 64, 3136, 256, true},
   };
-  std::printf("%-34s %6s %6s %6s  %-26s %10s %9s %8s\n", "shape", "M", "N", "K", "kernel",
+  std::printf("%-38s %5s %5s %5s %4s  %-26s %10s %9s %8s\n", "shape", "M", "N", "K", "form", "kernel",
               "median ms", "GFLOP/s", "% peak");
   for (const Shape& s : shapes) {
+    if (!filter.empty() && std::string(s.what).find(filter) == std::string::npos) continue;
     for (const Entry& e : entries) {
       const double t = time_gemm(*e.k, s, min_seconds);
       const double gf = 2.0 * double(s.M) * double(s.N) * double(s.K) / t * 1e-9;
-      std::printf("%-34s %6lld %6lld %6lld  %-26s %10.3f %9.1f %7.1f%%\n", s.what,
-                  (long long)s.M, (long long)s.N, (long long)s.K, e.k->name, t * 1e3, gf,
-                  100.0 * gf / e.peak);
+      std::printf("%-38s %5lld %5lld %5lld %4s  %-26s %10.3f %9.1f %7.1f%%\n", s.what,
+                  (long long)s.M, (long long)s.N, (long long)s.K, s.packed_a ? "A" : "B", e.k->name,
+                  t * 1e3, gf, 100.0 * gf / e.peak);
+      std::fflush(stdout);
     }
   }
   std::printf("\ntimes: thread CPU time (CLOCK_THREAD_CPUTIME_ID), medians\n");

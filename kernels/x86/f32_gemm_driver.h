@@ -73,6 +73,13 @@ struct GemmDriver {
     return t;
   }
 
+  // K == 0 still runs one (empty) block so C = beta*C + bias etc. is applied. The blocks are
+  // balanced (K = 576 is 2 x 288, not 256 + 256 + 64): fewer passes over C, no short block.
+  static int64_t k_blocks(int64_t K) { return K > 0 ? (K + KC - 1) / KC : 1; }
+  static int64_t k_step(int64_t K, int64_t kblocks) {
+    return std::min<int64_t>(KC, round_up((K + kblocks - 1) / kblocks, 8));
+  }
+
   static size_t packed_b_size(int64_t K, int64_t N) {
     if (K <= 0 || N <= 0) return 0;
     return size_t(K * round_up(N, NR));
@@ -117,12 +124,11 @@ struct GemmDriver {
       return;
     }
     alignas(64) float apack[MC * KC + kPackSlack];
-    // K == 0 still runs one (empty) block so C = beta*C + bias etc. is applied.
-    const int64_t kblocks = K > 0 ? (K + KC - 1) / KC : 1;
+    const int64_t kblocks = k_blocks(K), kstep = k_step(K, kblocks);
     for (int64_t jc = 0; jc < N; jc += NC) {
       const int64_t nc = std::min<int64_t>(NC, N - jc);
       for (int64_t pb = 0; pb < kblocks; ++pb) {
-        const int64_t p0 = pb * KC, kc = std::min<int64_t>(KC, K - p0);
+        const int64_t p0 = pb * kstep, kc = std::min<int64_t>(kstep, K - p0);
         const bool first = pb == 0, last = pb == kblocks - 1;
         for (int64_t ic = 0; ic < M; ic += MC) {
           const int64_t mc = std::min<int64_t>(MC, M - ic);
@@ -149,11 +155,11 @@ struct GemmDriver {
     if (M <= 0 || N <= 0) return;
     K = std::max<int64_t>(K, 0);
     alignas(64) float bpack[NCA * KC + kPackSlack];
-    const int64_t kblocks = K > 0 ? (K + KC - 1) / KC : 1;
+    const int64_t kblocks = k_blocks(K), kstep = k_step(K, kblocks);
     for (int64_t jc = 0; jc < N; jc += NCA) {
       const int64_t nc = std::min<int64_t>(NCA, N - jc);
       for (int64_t pb = 0; pb < kblocks; ++pb) {
-        const int64_t p0 = pb * KC, kc = std::min<int64_t>(KC, K - p0);
+        const int64_t p0 = pb * kstep, kc = std::min<int64_t>(kstep, K - p0);
         const bool first = pb == 0, last = pb == kblocks - 1;
         pack_b_panels<V, NR>(kc, nc, B, ldb, transB, p0, jc, bpack);
         for (int64_t ic = 0; ic < M; ic += MC) {

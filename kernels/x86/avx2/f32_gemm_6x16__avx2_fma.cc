@@ -3,6 +3,7 @@
 // Compiled with -mavx2 -mfma (this file only).
 #include <immintrin.h>
 
+#include "kernels/x86/avx2/vmath_avx2.h"
 #include "kernels/x86/f32_gemm_x86.h"
 
 namespace ember::kernels::avx2 {
@@ -12,7 +13,7 @@ struct Avx2Vec {
   using vec = __m256;
   using mask = __m256i;
   static constexpr int L = 8;
-  static constexpr bool kVecTranscendental = false;
+  static constexpr bool kVecTranscendental = true;
   static vec zero() { return _mm256_setzero_ps(); }
   static vec set1(float x) { return _mm256_set1_ps(x); }
   static vec load(const float* p) { return _mm256_loadu_ps(p); }
@@ -33,9 +34,9 @@ struct Avx2Vec {
     return _mm256_blendv_ps(if_lt, if_ge, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GE_OQ));
   }
   static void prefetch(const float* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
-  static vec sigmoid(vec v) { return v; }
-  static vec erf(vec v) { return v; }
-  static vec tanh(vec v) { return v; }
+  static vec sigmoid(vec v) { return vmath::sigmoid256(v); }
+  static vec erf(vec v) { return vmath::erf256(v); }
+  static vec tanh(vec v) { return vmath::tanh256(v); }
 };
 
 }  // namespace

@@ -16,6 +16,7 @@ using Mask16 = simde__mmask16;
 using Mask16 = __mmask16;
 #endif
 
+#include "kernels/x86/avx512/vmath_avx512.h"
 #include "kernels/x86/f32_gemm_x86.h"
 
 namespace ember::kernels::EMBER_AVX512_NS {
@@ -25,7 +26,7 @@ struct Avx512Vec {
   using vec = __m512;
   using mask = Mask16;
   static constexpr int L = 16;
-  static constexpr bool kVecTranscendental = false;
+  static constexpr bool kVecTranscendental = true;
   static constexpr Mask16 kAll = Mask16(0xffff);
   static vec zero() { return _mm512_setzero_ps(); }
   static vec set1(float x) { return _mm512_set1_ps(x); }
@@ -64,9 +65,9 @@ struct Avx512Vec {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ), if_lt, if_ge);
   }
   static void prefetch(const float* p) { __builtin_prefetch(p, 0, 3); }
-  static vec sigmoid(vec v) { return v; }
-  static vec erf(vec v) { return v; }
-  static vec tanh(vec v) { return v; }
+  static vec sigmoid(vec v) { return vmath::sigmoid512(v); }
+  static vec erf(vec v) { return vmath::erf512(v); }
+  static vec tanh(vec v) { return vmath::tanh512(v); }
 };
 
 }  // namespace
