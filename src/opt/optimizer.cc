@@ -104,8 +104,10 @@ OptimizeReport optimize(ir::Model& model, const OptimizeOptions& options) {
       try {
         infer(model);
       } catch (const Error& e) {
-        fail(Status::Runtime, "internal error: types no longer infer after the rewrites of pass '",
-             pass->name(), "' (last: '", report.applied.back(), "'): ", e.what());
+        // Usually the model's own error, found once folding made a value known (a constant
+        // Reshape target that does not fit): keep its status, say where it surfaced.
+        fail(e.status(), e.what(), " (found when inferring types after pass '", pass->name(), "', last rewrite '",
+             report.applied.back(), "')");
       }
     }
     if (!changed) break;
