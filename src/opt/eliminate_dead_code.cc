@@ -18,13 +18,14 @@ class EliminateDeadCode final : public Pass {
 
   std::vector<Rewrite> find(const ir::Graph& g, const PassContext&) const override {
     std::unordered_set<const ir::Node*> dead;
+    const std::unordered_set<const ir::Value*> outputs(g.outputs.begin(), g.outputs.end());
     std::vector<Rewrite> rewrites;
     for (auto it = g.nodes().rbegin(); it != g.nodes().rend(); ++it) {
       const ir::Node* n = it->get();
       bool used = false;
       for (const ir::Value* o : n->outputs) {
         if (!o) continue;
-        used = used || o->is_output;
+        used = used || o->is_output || outputs.count(o);
         for (const ir::Node* c : o->consumers) used = used || !dead.count(c);
       }
       if (used) continue;
@@ -36,7 +37,7 @@ class EliminateDeadCode final : public Pass {
     }
     std::vector<const ir::Value*> unused;
     for (const ir::Value* v : g.initializers) {
-      if (v->is_input || v->is_output) continue;
+      if (v->is_input || v->is_output || outputs.count(v)) continue;
       bool used = false;
       for (const ir::Node* c : v->consumers) used = used || !dead.count(c);
       if (!used) unused.push_back(v);

@@ -78,6 +78,15 @@ OptimizeReport optimize(ir::Model& model, const OptimizeOptions& options) {
     if (p->level() <= options.level) passes.push_back(p.get());
   for (const auto& p : options.extra_passes) passes.push_back(p.get());
 
+  // Passes (and edit::can_redirect) rely on Value::is_output; graphs built by hand (bodies in
+  // particular) may list outputs without setting it.
+  {
+    std::vector<std::shared_ptr<ir::Graph>> graphs;
+    collect_graphs(model.graph, graphs);
+    for (const auto& g : graphs)
+      for (ir::Value* v : g->outputs)
+        if (v) v->is_output = true;
+  }
   PassContext ctx;
   ctx.level = options.level;
   ctx.model = &model;
