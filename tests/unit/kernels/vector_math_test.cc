@@ -102,7 +102,7 @@ TEST_CASE("vector math: exp, log, tanh, sigmoid, erf, silu, gelu within the Clos
         const double err = std::fabs(double(y[i]) - w) / denom;
         if (!(err <= worst)) { worst = err; worst_x = xd; }
       }
-      MESSAGE(k->isa, " ", kernels::unary_op_name(c.op), ": max error ", worst, " (", worst / FLT_EPSILON,
+      MESSAGE(std::string(k->isa), " ", std::string(kernels::unary_op_name(c.op)), ": max error ", worst, " (", worst / FLT_EPSILON,
               " eps) at x=", worst_x, " over ", x.size(), " points");
       CHECK_MESSAGE(worst <= c.max_err, k->isa, " ", kernels::unary_op_name(c.op), " error ", worst, " at x=", worst_x);
     }
