@@ -100,6 +100,10 @@ struct Runner {
     runtime::SessionOptions s;
     s.threads = options.threads;
     s.optimization = 0;  // the model handed over is already optimized as far as wanted
+    // cpu_backend=auto times oneDNN against the native kernels per session and may pick
+    // differently from run to run (different rounding): verify compares optimizations, so
+    // every run uses the same, deterministic kernels.
+    s.cpu_backend = "native";
     return s;
   }
 
