@@ -1,8 +1,8 @@
 // MatMul, Gemm and ai.ember FusedMatMul as one oneDNN matmul primitive.
 //
 // Transposes are strides on the operand's memory descriptor (nothing is copied). alpha is
-// folded into constant weights at creation, else it is a linear post-op. A constant bias
-// (FusedMatMul's bias, Gemm's beta*C) is the primitive's bias when alpha was folded; otherwise
+// folded into constant weights at creation (alpha != 1 with fed weights is not taken). A
+// constant bias (FusedMatMul's bias, Gemm's beta*C) is the primitive's bias; other
 // bias-like addends are binary-add post-ops (they broadcast like the ONNX op does). The
 // residual Z is copied into Y and added by a sum post-op; the activation is eltwise post-ops.
 #include <algorithm>
@@ -121,10 +121,11 @@ std::unique_ptr<ops::Kernel> make_matmul(const ir::Node& node, const runtime::Ba
   }
 
   // Post-ops, in the order the op defines: alpha, addends, residual, activation.
-  const bool fold_alpha = b_const != nullptr;
+  // alpha with fed weights: a leading eltwise_linear post-op gave zeros in oneDNN 2.6.3's
+  // matmul (seen in the unit tests), so those nodes are left to the other kernels.
+  if (!b_const && alpha != 1.0f) return nullptr;
   dnnl::post_ops post;
-  if (!fold_alpha && alpha != 1.0f) post.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, alpha, 0.0f);
-  const bool native_bias = adds.size() == 1 && adds[0].constant && (fold_alpha || alpha == 1.0f);
+  const bool native_bias = adds.size() == 1 && adds[0].constant;
   std::vector<std::pair<int, const Addend*>> binaries;  // post-op index -> addend
   if (!native_bias)
     for (const Addend& c : adds) {
