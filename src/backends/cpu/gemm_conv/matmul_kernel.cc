@@ -219,7 +219,8 @@ std::unique_ptr<ops::Kernel> make_matmul(const ir::Node& node, const runtime::Ba
 
 std::unique_ptr<ops::Kernel> make_gemm(const ir::Node& node, const runtime::BackendOptions&) {
   // Opsets before 7 have their own C broadcasting rules (attribute 'broadcast'): reference.
-  if (node.opset < 7) return nullptr;
+  // A 'broadcast' attribute from opset >= 7 is an error the reference kernel reports.
+  if (node.opset < 7 || node.has_attr("broadcast")) return nullptr;
   if (!f32_with_rank(node, 0) || node.inputs[0]->type.dims.size() != 2) return nullptr;
   Spec s;
   s.form = Form::Gemm;

@@ -88,6 +88,7 @@ std::string check_native(const NativeCase& c, int threads, int64_t k) {
   Built b = build(c);
   runtime::SessionOptions opts;
   opts.threads = threads;
+  opts.cpu_backend = "native";  // never a oneDNN kernel picked by "auto": this tests ours
   auto session = runtime::Session::from_model(b.model, opts);
   const Tensor got = session->run(b.feeds).at(0);
   const Tensor want = reference(c);
