@@ -181,7 +181,9 @@ struct GemmDriver {
     }
   }
 
-  static F32GemmKernels kernels(const char* name) {
+  // constexpr: the table entry is constant-initialised, so taking it (kernel_table() does on
+  // every CPU) runs no instruction of this file's ISA.
+  static constexpr F32GemmKernels kernels(const char* name) {
     return F32GemmKernels{name,          MR,           NR,           packed_b_size, pack_b,
                           gemm_packed,   packed_b_offset, packed_a_size, packed_a_offset,
                           pack_a,        gemm_packed_a};

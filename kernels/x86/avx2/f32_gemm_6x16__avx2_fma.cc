@@ -57,7 +57,7 @@ struct Cfg {
 }  // namespace
 
 const F32GemmKernels& f32_gemm_kernels() {
-  static const F32GemmKernels k = GemmDriver<Cfg>::kernels("f32_gemm_6x16__avx2_fma");
+  static constexpr F32GemmKernels k = GemmDriver<Cfg>::kernels("f32_gemm_6x16__avx2_fma");
   return k;
 }
 
