@@ -58,7 +58,9 @@ struct Addend {   // something added to A@B before the residual and activation
 std::unique_ptr<ops::Kernel> make_matmul(const ir::Node& node, const runtime::BackendOptions& options, MatmulOp op) {
   const size_t max_inputs = op == MatmulOp::MatMul ? 2 : op == MatmulOp::Gemm ? 3 : 4;
   if (node.explicit_input_count() > max_inputs || node.outputs.empty() || !node.outputs[0]) return nullptr;
-  if (op == MatmulOp::Gemm && node.opset < 7) return nullptr;  // legacy 'broadcast' semantics
+  // Legacy 'broadcast' semantics (opset < 7), or the attribute where it is an error: the
+  // reference kernel handles / reports those.
+  if (op == MatmulOp::Gemm && (node.opset < 7 || node.has_attr("broadcast"))) return nullptr;
   const ir::Value* av = input_at(node, 0);
   const ir::Value* bv = input_at(node, 1);
   if (!static_f32(av) || !static_f32(bv)) return nullptr;
