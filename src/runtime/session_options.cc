@@ -43,7 +43,7 @@ const char* SessionOptions::keys_help() {
          "  optimization  0 none, 1 clean-up and constant folding, 2 fusions, 3 all (default 3)\n"
          "  device        cpu | cuda:N (default cpu)\n"
          "  profile       path of a Chrome-trace JSON written per session\n"
-         "  cpu_backend   native | onednn | auto (default auto)\n";
+         "  cpu_backend   native | onednn | auto (default native)\n";
 }
 
 }  // namespace ember::runtime

@@ -10,7 +10,7 @@ struct SessionOptions {
   int optimization = 3;        // 0..3
   std::string device = "cpu";  // "cpu" or "cuda:N"
   std::string profile_path;    // Chrome-trace JSON written when the session is destroyed
-  std::string cpu_backend = "auto";
+  std::string cpu_backend = "native";  // native | onednn | auto (docs/cpu_backends.md)
 
   // Sets one option from strings; throws InvalidArgument naming the key or the bad value.
   void set(const std::string& key, const std::string& value);

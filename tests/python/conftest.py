@@ -25,6 +25,15 @@ except ImportError as e:  # fail loudly: a skipped suite would hide a broken bui
     raise ImportError(f"cannot import ember ({e}); build it and set PYTHONPATH=build/<preset>/python") from e
 
 
+def ember_cli(*args, cwd=None, timeout=600):
+    """Runs `python -m ember ARGS...` with the ember package this test session imported (an
+    absolute PYTHONPATH: the Makefile's may be relative, and `cwd` may be elsewhere)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(ember.__file__)))
+    return subprocess.run([sys.executable, "-m", "ember", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, cwd=cwd, env=env)
+
+
 @pytest.fixture(scope="session")
 def generated_model():
     """Returns a function name -> path of models/generated/NAME.onnx, building it if missing."""

@@ -1,19 +1,11 @@
 """The `ember` command line through `python -m ember` (the same code as the console script)."""
-import os
-import subprocess
-import sys
 
 import numpy as np
 import onnxruntime as ort
 
-from conftest import DIGITS, ROOT, assert_close
+from conftest import DIGITS, assert_close, ember_cli
 
 
-def ember_cli(*args, cwd=None):
-    env = dict(os.environ)
-    env.setdefault("PYTHONPATH", os.path.join(ROOT, "build", "release", "python"))
-    return subprocess.run([sys.executable, "-m", "ember", *map(str, args)], capture_output=True,
-                          text=True, timeout=300, cwd=cwd, env=env)
 
 
 def test_help_lists_commands():

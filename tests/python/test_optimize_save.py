@@ -3,8 +3,6 @@ atomic writes) reload with the same outputs as onnxruntime on the original; file
 ai.ember nodes pass onnx.checker and load in onnxruntime; external data written by onnx.save
 loads too, and hostile external data references are refused with an error naming the tensor."""
 import os
-import subprocess
-import sys
 
 import numpy as np
 import onnx
@@ -13,18 +11,13 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 import ember
-from conftest import DIGITS, ROOT, assert_close
+from conftest import DIGITS, assert_close, ember_cli
 
 
 def ort_run(path, feeds):
     return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, feeds)
 
 
-def ember_cli(*args):
-    env = dict(os.environ)
-    env.setdefault("PYTHONPATH", os.path.join(ROOT, "build", "release", "python"))
-    return subprocess.run([sys.executable, "-m", "ember", *map(str, args)], capture_output=True, text=True,
-                          timeout=300, env=env)
 
 
 def mlp_model(rng, hidden=300):

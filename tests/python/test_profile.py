@@ -2,24 +2,17 @@
 import gc
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 import ember
-from conftest import DIGITS, ROOT
+from conftest import DIGITS, ember_cli
 
 CONV_OPS = ("Conv", "ai.ember.FusedConv")
 GEMM_OPS = ("Gemm", "MatMul", "ai.ember.FusedMatMul")
 
 
-def ember_cli(*args, cwd=None):
-    env = dict(os.environ)
-    env.setdefault("PYTHONPATH", os.path.join(ROOT, "build", "release", "python"))
-    return subprocess.run([sys.executable, "-m", "ember", *map(str, args)], capture_output=True,
-                          text=True, timeout=300, cwd=cwd, env=env)
 
 
 def step_events(trace):

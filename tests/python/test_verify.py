@@ -3,9 +3,6 @@ on small hand-built models, the digits CNN and a generated reference model; bad 
 errors (exit 2). Naming a deliberately broken rewrite is tested in C++
 (tests/unit/opt/verify_test.cc), where a test-only pass can be injected."""
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import onnxruntime as ort
@@ -13,14 +10,9 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 import ember
-from conftest import DIGITS, ROOT, assert_close
+from conftest import DIGITS, assert_close, ember_cli
 
 
-def ember_cli(*args):
-    env = dict(os.environ)
-    env.setdefault("PYTHONPATH", os.path.join(ROOT, "build", "release", "python"))
-    return subprocess.run([sys.executable, "-m", "ember", *map(str, args)], capture_output=True, text=True,
-                          timeout=600, env=env)
 
 
 def cleanup_model(path):

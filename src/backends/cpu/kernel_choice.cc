@@ -14,9 +14,10 @@ namespace ember::backends {
 namespace {
 
 enum class Pick { Native, Onednn };
-// When a node cannot be timed (dynamic shapes, budget spent): oneDNN, whose convolutions and
-// GEMMs are tuned per ISA (see docs/cpu_backends.md for the measurements behind this).
-constexpr Pick kUntimedPick = Pick::Onednn;
+// When a node cannot be timed (dynamic shapes, budget spent): native, which measured faster than
+// Debian's oneDNN 2.6 with plain NCHW at the kernel boundary on all three benchmark models
+// (docs/cpu_backends.md).
+constexpr Pick kUntimedPick = Pick::Native;
 
 // Plan::build runs on the thread that creates the session, so a thread-local budget is the
 // session's budget (start_cpu_kernel_choice resets it).
