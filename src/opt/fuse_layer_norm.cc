@@ -30,18 +30,6 @@ int64_t trailing_axis(const ir::Node* n, size_t rank) {
   return axes[0];
 }
 
-// The node consuming `v` other than `not_this` when `v` has exactly those two consumers.
-const ir::Node* other_consumer(const ir::Value* v, const ir::Node* not_this) {
-  if (v->is_output) return nullptr;
-  const ir::Node* other = nullptr;
-  for (const ir::Node* c : v->consumers) {
-    if (c == not_this) continue;
-    if (other && other != c) return nullptr;
-    other = c;
-  }
-  return other;
-}
-
 struct LnMatch {
   std::vector<const ir::Node*> nodes;
   ir::Value* x = nullptr;
