@@ -17,27 +17,11 @@ bool is_conv(const ir::Node* n) {
          n->outputs[0]->type.dtype == DType::Float32;
 }
 
-bool has_activation(const ir::Node* n) { return !n->attr_string("activation", "").empty(); }
 bool has_residual(const ir::Node* n) { return n->inputs.size() > 3 && n->inputs[3]; }
 
 // The FusedConv equivalent of `conv` (a Conv or FusedConv): its inputs padded to [X, W, B, Z]
 // and its attributes without activation/source_nodes.
-NewNode as_fused(const ir::Node* conv) {
-  NewNode n{"FusedConv", kEmberDomain, 1, conv->inputs, {}, {}};
-  n.inputs.resize(std::max<size_t>(n.inputs.size(), 3), nullptr);
-  for (const auto& [k, a] : conv->attrs)
-    if (k != "source_nodes") n.attrs.push_back(a);
-  return n;
-}
-
-void set_attr(NewNode& n, ir::Attribute a) {
-  for (ir::Attribute& x : n.attrs)
-    if (x.name == a.name) {
-      x = std::move(a);
-      return;
-    }
-  n.attrs.push_back(std::move(a));
-}
+NewNode as_fused(const ir::Node* conv) { return ember_node_from("FusedConv", conv, 3); }
 
 class FuseConvActivation final : public Pass {
  public:

@@ -18,24 +18,12 @@ bool is_matmul(const ir::Node* n) {
          n->inputs[0] && n->inputs[1] && n->outputs.size() == 1 && n->outputs[0] &&
          n->outputs[0]->type.dtype == DType::Float32 && n->inputs[0]->type.dtype == DType::Float32;
 }
-bool has_activation(const ir::Node* n) { return !n->attr_string("activation", "").empty(); }
 bool has_input(const ir::Node* n, size_t i) { return n->inputs.size() > i && n->inputs[i]; }
 
 NewNode as_fused(const ir::Node* mm) {
-  NewNode n{"FusedMatMul", kEmberDomain, 1, mm->inputs, {mm->outputs[0]}, {}};
-  n.inputs.resize(std::max<size_t>(n.inputs.size(), 2), nullptr);
-  for (const auto& [k, a] : mm->attrs)
-    if (k != "source_nodes") n.attrs.push_back(a);
+  NewNode n = ember_node_from("FusedMatMul", mm, 2);
+  n.outputs = {mm->outputs[0]};
   return n;
-}
-
-void set_attr(NewNode& n, ir::Attribute a) {
-  for (ir::Attribute& x : n.attrs)
-    if (x.name == a.name) {
-      x = std::move(a);
-      return;
-    }
-  n.attrs.push_back(std::move(a));
 }
 
 // True when `t` is a Transpose that swaps the last two dims of a rank >= 2 tensor and keeps the rest.

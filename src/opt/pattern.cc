@@ -221,4 +221,23 @@ int onnx_opset(const PassContext& ctx) {
   return it == ctx.model->opset_imports.end() ? 0 : it->second;
 }
 
+NewNode ember_node_from(const std::string& op_type, const ir::Node* node, size_t min_inputs) {
+  NewNode n{op_type, kEmberDomain, 1, node->inputs, {}, {}};
+  n.inputs.resize(std::max(n.inputs.size(), min_inputs), nullptr);
+  for (const auto& [k, a] : node->attrs)
+    if (k != "source_nodes") n.attrs.push_back(a);
+  return n;
+}
+
+void set_attr(NewNode& n, ir::Attribute a) {
+  for (ir::Attribute& x : n.attrs)
+    if (x.name == a.name) {
+      x = std::move(a);
+      return;
+    }
+  n.attrs.push_back(std::move(a));
+}
+
+bool has_activation(const ir::Node* n) { return !n->attr_string("activation", "").empty(); }
+
 }  // namespace ember::opt

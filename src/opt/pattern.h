@@ -79,6 +79,14 @@ struct NewNode {
   std::vector<ir::Attribute> attrs;
 };
 
+// An ai.ember node of type `op_type` with `node`'s inputs (padded with omitted inputs to at
+// least `min_inputs`) and attributes (without `source_nodes`, which replace_with sets).
+NewNode ember_node_from(const std::string& op_type, const ir::Node* node, size_t min_inputs);
+// Sets attribute `a` on `n`, replacing one of the same name.
+void set_attr(NewNode& n, ir::Attribute a);
+// True when a fused node already carries an activation.
+bool has_activation(const ir::Node* n);
+
 // Removes `replaced` from `g` and adds the new node in their place, with fused_from (and, on
 // ai.ember nodes, the `source_nodes` attribute) set from `replaced` when `fused`, then
 // re-links uses and restores topological order. The new node's name is the last replaced node's name.
