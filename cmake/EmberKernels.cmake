@@ -17,7 +17,7 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
   # -Wno-maybe-uninitialized: GCC 12 reports the deliberately undefined register inside its own
   # intrinsics (_mm512_undefined_ps in avx512fintrin.h) once they are inlined into sanitizer
   # builds, which -Werror turns into a failure; our own variables are still checked at -O3.
-  set(_kopt $<$<CONFIG:Debug>:-O2$<SEMICOLON>-Wno-maybe-uninitialized>)
+  set(_kopt "$<$<CONFIG:Debug>:-O2>;$<$<CONFIG:Debug>:-Wno-maybe-uninitialized>")
   set_source_files_properties(${_ember_avx2_sources}
     PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-mf16c;${_kopt}")
   foreach(_src IN LISTS _ember_avx512_sources)
