@@ -11,6 +11,7 @@
 
 #include "kernels/cpu_features.h"
 #include "kernels/dispatch/f32_vector.h"
+#include "kernels/vector_isa_tables.h"
 #include "test_util.h"
 
 namespace ember::test {
@@ -20,19 +21,6 @@ using kernels::BinaryOp;
 using kernels::F32VectorKernels;
 using kernels::Pool2d;
 using kernels::UnaryOp;
-
-std::vector<const F32VectorKernels*> isa_tables() {
-  std::vector<const F32VectorKernels*> t;
-#if EMBER_HAVE_X86_KERNELS
-  const uint32_t f = kernels::cpu_features(), avx2 = kernels::kCpuAvx2 | kernels::kCpuFma;
-  if ((f & avx2) == avx2) t.push_back(&kernels::avx2::f32_vector_kernels());
-  if ((f & avx2) == avx2 && (f & kernels::kCpuAvx512f)) t.push_back(&kernels::avx512::f32_vector_kernels());
-#endif
-#if EMBER_TEST_AVX512_SIMDE
-  t.push_back(&kernels::avx512_simde::f32_vector_kernels());
-#endif
-  return t;
-}
 
 const F32VectorKernels& ref() { return kernels::f32_vector_generic_kernels(); }
 
@@ -62,7 +50,7 @@ TEST_CASE("vector kernels: unary activations match the generic kernels") {
   const UnaryOp ops[] = {UnaryOp::Relu, UnaryOp::LeakyRelu, UnaryOp::Sigmoid, UnaryOp::Tanh, UnaryOp::Erf,
                          UnaryOp::Exp, UnaryOp::Silu, UnaryOp::Gelu, UnaryOp::GeluTanh, UnaryOp::HardSigmoid,
                          UnaryOp::HardSwish, UnaryOp::Clip, UnaryOp::Log};
-  for (const F32VectorKernels* k : isa_tables()) {
+  for (const F32VectorKernels* k : vector_isa_tables()) {
     for (UnaryOp op : ops) {
       const float alpha = op == UnaryOp::Clip ? -0.5f : 0.2f, beta = op == UnaryOp::Clip ? 0.7f : 0.5f;
       for (int64_t n : kSizes) {
@@ -81,7 +69,7 @@ TEST_CASE("vector kernels: unary activations match the generic kernels") {
 }
 
 TEST_CASE("vector kernels: binary arithmetic is exact, elementwise and with a scalar on either side") {
-  for (const F32VectorKernels* k : isa_tables()) {
+  for (const F32VectorKernels* k : vector_isa_tables()) {
     for (BinaryOp op : {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div}) {
       for (int64_t n : kSizes) {
         const std::vector<float> a = uniform(n, -4.0f, 4.0f), b = uniform(n, 0.5f, 3.0f);
@@ -101,7 +89,7 @@ TEST_CASE("vector kernels: binary arithmetic is exact, elementwise and with a sc
 }
 
 TEST_CASE("vector kernels: softmax rows match the generic kernel") {
-  for (const F32VectorKernels* k : isa_tables()) {
+  for (const F32VectorKernels* k : vector_isa_tables()) {
     for (int64_t rows : {1, 3}) {
       for (int64_t len : kSizes) {
         const std::vector<float> x = uniform(rows * len, -10.0f, 10.0f);
@@ -122,7 +110,7 @@ TEST_CASE("vector kernels: softmax rows match the generic kernel") {
 }
 
 TEST_CASE("vector kernels: layernorm and skip-layernorm rows match the generic kernel") {
-  for (const F32VectorKernels* k : isa_tables()) {
+  for (const F32VectorKernels* k : vector_isa_tables()) {
     for (int64_t len : kSizes) {
       const int64_t rows = 3;
       // An offset mean (100) with unit spread: the statistics must not cancel catastrophically.
@@ -161,7 +149,7 @@ int64_t pooled(int64_t in, int64_t k, int64_t s, int64_t p0, int64_t p1, bool ce
 
 TEST_CASE("vector kernels: 2-D max and average pooling match the generic kernels") {
   std::uniform_int_distribution<int> pick(0, 1 << 20);
-  for (const F32VectorKernels* k : isa_tables()) {
+  for (const F32VectorKernels* k : vector_isa_tables()) {
     for (int trial = 0; trial < 300; ++trial) {
       Pool2d g;
       g.kernel_h = 1 + pick(rng()) % 4;
@@ -195,7 +183,7 @@ TEST_CASE("vector kernels: 2-D max and average pooling match the generic kernels
 }
 
 TEST_CASE("vector kernels: plane mean matches the generic kernel") {
-  for (const F32VectorKernels* k : isa_tables()) {
+  for (const F32VectorKernels* k : vector_isa_tables()) {
     for (int64_t n : {0, 1, 7, 17, 63, 129, 3136, 50000}) {
       const std::vector<float> x = uniform(std::max<int64_t>(n, 1), -1.0f, 3.0f);
       const float want = ref().mean(n, x.data()), got = k->mean(n, x.data());

@@ -20,25 +20,13 @@
 
 #include "kernels/cpu_features.h"
 #include "kernels/dispatch/f32_vector.h"
+#include "kernels/vector_isa_tables.h"
 
 namespace ember::test {
 namespace {
 
 using kernels::F32VectorKernels;
 using kernels::UnaryOp;
-
-std::vector<const F32VectorKernels*> isa_tables() {
-  std::vector<const F32VectorKernels*> t;
-#if EMBER_HAVE_X86_KERNELS
-  const uint32_t f = kernels::cpu_features(), avx2 = kernels::kCpuAvx2 | kernels::kCpuFma;
-  if ((f & avx2) == avx2) t.push_back(&kernels::avx2::f32_vector_kernels());
-  if ((f & avx2) == avx2 && (f & kernels::kCpuAvx512f)) t.push_back(&kernels::avx512::f32_vector_kernels());
-#endif
-#if EMBER_TEST_AVX512_SIMDE
-  t.push_back(&kernels::avx512_simde::f32_vector_kernels());
-#endif
-  return t;
-}
 
 struct MathCase {
   UnaryOp op;
@@ -82,7 +70,7 @@ TEST_CASE("vector math: exp, log, tanh, sigmoid, erf, silu, gelu within the Clos
       {UnaryOp::Gelu, -12, 12, gelu_d, 1e-6, true},
       {UnaryOp::GeluTanh, -12, 12, gelu_tanh_d, 1e-6, true},
   };
-  for (const F32VectorKernels* k : isa_tables()) {
+  for (const F32VectorKernels* k : vector_isa_tables()) {
     for (const MathCase& c : cases) {
       std::vector<float> x = sweep(c.lo, c.hi);
       std::vector<float> y(x.size());
@@ -129,7 +117,7 @@ TEST_CASE("vector math: special values as std::") {
                                                UnaryOp::Erf, UnaryOp::Gelu, UnaryOp::GeluTanh, UnaryOp::Silu,
                                                UnaryOp::LeakyRelu, UnaryOp::HardSigmoid, UnaryOp::HardSwish,
                                                UnaryOp::Clip};
-  for (const F32VectorKernels* k : isa_tables()) {
+  for (const F32VectorKernels* k : vector_isa_tables()) {
     for (const Special& c : cases) {
       float y = 123.0f;
       k->unary(c.op, 1, &c.x, &y, 0.0f, 1.0f);
