@@ -1,0 +1,106 @@
+// The scalar epilogue of the int8 GEMM (kernels/dispatch/u8s8_gemm.h): zero-point compensation,
+// int32 bias, then int32 / dequantized float / requantized 8-bit output. Inline, so every ISA's
+// kernel file compiles it with its own flags (the compiler vectorizes the column loops); the
+// generic entry uses it too, so all entries round identically.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "kernels/dispatch/u8s8_gemm.h"
+
+namespace ember::kernels {
+
+// What pack_a / pack_b store next to the packed operands, by absolute row / column index.
+struct U8S8Sums {
+  const int32_t* row_sum;  // sum_k a[m, k]
+  const int32_t* col_sum;  // sum_k b'[k, n]
+  const int32_t* b_zp;     // zb'[n] (the zero point in b' terms)
+  int64_t K;
+};
+
+namespace u8s8_detail {
+
+// b' = b for int8 weights, b - 128 for uint8 ones (so it fits int8); element (k, n) of op(B).
+inline int32_t b_prime(const void* B, int64_t ldb, bool transB, bool b_unsigned, int64_t k, int64_t n) {
+  const int64_t i = transB ? n * ldb + k : k * ldb + n;
+  return b_unsigned ? int32_t(static_cast<const uint8_t*>(B)[i]) - 128 : int32_t(static_cast<const int8_t*>(B)[i]);
+}
+// zb' for column n, in the same shifted terms.
+inline int32_t b_zp_prime(const int32_t* zp, bool per_column, bool b_unsigned, int64_t n) {
+  const int32_t z = zp ? zp[per_column ? n : 0] : 0;
+  return b_unsigned ? z - 128 : z;
+}
+
+template <class T, class F>
+inline void store_block(const U8S8Epilogue& ep, const int32_t* acc, int64_t ld, int64_t m0, int64_t rows,
+                        int64_t n0, int64_t cols, F&& f) {
+  T* c = static_cast<T*>(ep.c);
+  if (ep.trans_c) {
+    for (int64_t j = 0; j < cols; ++j) {
+      T* dst = c + (n0 + j) * ep.ldc + m0;
+      for (int64_t r = 0; r < rows; ++r) dst[r] = f(acc[r * ld + j], n0 + j);
+    }
+    return;
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    T* dst = c + (m0 + r) * ep.ldc + n0;
+    const int32_t* a = acc + r * ld;
+    for (int64_t j = 0; j < cols; ++j) dst[j] = f(a[j], n0 + j);
+  }
+}
+
+template <class T>
+inline void requantize(const U8S8Epilogue& ep, const int32_t* acc, int64_t ld, int64_t m0, int64_t rows,
+                       int64_t n0, int64_t cols, double lo, double hi) {
+  const double zp = ep.y_zero_point;
+  if (ep.relu) lo = std::max(lo, zp);
+  const float* s = ep.scale;
+  store_block<T>(ep, acc, ld, m0, rows, n0, cols, [&](int32_t v, int64_t n) {
+    const double q = std::nearbyint(double(v) * double(s[n])) + zp;
+    return T(std::min(hi, std::max(lo, q)));
+  });
+}
+
+}  // namespace u8s8_detail
+
+// Finishes a rows x cols block of raw sums sum_k a*b' (acc, leading dimension ld, modified in
+// place) at rows m0.., columns n0.. of the whole result.
+inline void u8s8_finish(int32_t* acc, int64_t ld, int64_t m0, int64_t rows, int64_t n0, int64_t cols,
+                        const U8S8Sums& sums, const U8S8Epilogue& ep) {
+  // Wrapping (unsigned) arithmetic: the result is the exact sum modulo 2^32.
+  const uint32_t za = uint32_t(ep.a_zero_point), kza = uint32_t(sums.K) * za;
+  const int32_t* cs = sums.col_sum + n0;
+  const int32_t* zb = sums.b_zp + n0;
+  const int32_t* bias = ep.bias_i32 ? ep.bias_i32 + n0 : nullptr;
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint32_t rs = uint32_t(sums.row_sum[m0 + r]);
+    int32_t* a = acc + r * ld;
+    for (int64_t j = 0; j < cols; ++j) {
+      uint32_t v = uint32_t(a[j]) - za * uint32_t(cs[j]) + (kza - rs) * uint32_t(zb[j]);
+      if (bias) v += uint32_t(bias[j]);
+      a[j] = int32_t(v);
+    }
+  }
+  switch (ep.out) {
+    case QuantOut::Int32:
+      u8s8_detail::store_block<int32_t>(ep, acc, ld, m0, rows, n0, cols, [](int32_t v, int64_t) { return v; });
+      break;
+    case QuantOut::Float32: {
+      const float* s = ep.scale;
+      const float* b = ep.bias_f32;
+      const bool relu = ep.relu;
+      u8s8_detail::store_block<float>(ep, acc, ld, m0, rows, n0, cols, [&](int32_t v, int64_t n) {
+        float y = float(v) * s[n];
+        if (b) y += b[n];
+        return relu ? std::max(y, 0.0f) : y;
+      });
+      break;
+    }
+    case QuantOut::UInt8: u8s8_detail::requantize<uint8_t>(ep, acc, ld, m0, rows, n0, cols, 0.0, 255.0); break;
+    case QuantOut::Int8: u8s8_detail::requantize<int8_t>(ep, acc, ld, m0, rows, n0, cols, -128.0, 127.0); break;
+  }
+}
+
+}  // namespace ember::kernels

@@ -1,0 +1,262 @@
+// Every int8 GEMM entry (generic; AVX2 and native AVX-512BW / VNNI when this CPU has them;
+// both AVX-512 entries via SIMDe always) against a plain int64 triple loop: odd sizes, both
+// transposes, leading dimensions wider than the matrices, int8 and uint8 weights, per-tensor and
+// per-column weight zero points, extreme values (A all 0/255 against B -128/127: pairs a naive
+// vpmaddubsw would saturate), K long enough for the int32 result to wrap, row/column blocks at
+// mr/nr multiples, and every epilogue (int32 + bias, float dequantization + bias + Relu,
+// uint8/int8 requantization + Relu, transposed C). Random inputs from test::rng() (seed printed
+// by main).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "kernels/cpu_features.h"
+#include "kernels/dispatch/u8s8_gemm.h"
+#include "test_util.h"
+
+namespace ember::test {
+namespace {
+
+using kernels::QuantOut;
+using kernels::U8S8Epilogue;
+using kernels::U8S8GemmKernels;
+
+std::vector<const U8S8GemmKernels*> kernels_under_test() {
+  std::vector<const U8S8GemmKernels*> ks{&kernels::u8s8_gemm_generic_kernels()};
+#if EMBER_HAVE_X86_KERNELS
+  const uint32_t f = kernels::cpu_features();
+  if (f & kernels::kCpuAvx2) ks.push_back(&kernels::avx2::u8s8_gemm_kernels());
+  const uint32_t bw = kernels::kCpuAvx512f | kernels::kCpuAvx512bw;
+  if ((f & bw) == bw) ks.push_back(&kernels::avx512::u8s8_gemm_bw_kernels());
+  if ((f & bw) == bw && (f & kernels::kCpuAvx512vnni)) ks.push_back(&kernels::avx512::u8s8_gemm_vnni_kernels());
+#endif
+#ifdef EMBER_TEST_AVX512_SIMDE
+  ks.push_back(&kernels::avx512_simde::u8s8_gemm_bw_kernels());
+  ks.push_back(&kernels::avx512_simde::u8s8_gemm_vnni_kernels());
+#endif
+  return ks;
+}
+
+enum class Fill { Random, Extreme, Saturating };
+
+struct Case {
+  int64_t M, N, K;
+  bool ta = false, tb = false, b_unsigned = false, zp_per_column = false;
+  int64_t pad = 0;  // extra leading-dimension elements
+  Fill fill = Fill::Random;
+  int32_t za = 0;
+};
+
+struct Operands {
+  std::vector<uint8_t> a;  // stored [M, K] or [K, M]
+  std::vector<uint8_t> b;  // raw bytes of int8 / uint8, stored [K, N] or [N, K]
+  std::vector<int32_t> zb;
+  int64_t lda, ldb;
+};
+
+int64_t irand(int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng()); }
+
+Operands make_operands(const Case& c) {
+  Operands o;
+  o.lda = (c.ta ? c.M : c.K) + c.pad;
+  o.ldb = (c.tb ? c.K : c.N) + c.pad;
+  o.a.resize(size_t((c.ta ? c.K : c.M) * o.lda));
+  o.b.resize(size_t((c.tb ? c.N : c.K) * o.ldb));
+  const int64_t blo = c.b_unsigned ? 0 : -128, bhi = c.b_unsigned ? 255 : 127;
+  for (auto& v : o.a)
+    v = uint8_t(c.fill == Fill::Random ? irand(0, 255) : c.fill == Fill::Saturating ? 255 : irand(0, 1) * 255);
+  for (auto& v : o.b) {
+    const int64_t x = c.fill == Fill::Random ? irand(blo, bhi) : c.fill == Fill::Saturating ? blo : (irand(0, 1) ? blo : bhi);
+    v = uint8_t(x);  // two's complement bytes for int8
+  }
+  o.zb.resize(size_t(c.zp_per_column ? c.N : 1));
+  for (auto& z : o.zb) z = int32_t(c.fill == Fill::Random ? irand(blo, bhi) : irand(0, 1) ? blo : bhi);
+  return o;
+}
+
+// The exact int64 sum wrapped to int32, as ONNX's int32 ops define it.
+std::vector<int32_t> reference(const Case& c, const Operands& o) {
+  std::vector<int32_t> y(size_t(c.M * c.N));
+  for (int64_t m = 0; m < c.M; ++m)
+    for (int64_t n = 0; n < c.N; ++n) {
+      int64_t s = 0;
+      const int64_t zb = o.zb[size_t(c.zp_per_column ? n : 0)];
+      for (int64_t k = 0; k < c.K; ++k) {
+        const int64_t a = o.a[size_t(c.ta ? k * o.lda + m : m * o.lda + k)];
+        const uint8_t braw = o.b[size_t(c.tb ? n * o.ldb + k : k * o.ldb + n)];
+        const int64_t b = c.b_unsigned ? int64_t(braw) : int64_t(int8_t(braw));
+        s += (a - c.za) * (b - zb);
+      }
+      y[size_t(m * c.N + n)] = int32_t(uint32_t(uint64_t(s)));
+    }
+  return y;
+}
+
+// Packs both operands, then runs the result in (up to) four blocks split at mr / nr multiples.
+void run(const U8S8GemmKernels& k, const Case& c, const Operands& o, const U8S8Epilogue& ep) {
+  std::vector<uint8_t> pa(k.packed_a_size(c.M, c.K) + 64), pb(k.packed_b_size(c.K, c.N) + 64);
+  // Deliberately misaligned by 4 bytes: the kernels may not assume more than int32 alignment.
+  uint8_t* pa_p = pa.data() + 4;
+  uint8_t* pb_p = pb.data() + 4;
+  k.pack_a(c.M, c.K, o.a.data(), o.lda, c.ta, pa_p);
+  k.pack_b(c.K, c.N, o.b.data(), o.ldb, c.tb, c.b_unsigned, o.zb.data(), c.zp_per_column, pb_p);
+  const int64_t ms = std::min(c.M, (c.M / 2) / k.mr * k.mr), ns = std::min(c.N, (c.N / 2) / k.nr * k.nr);
+  const int64_t mcut[] = {0, ms, c.M}, ncut[] = {0, ns, c.N};
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j)
+      k.gemm(c.M, c.N, c.K, mcut[i], mcut[i + 1], ncut[j], ncut[j + 1], pa_p, pb_p, ep);
+}
+
+std::string describe(const Case& c) {
+  return "M=" + std::to_string(c.M) + " N=" + std::to_string(c.N) + " K=" + std::to_string(c.K) +
+         " ta=" + std::to_string(c.ta) + " tb=" + std::to_string(c.tb) + " b_u8=" + std::to_string(c.b_unsigned) +
+         " zp_col=" + std::to_string(c.zp_per_column) + " za=" + std::to_string(c.za) +
+         " fill=" + std::to_string(int(c.fill));
+}
+
+void check_int32(const U8S8GemmKernels& k, const Case& c) {
+  INFO("kernel ", std::string(k.name), " ", describe(c));
+  const Operands o = make_operands(c);
+  const auto want = reference(c, o);
+  std::vector<int32_t> got(want.size(), 0x5a5a5a5a);
+  U8S8Epilogue ep;
+  ep.out = QuantOut::Int32;
+  ep.c = got.data();
+  ep.ldc = c.N;
+  ep.a_zero_point = c.za;
+  run(k, c, o, ep);
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (got[i] != want[i]) {
+      FAIL_CHECK("element ", i, " (m=", int64_t(i) / c.N, ", n=", int64_t(i) % c.N, "): got ", got[i], ", want ", want[i]);
+      return;
+    }
+  }
+}
+
+TEST_CASE("u8s8 gemm kernels: int32 result vs a triple loop (odd sizes, transposes, zero points, extremes)") {
+  const int64_t sizes[] = {1, 7, 17, 63, 129};
+  for (const U8S8GemmKernels* k : kernels_under_test()) {
+    for (int i = 0; i < 5; ++i)
+      for (int j = 0; j < 5; ++j) {
+        Case c{sizes[i], sizes[j], sizes[(i + 2 * j + 1) % 5]};
+        c.ta = (i + j) % 2;
+        c.tb = ((i + j) / 2) % 2;
+        c.b_unsigned = (i * 5 + j) % 3 == 1;
+        c.zp_per_column = (i * 5 + j) % 4 < 2;
+        c.pad = (i * 5 + j) % 3 == 0 ? 0 : 3;
+        c.fill = Fill((i + j) % 3);
+        c.za = int32_t((i * 5 + j) % 4 == 3 ? 0 : irand(0, 255));
+        check_int32(*k, c);
+      }
+  }
+}
+
+TEST_CASE("u8s8 gemm kernels: 255 x -128 everywhere (saturates a naive vpmaddubsw) and a wrapping int32 sum") {
+  for (const U8S8GemmKernels* k : kernels_under_test()) {
+    for (int32_t za : {0, 255}) {
+      Case c{13, 35, 301};
+      c.fill = Fill::Saturating;
+      c.za = za;
+      check_int32(*k, c);
+    }
+    // 255 * 128 * 70001 > 2^31: the int32 result wraps, as the ONNX int32 ops do.
+    Case big{2, 17, 70001};
+    big.fill = Fill::Saturating;
+    check_int32(*k, big);
+    Case u8{5, 40, 1000};
+    u8.fill = Fill::Extreme;
+    u8.b_unsigned = true;
+    u8.zp_per_column = true;
+    u8.za = 3;
+    check_int32(*k, u8);
+  }
+}
+
+// The epilogue forms against the int32 reference pushed through the documented formulas.
+TEST_CASE("u8s8 gemm kernels: bias, dequantization, requantization, Relu, transposed C") {
+  for (const U8S8GemmKernels* k : kernels_under_test()) {
+    for (QuantOut out : {QuantOut::Int32, QuantOut::Float32, QuantOut::UInt8, QuantOut::Int8}) {
+      for (int variant = 0; variant < 4; ++variant) {
+        const bool relu = variant & 1, trans_c = variant & 2;
+        Case c{37, 45, 83};
+        c.zp_per_column = variant == 1;
+        c.za = int32_t(irand(0, 255));
+        INFO("kernel ", std::string(k->name), " out=", int(out), " relu=", relu, " trans_c=", trans_c);
+        const Operands o = make_operands(c);
+        const auto acc = reference(c, o);
+        std::vector<int32_t> bias(size_t(c.N));
+        std::vector<float> scale(size_t(c.N)), fbias(size_t(c.N));
+        for (int64_t n = 0; n < c.N; ++n) {
+          bias[size_t(n)] = int32_t(irand(-20000, 20000));
+          // Multipliers that spread the sums over the 8-bit range; ties to even get exercised
+          // by the exact half-way values that scale = 2^-k gives.
+          scale[size_t(n)] = n % 5 == 0 ? std::ldexp(1.0f, -8) : float(std::uniform_real_distribution<double>(1e-5, 2e-4)(rng()));
+          fbias[size_t(n)] = float(std::uniform_real_distribution<double>(-1, 1)(rng()));
+        }
+        const int32_t yzp = out == QuantOut::Int8 ? int32_t(irand(-20, 20)) : int32_t(irand(100, 150));
+        const size_t esz = out == QuantOut::Int32 || out == QuantOut::Float32 ? 4 : 1;
+        std::vector<uint8_t> got(acc.size() * esz, 0xa5);
+        U8S8Epilogue ep;
+        ep.out = out;
+        ep.c = got.data();
+        ep.trans_c = trans_c;
+        ep.ldc = trans_c ? c.M : c.N;
+        ep.a_zero_point = c.za;
+        ep.bias_i32 = bias.data();
+        ep.scale = scale.data();
+        ep.bias_f32 = out == QuantOut::Float32 ? fbias.data() : nullptr;
+        ep.relu = relu;
+        ep.y_zero_point = yzp;
+        run(*k, c, o, ep);
+        int bad = 0;
+        for (int64_t m = 0; m < c.M && bad < 3; ++m)
+          for (int64_t n = 0; n < c.N && bad < 3; ++n) {
+            const int32_t v = int32_t(uint32_t(acc[size_t(m * c.N + n)]) + uint32_t(bias[size_t(n)]));
+            const size_t at = size_t(trans_c ? n * c.M + m : m * c.N + n);
+            double want = 0, have = 0;
+            if (out == QuantOut::Int32) {
+              want = v;
+              int32_t g;
+              std::memcpy(&g, &got[at * 4], 4);
+              have = g;
+            } else if (out == QuantOut::Float32) {
+              float y = float(v) * scale[size_t(n)] + fbias[size_t(n)];
+              want = relu ? std::max(y, 0.0f) : y;
+              float g;
+              std::memcpy(&g, &got[at * 4], 4);
+              have = g;
+            } else {
+              const double lo = out == QuantOut::Int8 ? -128 : 0, hi = out == QuantOut::Int8 ? 127 : 255;
+              const double q = std::nearbyint(double(v) * double(scale[size_t(n)])) + yzp;
+              want = std::min(hi, std::max(relu ? std::max(lo, double(yzp)) : lo, q));
+              have = out == QuantOut::Int8 ? double(int8_t(got[at])) : double(got[at]);
+            }
+            if (have != want) {
+              ++bad;
+              FAIL_CHECK("m=", m, " n=", n, ": got ", have, ", want ", want);
+            }
+          }
+      }
+    }
+  }
+}
+
+TEST_CASE("u8s8 gemm dispatch: the table entry matches the CPU and the EMBER_ISA cap") {
+  const uint32_t f = kernels::cpu_features();
+  CHECK(std::string(kernels::make_u8s8_gemm_kernels(f, kernels::Isa::Generic).name) == "u8s8_gemm__generic");
+#if EMBER_HAVE_X86_KERNELS
+  if (f & kernels::kCpuAvx2)
+    CHECK(std::string(kernels::make_u8s8_gemm_kernels(f, kernels::Isa::Avx2).name) == "u8s8_gemm_6x16__avx2");
+  const uint32_t all = kernels::kCpuAvx2 | kernels::kCpuAvx512f | kernels::kCpuAvx512bw | kernels::kCpuAvx512vnni;
+  CHECK(std::string(kernels::make_u8s8_gemm_kernels(all, kernels::Isa::Avx512).name) == "u8s8_gemm_12x32__avx512vnni");
+  CHECK(std::string(kernels::make_u8s8_gemm_kernels(all & ~kernels::kCpuAvx512vnni, kernels::Isa::Avx512).name) ==
+        "u8s8_gemm_12x32__avx512bw");
+#endif
+}
+
+}  // namespace
+}  // namespace ember::test
