@@ -24,6 +24,7 @@ Command bench_command();
 Command inspect_command();
 Command ops_command();
 Command optimize_command();
+Command quantize_command();
 Command verify_command();
 
 }  // namespace ember::cli

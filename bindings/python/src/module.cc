@@ -9,6 +9,7 @@
 #include "errors.h"
 #include "session.h"
 #include "optimize.h"
+#include "quantize.h"
 #include "support/error.h"
 
 #ifdef EMBER_PY_HAVE_CLI
@@ -51,5 +52,6 @@ PYBIND11_MODULE(_ember, m) {
   ember::python::bind_session(m);
   ember::python::bind_optimize(m);
   ember::python::bind_verify(m);
+  ember::python::bind_quantize(m);
   m.def("run_cli", &run_cli, py::arg("args"), "Runs the ember command line with these arguments; returns the exit code.");
 }

@@ -1,0 +1,22 @@
+// Reading NumPy .npz archives (np.savez: a zip of .npy members, stored uncompressed) and
+// directories of them as feed sets for `ember quantize` (--calibration DIR, --eval DIR).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "ir/tensor.h"
+#include "opt/quantize/feed_set.h"
+
+namespace ember::cli {
+
+// The arrays of an .npz file by name (without ".npy"). Io when it cannot be
+// read; InvalidArgument for a malformed archive; Unsupported for compressed members
+// (np.savez_compressed), naming the member.
+std::map<std::string, Tensor> read_npz(const std::string& path);
+
+// Every *.npz file of `dir` (sorted by name) as one feed each, read when needed. InvalidArgument
+// naming `what` ("calibration", "evaluation") when the directory is missing or has none.
+opt::quantize::FeedSet npz_directory_feeds(const std::string& dir, const std::string& what);
+
+}  // namespace ember::cli
