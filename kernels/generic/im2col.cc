@@ -75,7 +75,7 @@ void tap_offsets(const ConvGeom& g, int64_t k, int64_t* off) {
 }  // namespace
 
 template <class T>
-void im2col(const T* img, int64_t channels, const ConvGeom& g, int64_t s0, int64_t s1, T* col) {
+void im2col(const T* img, int64_t channels, const ConvGeom& g, int64_t s0, int64_t s1, T* col, T pad) {
   const int64_t ks = g.kernel_size(), in_sz = g.in_size(), len = s1 - s0;
   int64_t off[kMaxConvDims];
   for (int64_t k = 0; k < ks; ++k) {
@@ -83,7 +83,7 @@ void im2col(const T* img, int64_t channels, const ConvGeom& g, int64_t s0, int64
     for (int64_t c = 0; c < channels; ++c) {
       const T* src = img + c * in_sz;
       T* dst = col + (c * ks + k) * len;
-      walk_tap(g, off, s0, s1, [&](int64_t j, int64_t i) { dst[j] = i < 0 ? T(0) : src[i]; });
+      walk_tap(g, off, s0, s1, [&](int64_t j, int64_t i) { dst[j] = i < 0 ? pad : src[i]; });
     }
   }
 }
@@ -104,8 +104,9 @@ void col2im_add(const T* col, int64_t c0, int64_t c1, const ConvGeom& g, T* img)
   }
 }
 
-template void im2col<float>(const float*, int64_t, const ConvGeom&, int64_t, int64_t, float*);
-template void im2col<double>(const double*, int64_t, const ConvGeom&, int64_t, int64_t, double*);
+template void im2col<float>(const float*, int64_t, const ConvGeom&, int64_t, int64_t, float*, float);
+template void im2col<double>(const double*, int64_t, const ConvGeom&, int64_t, int64_t, double*, double);
+template void im2col<uint8_t>(const uint8_t*, int64_t, const ConvGeom&, int64_t, int64_t, uint8_t*, uint8_t);
 template void col2im_add<float>(const float*, int64_t, int64_t, const ConvGeom&, float*);
 template void col2im_add<double>(const double*, int64_t, int64_t, const ConvGeom&, double*);
 

@@ -27,9 +27,10 @@ struct ConvGeom {
 };
 
 // Writes columns [s0, s1) of the column matrix into `col`, whose rows have length s1 - s0.
-// Splitting by column ranges lets callers tile a convolution across threads.
+// Splitting by column ranges lets callers tile a convolution across threads. Taps in the
+// padding get `pad` (quantized convolutions pad with the input's zero point, not 0).
 template <class T>
-void im2col(const T* img, int64_t channels, const ConvGeom& g, int64_t s0, int64_t s1, T* col);
+void im2col(const T* img, int64_t channels, const ConvGeom& g, int64_t s0, int64_t s1, T* col, T pad = T(0));
 
 // The adjoint: adds every column entry back onto the image position it came from
 // (img += col2im(col)). Used by ConvTranspose; `img` must be initialised by the caller.

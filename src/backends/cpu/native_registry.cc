@@ -18,6 +18,7 @@ const NativeRegistry& native_registry() {
     NativeRegistry r;
     register_gemm_conv_kernels(r);
     register_vector_kernels(r);
+    register_quant_kernels(r);
     return r;
   }();
   return registry;

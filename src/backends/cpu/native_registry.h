@@ -30,6 +30,9 @@ class NativeRegistry {
 void register_gemm_conv_kernels(NativeRegistry& registry);
 // Elementwise, activations, Softmax, normalisations, pooling, attention (src/backends/cpu/vector/).
 void register_vector_kernels(NativeRegistry& registry);
+// MatMulInteger, QLinearMatMul, ConvInteger, QLinearConv, (Dynamic)QuantizeLinear,
+// DequantizeLinear on the int8 GEMM kernels (src/backends/cpu/quant/).
+void register_quant_kernels(NativeRegistry& registry);
 
 // The native kernel for `node`, or null when Ember has none for it.
 std::unique_ptr<ops::Kernel> make_native_kernel(const ir::Node& node,

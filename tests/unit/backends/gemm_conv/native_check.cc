@@ -50,17 +50,19 @@ Built build(const NativeCase& c) {
     }
     node->inputs.push_back(v);
   }
-  ir::Value* out = g.add_value("out");
-  out->is_output = true;
-  g.outputs.push_back(out);
-  node->outputs.push_back(out);
+  for (size_t i = 0; i < c.outputs; ++i) {
+    ir::Value* out = g.add_value(i ? "out" + std::to_string(i) : "out");
+    out->is_output = true;
+    g.outputs.push_back(out);
+    node->outputs.push_back(out);
+  }
   for (const ir::Attribute& a : c.attrs) node->attrs[a.name] = a;
   b.node = node.get();
   g.add_node(std::move(node));
   return b;
 }
 
-Tensor reference(const NativeCase& c) {
+std::vector<Tensor> reference(const NativeCase& c) {
   Built b = build(c);
   const ops::OpSchema* schema = ops::OpRegistry::global().find(c.op_type, c.domain, c.opset);
   REQUIRE_MESSAGE(schema, "no reference schema for ", c.op_type);
@@ -72,7 +74,9 @@ Tensor reference(const NativeCase& c) {
     ptrs.push_back(c.inputs[i].defined() ? &values[i] : nullptr);
   }
   ThreadPool pool(1);
-  return ops::run_node_eagerly(*b.node, *schema, ptrs, pool).at(0).tensor;
+  std::vector<Tensor> out;
+  for (const ops::RtValue& v : ops::run_node_eagerly(*b.node, *schema, ptrs, pool)) out.push_back(v.tensor);
+  return out;
 }
 
 }  // namespace
@@ -83,17 +87,22 @@ std::string native_kernel_name(const NativeCase& c, int threads) {
   return k ? k->name() : "";
 }
 
-std::string check_native(const NativeCase& c, int threads, int64_t k) {
+std::string check_native(const NativeCase& c, int threads, int64_t k, Tier tier) {
   const std::string name = native_kernel_name(c, threads);
   Built b = build(c);
   runtime::SessionOptions opts;
   opts.threads = threads;
   opts.cpu_backend = "native";  // never a oneDNN kernel picked by "auto": this tests ours
   auto session = runtime::Session::from_model(b.model, opts);
-  const Tensor got = session->run(b.feeds).at(0);
-  const Tensor want = reference(c);
+  const std::vector<Tensor> got = session->run(b.feeds);
+  const std::vector<Tensor> want = reference(c);
   INFO("native kernel '", name, "', threads ", threads, ", seed ", seed());
-  check_close(got, want, Tier::Approximate, k, 1e-5);
+  REQUIRE(got.size() == c.outputs);
+  REQUIRE(want.size() >= c.outputs);
+  for (size_t i = 0; i < c.outputs; ++i) {
+    CAPTURE(i);
+    check_close(got[i], want[i], tier, k, 1e-5);
+  }
   return name;
 }
 

@@ -1,0 +1,185 @@
+// Native per-tensor QuantizeLinear (float32 -> uint8/int8), DequantizeLinear (uint8/int8/int32
+// -> float32) and DynamicQuantizeLinear, split over the pool, written as branch-free loops the
+// compiler vectorizes (rounding to nearest-even through the 1.5 * 2^23 trick rather than a
+// nearbyint call, which the baseline ISA cannot vectorize). Rounding and saturation follow the
+// reference kernels in src/ops/quant exactly. Per-axis / blocked scales, float16 inputs and
+// other output types run the reference kernel (at creation when the types say so, else at run
+// time when a scale turns out not to be a single value).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include "backends/cpu/gemm_conv/node_util.h"
+#include "backends/cpu/quant/quant_ops.h"
+#include "backends/cpu/vector/vector_util.h"
+#include "support/error.h"
+
+namespace ember::backends::quant {
+namespace {
+
+using gemm_conv::has_input;
+
+constexpr int64_t kGrain = 32768;
+
+// rint(q) (ties to even) for |q| < 2^22; larger magnitudes stay large, so they still saturate.
+inline float round_even(float q) {
+  constexpr float kMagic = 12582912.0f;  // 1.5 * 2^23: adding it leaves no fraction bits
+  return (q + kMagic) - kMagic;
+}
+
+// y[i] = saturate(rint(x[i] / s) + zp) into [lo, hi]; NaN gives 0 (then saturated), as the reference.
+template <class T>
+void quantize(int64_t n, const float* x, float s, float zp, T* y) {
+  constexpr float lo = float(std::numeric_limits<T>::lowest()), hi = float(std::numeric_limits<T>::max());
+  for (int64_t i = 0; i < n; ++i) {
+    const float q = x[i] / s;
+    float r = round_even(q) + zp;
+    r = q == q ? r : 0.0f;
+    y[i] = T(std::min(hi, std::max(lo, r)));
+  }
+}
+
+template <class T>
+void dequantize(int64_t n, const T* x, float s, T zp, float* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] = float(int64_t(x[i]) - int64_t(zp)) * s;
+}
+
+class QuantizeKernel final : public ops::Kernel {
+ public:
+  explicit QuantizeKernel(const ir::Node& node)
+      : who_(node.describe()), fallback_(vector::reference_kernel(node)) {}
+  const char* name() const override { return "quantize_linear:per_tensor"; }
+
+  void run(ops::KernelContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& s = ctx.input(1);
+    const bool has_zp = ctx.has_input(2);
+    const DType out = has_zp ? ctx.input(2).dtype() : DType::UInt8;
+    if (x.dtype() != DType::Float32 || s.dtype() != DType::Float32 || s.numel() != 1 ||
+        (has_zp && ctx.input(2).numel() != 1) || (out != DType::UInt8 && out != DType::Int8))
+      return fallback_->run(ctx);
+    const float scale = s.data<float>()[0];
+    EMBER_CHECK(scale != 0.0f, InvalidArgument, who_, ": y_scale element 0 is zero");
+    const float zp = !has_zp ? 0.0f
+                     : out == DType::Int8 ? float(ctx.input(2).data<int8_t>()[0])
+                                          : float(ctx.input(2).data<uint8_t>()[0]);
+    Tensor& y = ctx.output(0, out, x.shape());
+    const float* xp = x.data<float>();
+    vector::parallel(ctx, x.numel(), kGrain, [&](int64_t b, int64_t e) {
+      if (out == DType::Int8) quantize(e - b, xp + b, scale, zp, y.data<int8_t>() + b);
+      else quantize(e - b, xp + b, scale, zp, y.data<uint8_t>() + b);
+    });
+  }
+
+ private:
+  std::string who_;
+  std::unique_ptr<ops::Kernel> fallback_;
+};
+
+class DequantizeKernel final : public ops::Kernel {
+ public:
+  explicit DequantizeKernel(const ir::Node& node)
+      : who_(node.describe()), fallback_(vector::reference_kernel(node)) {}
+  const char* name() const override { return "dequantize_linear:per_tensor"; }
+
+  void run(ops::KernelContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    const Tensor& s = ctx.input(1);
+    const bool has_zp = ctx.has_input(2);
+    const DType t = x.dtype();
+    const bool int_type = t == DType::UInt8 || t == DType::Int8 || t == DType::Int32;
+    if (!int_type || s.dtype() != DType::Float32 || s.numel() != 1 ||
+        (has_zp && (ctx.input(2).numel() != 1 || ctx.input(2).dtype() != t)))
+      return fallback_->run(ctx);
+    const float scale = s.data<float>()[0];
+    Tensor& y = ctx.output(0, DType::Float32, x.shape());
+    float* yp = y.data<float>();
+    vector::parallel(ctx, x.numel(), kGrain, [&](int64_t b, int64_t e) {
+      const int64_t n = e - b;
+      if (t == DType::UInt8)
+        dequantize(n, x.data<uint8_t>() + b, scale, has_zp ? ctx.input(2).data<uint8_t>()[0] : uint8_t(0), yp + b);
+      else if (t == DType::Int8)
+        dequantize(n, x.data<int8_t>() + b, scale, has_zp ? ctx.input(2).data<int8_t>()[0] : int8_t(0), yp + b);
+      else
+        dequantize(n, x.data<int32_t>() + b, scale, has_zp ? ctx.input(2).data<int32_t>()[0] : 0, yp + b);
+    });
+  }
+
+ private:
+  std::string who_;
+  std::unique_ptr<ops::Kernel> fallback_;
+};
+
+// uint8 quantization with the scale and zero point taken from x's range (extended to 0).
+class DynamicQuantizeKernel final : public ops::Kernel {
+ public:
+  explicit DynamicQuantizeKernel(const ir::Node& node) : who_(node.describe()) {}
+  const char* name() const override { return "dynamic_quantize_linear"; }
+
+  void run(ops::KernelContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    EMBER_CHECK(x.dtype() == DType::Float32, Unsupported, who_, ": x of type ", dtype_name(x.dtype()),
+                " is not supported (float32 only)");
+    const float* p = x.data<float>();
+    const int64_t n = x.numel();
+    // Per-chunk ranges, combined afterwards (chunks may run on any thread).
+    const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(64, n / kGrain));
+    std::vector<float> lo(size_t(chunks), 0.0f), hi(size_t(chunks), 0.0f);
+    std::vector<uint8_t> nan(size_t(chunks), 0);
+    const int64_t per = (n + chunks - 1) / chunks;
+    vector::parallel(ctx, chunks, 1, [&](int64_t c0, int64_t c1) {
+      for (int64_t c = c0; c < c1; ++c) {
+        float mn = 0.0f, mx = 0.0f;  // the range always includes 0
+        bool bad = false;
+        for (int64_t i = c * per, e = std::min(n, (c + 1) * per); i < e; ++i) {
+          mn = std::min(mn, p[i]);
+          mx = std::max(mx, p[i]);
+          bad |= p[i] != p[i];
+        }
+        lo[size_t(c)] = mn;
+        hi[size_t(c)] = mx;
+        nan[size_t(c)] = bad;
+      }
+    });
+    float mn = 0.0f, mx = 0.0f;
+    for (int64_t c = 0; c < chunks; ++c) {
+      EMBER_CHECK(!nan[size_t(c)], InvalidArgument, who_, ": x contains NaN");
+      mn = std::min(mn, lo[size_t(c)]);
+      mx = std::max(mx, hi[size_t(c)]);
+    }
+    const float scale = (mx == mn ? 1.0f : (mx - mn)) / 255.0f;
+    const float zp = std::nearbyint(std::min(255.0f, std::max(0.0f, 0.0f - mn / scale)));
+    Tensor& y = ctx.output(0, DType::UInt8, x.shape());
+    uint8_t* yp = y.data<uint8_t>();
+    vector::parallel(ctx, n, kGrain, [&](int64_t b, int64_t e) { quantize(e - b, p + b, scale, zp, yp + b); });
+    if (ctx.output_count() > 1 && ctx.wants_output(1)) *ctx.output(1, DType::Float32, {}).data<float>() = scale;
+    if (ctx.output_count() > 2 && ctx.wants_output(2)) *ctx.output(2, DType::UInt8, {}).data<uint8_t>() = uint8_t(zp);
+  }
+
+ private:
+  std::string who_;
+};
+
+bool input_f32(const ir::Node& node, size_t i) { return has_input(node, i) && node.inputs[i]->type.dtype == DType::Float32; }
+
+}  // namespace
+
+std::unique_ptr<ops::Kernel> make_quantize_linear(const ir::Node& node, const runtime::BackendOptions&) {
+  // Blocked scales (opset 21), explicit output types, non-float32 inputs: the reference.
+  if (node.attr_int("block_size", 0) != 0 || node.has_attr("output_dtype") || node.has_attr("precision")) return nullptr;
+  if (!input_f32(node, 0) || !input_f32(node, 1)) return nullptr;
+  return std::make_unique<QuantizeKernel>(node);
+}
+
+std::unique_ptr<ops::Kernel> make_dequantize_linear(const ir::Node& node, const runtime::BackendOptions&) {
+  if (node.attr_int("block_size", 0) != 0 || node.has_attr("output_dtype") || !input_f32(node, 1)) return nullptr;
+  return std::make_unique<DequantizeKernel>(node);
+}
+
+std::unique_ptr<ops::Kernel> make_dynamic_quantize_linear(const ir::Node& node, const runtime::BackendOptions&) {
+  if (!input_f32(node, 0)) return nullptr;
+  return std::make_unique<DynamicQuantizeKernel>(node);
+}
+
+}  // namespace ember::backends::quant

@@ -1,0 +1,17 @@
+// Registers the native int8 ops (src/backends/cpu/quant/).
+#include "backends/cpu/native_registry.h"
+#include "backends/cpu/quant/quant_ops.h"
+
+namespace ember::backends {
+
+void register_quant_kernels(NativeRegistry& r) {
+  r.add("", "MatMulInteger", quant::make_matmul_integer);
+  r.add("", "QLinearMatMul", quant::make_qlinear_matmul);
+  r.add("", "ConvInteger", quant::make_conv_integer);
+  r.add("", "QLinearConv", quant::make_qlinear_conv);
+  r.add("", "QuantizeLinear", quant::make_quantize_linear);
+  r.add("", "DequantizeLinear", quant::make_dequantize_linear);
+  r.add("", "DynamicQuantizeLinear", quant::make_dynamic_quantize_linear);
+}
+
+}  // namespace ember::backends
