@@ -14,7 +14,7 @@ namespace {
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> kCommands = {run_command(), bench_command(), inspect_command(),
                                                  ops_command(), optimize_command(), quantize_command(),
-                                                 verify_command()};
+                                                 prune_command(), verify_command()};
   return kCommands;
 }
 

@@ -25,6 +25,7 @@ Command inspect_command();
 Command ops_command();
 Command optimize_command();
 Command quantize_command();
+Command prune_command();
 Command verify_command();
 
 }  // namespace ember::cli

@@ -9,6 +9,7 @@ from ._errors import (ALL_ERRORS, DeviceError, EmberError, EmberRuntimeError, In
                       InvalidModelError, IoError, OutOfMemoryError, ShapeMismatchError,
                       TypeMismatchError, UnsupportedError)
 from ._optimize import OptimizeResult, optimize
+from ._prune import prune
 from ._quantize import QuantizeResult, quantize
 from ._session import Session, TensorInfo
 from ._verify import VerifyResult, verify
@@ -19,6 +20,6 @@ _ember._register_errors({cls.status: cls for cls in ALL_ERRORS})
 for _cls in (EmberError,) + ALL_ERRORS:  # tracebacks say ember.ShapeMismatchError
     _cls.__module__ = __name__
 
-__all__ = ["Session", "TensorInfo", "optimize", "OptimizeResult", "quantize", "QuantizeResult", "verify", "VerifyResult", "EmberError", "InvalidArgumentError", "InvalidModelError",
+__all__ = ["Session", "TensorInfo", "optimize", "OptimizeResult", "prune", "quantize", "QuantizeResult", "verify", "VerifyResult", "EmberError", "InvalidArgumentError", "InvalidModelError",
            "UnsupportedError", "ShapeMismatchError", "TypeMismatchError", "OutOfMemoryError",
            "IoError", "DeviceError", "EmberRuntimeError", "__version__"]

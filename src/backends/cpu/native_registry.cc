@@ -19,6 +19,7 @@ const NativeRegistry& native_registry() {
     register_gemm_conv_kernels(r);
     register_vector_kernels(r);
     register_quant_kernels(r);
+    register_sparse_kernels(r);
     return r;
   }();
   return registry;

@@ -33,6 +33,8 @@ void register_vector_kernels(NativeRegistry& registry);
 // MatMulInteger, QLinearMatMul, ConvInteger, QLinearConv, (Dynamic)QuantizeLinear,
 // DequantizeLinear on the int8 GEMM kernels (src/backends/cpu/quant/).
 void register_quant_kernels(NativeRegistry& registry);
+// ai.ember SparseMatMul on the sparse x dense kernels (src/backends/cpu/sparse/).
+void register_sparse_kernels(NativeRegistry& registry);
 
 // The native kernel for `node`, or null when Ember has none for it.
 std::unique_ptr<ops::Kernel> make_native_kernel(const ir::Node& node,
