@@ -7,11 +7,14 @@ a transformer-like MatMul stack is quantized with quantize_dynamic (DynamicQuant
 MatMulInteger + scale Mul). Ember runs each at 1 and 2 threads with cpu_backend=native, and the
 profile must show the int8 ops on the u8s8 GEMM kernels (not the reference loops).
 
-Tolerance: onnxruntime requantizes in float32 and Ember in double (equal to the ONNX reference
-ops), so a value that lands within float rounding of a .5 tie may round the other way: one
-quantization step of that layer's output, which later layers can carry along. Outputs are
-compared in units of the final output's quantization step: at most 2 steps anywhere and at most
-1% of the elements off by any amount.
+The models are quantized with reduce_range=True (7-bit weights): onnxruntime's own AVX2 u8s8
+kernels use vpmaddubsw, whose int16 pair sums saturate with full-range int8 weights, so on an
+AVX2 machine without VNNI onnxruntime itself departs from the ONNX formula for such models (by up
+to several quantization steps; Ember does not, see the last test, which checks full-range weights
+against the ONNX formula in numpy). Tolerance: onnxruntime requantizes in float32 and Ember in
+double (equal to the ONNX reference ops), so a value within float rounding of a .5 tie may round
+the other way: at most one step of the final output's quantization, on at most 1% of the
+elements (in the runs so far all outputs matched exactly).
 """
 import json
 import os
@@ -118,7 +121,7 @@ def compare(path, feeds, tmp_path, step, name):
         steps = diff / unit
         off = np.count_nonzero(steps > 0.5)
         print(f"{name}, {threads} threads: max {steps.max():.2f} steps, {off} of {diff.size} elements off; {int8}")
-        assert steps.max() <= 2.0 + 1e-6, f"{name}: max |diff| {diff.max():.3g} = {steps.max():.2f} steps of {unit:.3g}"
+        assert steps.max() <= 1.0 + 1e-6, f"{name}: max |diff| {diff.max():.3g} = {steps.max():.2f} steps of {unit:.3g}"
         assert off <= 0.01 * diff.size, f"{name}: {off} of {diff.size} elements differ"
     return used
 
@@ -132,7 +135,7 @@ def test_static_quantized_cnn_matches_onnxruntime(tmp_path, rng, fmt, per_channe
     quantize_static(str(src), str(dst), Feeds(calib),
                     quant_format=QuantFormat.QOperator if fmt == "qoperator" else QuantFormat.QDQ,
                     per_channel=per_channel, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                    op_types_to_quantize=["Conv", "MatMul"])
+                    op_types_to_quantize=["Conv", "MatMul"], reduce_range=True)
     ops = {n.op_type for n in onnx.load(dst).graph.node}
     if fmt == "qoperator":
         assert {"QLinearConv", "QLinearMatMul"} <= ops, ops
@@ -142,13 +145,42 @@ def test_static_quantized_cnn_matches_onnxruntime(tmp_path, rng, fmt, per_channe
     used = compare(str(dst), {"x": x}, tmp_path, output_step(str(dst)), f"cnn {fmt} per_channel={per_channel}")
     if fmt == "qoperator":
         assert {"QLinearConv", "QLinearMatMul"} <= set(used), used
+    else:  # QDQ: float ops between the native per-tensor QuantizeLinear / DequantizeLinear
+        assert used["QuantizeLinear"].startswith("quantize_linear"), used
+
+
+def test_full_range_int8_weights_follow_the_onnx_formula(rng):
+    """QLinearMatMul with full-range int8 weights and activations near 255 (pairs whose sum
+    overflows int16, where a naive vpmaddubsw saturates) equals the ONNX formula computed in
+    numpy with int64 sums, at 1 and 2 threads."""
+    M, K, N = 37, 300, 53
+    w = rng.integers(-128, 128, (K, N)).astype(np.int8)
+    w[:, :5] = -128
+    xs, ws, ys = np.float32(0.02), np.float32(0.004), np.float32(0.9)
+    inits = [numpy_helper.from_array(np.array(xs), "as"), numpy_helper.from_array(np.array(7, np.uint8), "az"),
+             numpy_helper.from_array(w, "b"), numpy_helper.from_array(np.array(ws), "bs"),
+             numpy_helper.from_array(np.array(0, np.int8), "bz"), numpy_helper.from_array(np.array(ys), "ys"),
+             numpy_helper.from_array(np.array(128, np.uint8), "yz")]
+    node = helper.make_node("QLinearMatMul", ["a", "as", "az", "b", "bs", "bz", "ys", "yz"], ["y"])
+    graph = helper.make_graph([node], "qmm", [helper.make_tensor_value_info("a", TensorProto.UINT8, [M, K])],
+                              [helper.make_tensor_value_info("y", TensorProto.UINT8, [M, N])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    a = rng.integers(0, 256, (M, K)).astype(np.uint8)
+    a[:3] = 255
+    acc = (a.astype(np.int64) - 7) @ w.astype(np.int64)
+    mult = np.float64(np.float32(np.float32(xs * ws) / ys))
+    want = np.clip(np.rint(acc * mult) + 128, 0, 255).astype(np.uint8)
+    for threads in (1, 2):
+        (got,) = ember.Session(model.SerializeToString(), threads=threads, cpu_backend="native").run(None, {"a": a})
+        np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("per_channel", [False, True])
 def test_dynamic_quantized_matmuls_match_onnxruntime(tmp_path, rng, per_channel):
     src, dst = tmp_path / "mlp.onnx", tmp_path / f"mlp_dyn_{per_channel}.onnx"
     onnx.save(mlp_model(), src)
-    quantize_dynamic(str(src), str(dst), per_channel=per_channel, weight_type=QuantType.QInt8)
+    quantize_dynamic(str(src), str(dst), per_channel=per_channel, weight_type=QuantType.QInt8, reduce_range=True)
     ops = {n.op_type for n in onnx.load(dst).graph.node}
     assert {"DynamicQuantizeLinear", "MatMulInteger"} <= ops, ops
     x = rng.standard_normal((3, 17, 64)).astype(np.float32)
