@@ -16,7 +16,7 @@
 //
 // The epilogue then writes one of (see U8S8Epilogue):
 //   Int32    acc (+ bias_i32)                                        MatMulInteger, ConvInteger
-//   Float32  float(acc + bias_i32) * scale[n] + bias_f32[n], optional Relu   dynamic quantization
+//   Float32  fma(float(acc + bias_i32), scale[n], bias_f32[n]) (one rounding), optional Relu
 //   UInt8/Int8  saturate(rint(double(acc + bias_i32) * scale[n]) + y_zp), optional Relu
 //                                                                    QLinearMatMul, QLinearConv
 // The requantization multiplies in double so it equals the reference ops' rounding exactly;

@@ -91,9 +91,10 @@ inline void u8s8_finish(int32_t* acc, int64_t ld, int64_t m0, int64_t rows, int6
       const float* s = ep.scale;
       const float* b = ep.bias_f32;
       const bool relu = ep.relu;
+      // One rounding (std::fma) whatever the ISA flags: a plain a * b + c would be contracted
+      // into an FMA in some builds and not in others, and the entries would differ in the last bit.
       u8s8_detail::store_block<float>(ep, acc, ld, m0, rows, n0, cols, [&](int32_t v, int64_t n) {
-        float y = float(v) * s[n];
-        if (b) y += b[n];
+        const float y = b ? std::fma(float(v), s[n], b[n]) : float(v) * s[n];
         return relu ? std::max(y, 0.0f) : y;
       });
       break;

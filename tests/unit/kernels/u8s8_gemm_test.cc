@@ -224,7 +224,7 @@ TEST_CASE("u8s8 gemm kernels: bias, dequantization, requantization, Relu, transp
               std::memcpy(&g, &got[at * 4], 4);
               have = g;
             } else if (out == QuantOut::Float32) {
-              float y = float(v) * scale[size_t(n)] + fbias[size_t(n)];
+              const float y = std::fma(float(v), scale[size_t(n)], fbias[size_t(n)]);
               want = relu ? std::max(y, 0.0f) : y;
               float g;
               std::memcpy(&g, &got[at * 4], 4);
