@@ -54,12 +54,29 @@ void dw_fill_plane(const DwConv2dGeom& g, const float* x, float* plane) {
   }
 }
 
+size_t dw_block_scratch(const DwConv2dGeom& g) {
+  const DwPlane p = dw_plane(g);
+  const int64_t cols = (g.out_w - 1) * g.stride_w + (g.kernel_w - 1) * g.dilation_w + 1;
+  // + slack: the last pixels of a row block read up to 7 strides past the last column.
+  const size_t block = size_t((std::max<int64_t>(p.rows * cols, 0) + 7 * g.stride_w + 1) * kDwBlock);
+  return std::max(p.size(), block);
+}
+
 F32DwConvKernels make_f32_dwconv_kernels(uint32_t f, Isa cap) {
   F32DwConvKernels t = f32_dwconv_generic_kernels();
+  // An entry without its own channel-blocked form keeps the best lower level's.
+  auto take = [&](const F32DwConvKernels& e) {
+    const F32DwConvKernels lower = t;
+    t = e;
+    if (!t.dwconv_block) {
+      t.dwconv_block = lower.dwconv_block;
+      t.name_block = lower.name_block;
+    }
+  };
 #if EMBER_HAVE_X86_KERNELS
   const uint32_t avx2 = kCpuAvx2 | kCpuFma;
-  if (cap >= Isa::Avx2 && (f & avx2) == avx2) t = avx2::f32_dwconv_kernels();
-  if (cap >= Isa::Avx512 && (f & kCpuAvx512f)) t = avx512::f32_dwconv_kernels();
+  if (cap >= Isa::Avx2 && (f & avx2) == avx2) take(avx2::f32_dwconv_kernels());
+  if (cap >= Isa::Avx512 && (f & kCpuAvx512f)) take(avx512::f32_dwconv_kernels());
 #endif
   return t;
 }

@@ -55,6 +55,24 @@ void dw_fill_plane(const DwConv2dGeom& g, const float* x, float* plane);
 using F32DwConv2dFn = void (*)(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep,
                                float* y, float* scratch);
 
+// Channel-blocked form: up to kDwBlock channels at once (planes `in_h*in_w` / `out_h*out_w`
+// apart), vectors running over channels instead of output columns. For small or strided
+// planes, where a vector of output columns is mostly tail and per-row overhead: the channels
+// are interleaved into a padded [rows][cols][kDwBlock] scratch (8x8 transposes), every output
+// pixel is one vector per tap, and results are transposed back before the epilogue.
+constexpr int64_t kDwBlock = 8;
+struct DwBlockEpilogue {
+  const float* bias = nullptr;      // [channels] or null
+  const float* residual = nullptr;  // like y (channels planes), or null
+  Activation activation = Activation::None;
+  float act_alpha = 0.0f, act_beta = 0.0f;
+};
+// Scratch floats for the channel-blocked form.
+size_t dw_block_scratch(const DwConv2dGeom& g);
+// x: channel 0's plane; w: [channels][kernel_h*kernel_w]; y: channel 0's output plane.
+using F32DwConvBlockFn = void (*)(const DwConv2dGeom& g, int64_t channels, const float* x, const float* w,
+                                  const DwBlockEpilogue& ep, float* y, float* scratch);
+
 struct F32DwConvKernels {
   const char* name_3x3 = nullptr;  // e.g. "f32_dwconv3x3__avx2"
   const char* name_5x5 = nullptr;
@@ -62,6 +80,9 @@ struct F32DwConvKernels {
   F32DwConv2dFn dwconv_3x3 = nullptr;  // kernel 3x3, any stride / dilation / padding
   F32DwConv2dFn dwconv_5x5 = nullptr;  // kernel 5x5
   F32DwConv2dFn dwconv_any = nullptr;  // any kernel size
+  const char* name_block = nullptr;    // e.g. "f32_dwconv_c8__avx2"
+  F32DwConvBlockFn dwconv_block = nullptr;  // any kernel size, <= kDwBlock channels (null in an
+                                            // ISA entry: make_f32_dwconv_kernels fills it in)
 
   // The entry (and its name) for a kernel size.
   F32DwConv2dFn pick(int64_t kh, int64_t kw) const;

@@ -28,9 +28,29 @@ void f32_dwconv2d_generic(const DwConv2dGeom& g, const float* x, const float* w,
   }
 }
 
+namespace {
+
+// The channel-blocked entry of the generic table: the per-channel loop, channel by channel.
+void dwconv_block_generic(const DwConv2dGeom& g, int64_t channels, const float* x, const float* w,
+                          const DwBlockEpilogue& ep, float* y, float* scratch) {
+  const int64_t in = g.in_h * g.in_w, out = g.out_h * g.out_w, taps = g.kernel_h * g.kernel_w;
+  for (int64_t c = 0; c < channels; ++c) {
+    DwEpilogue e;
+    e.bias = ep.bias ? ep.bias[c] : 0.0f;
+    e.residual = ep.residual ? ep.residual + c * out : nullptr;
+    e.activation = ep.activation;
+    e.act_alpha = ep.act_alpha;
+    e.act_beta = ep.act_beta;
+    f32_dwconv2d_generic(g, x + c * in, w + c * taps, e, y + c * out, scratch);
+  }
+}
+
+}  // namespace
+
 const F32DwConvKernels& f32_dwconv_generic_kernels() {
   static const F32DwConvKernels k{"f32_dwconv3x3__generic", "f32_dwconv5x5__generic", "f32_dwconv__generic",
-                                  f32_dwconv2d_generic,     f32_dwconv2d_generic,     f32_dwconv2d_generic};
+                                  f32_dwconv2d_generic,     f32_dwconv2d_generic,     f32_dwconv2d_generic,
+                                  "f32_dwconv_c8__generic", dwconv_block_generic};
   return k;
 }
 

@@ -13,36 +13,12 @@
 
 #include "kernels/dispatch/f32_conv.h"
 #include "kernels/generic/dwconv.h"
+#include "kernels/x86/f32_conv_activate.h"
 
 namespace ember::kernels {
 namespace {
 
 constexpr int kDwMaxTaps = 64;  // larger kernels take the generic entry
-
-template <class V>
-inline bool dw_vector_activation(Activation a) {
-  return a == Activation::None || a == Activation::Relu || a == Activation::LeakyRelu || a == Activation::Clip ||
-         a == Activation::HardSigmoid || a == Activation::HardSwish;
-}
-
-// Matches activate_scalar for the piecewise-linear activations (constants first: x86 MAX/MIN
-// return the second operand when one is NaN, so NaN propagates like the scalar form).
-template <class V>
-inline typename V::vec dw_activate(typename V::vec v, const DwEpilogue& ep) {
-  const auto zero = V::zero();
-  switch (ep.activation) {
-    case Activation::Relu: return V::max(zero, v);
-    case Activation::LeakyRelu: return V::select_ge0(v, v, V::mul(v, V::set1(ep.act_alpha)));
-    case Activation::Clip: return V::min(V::set1(ep.act_beta), V::max(V::set1(ep.act_alpha), v));
-    case Activation::HardSigmoid:
-      return V::min(V::set1(1.0f), V::max(zero, V::fmadd(V::set1(ep.act_alpha), v, V::set1(ep.act_beta))));
-    case Activation::HardSwish: {
-      const auto t = V::min(V::set1(6.0f), V::max(zero, V::add(v, V::set1(3.0f))));
-      return V::mul(V::mul(v, t), V::set1(1.0f / 6.0f));
-    }
-    default: return v;
-  }
-}
 
 template <class V, int KH, int KW>
 void dwconv_rows(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep, float* y,
@@ -63,11 +39,11 @@ void dwconv_rows(const DwConv2dGeom& g, const float* x, const float* w, const Dw
       off[ky * kw + kx] = ky * g.dilation_h * row_stride + (c % g.stride_w) * p.row_len + c / g.stride_w;
       wv[ky * kw + kx] = V::set1(w[ky * kw + kx]);
     }
-  const bool vec_act = dw_vector_activation<V>(ep.activation);
+  const bool vec_act = conv_vector_activation(ep.activation);
   const vec bias = V::set1(ep.bias);
   auto finish = [&](vec acc, float* out, const float* z, int64_t ox, int n) {
     if (z) acc = V::add(acc, n == L ? V::load(z + ox) : V::load_first(z + ox, n));
-    if (vec_act) acc = dw_activate<V>(acc, ep);
+    if (vec_act) acc = conv_activate<V>(acc, ep.activation, ep.act_alpha, ep.act_beta);
     if (n == L) V::store(out + ox, acc);
     else V::store_first(out + ox, n, acc);
   };

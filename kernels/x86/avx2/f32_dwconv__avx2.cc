@@ -1,45 +1,128 @@
-// Depthwise 2-D convolution for AVX2 + FMA: 8 output columns per vector (two vectors per
-// step), 3x3 and 5x5 taps unrolled with the weights held in registers. Compiled with -mavx2
+// Depthwise 2-D convolution for AVX2 + FMA, two forms: per channel, 8 output columns per
+// vector (two vectors per step), 3x3 and 5x5 taps unrolled with the weights held in registers;
+// and channel-blocked, 8 channels per vector (small or strided planes). Compiled with -mavx2
 // -mfma (this file only).
 #include <immintrin.h>
 
+#include <algorithm>
+
 #include "kernels/dispatch/f32_conv.h"
+#include "kernels/generic/dwconv.h"
+
+#include "kernels/x86/avx2/f32_conv_vec_avx2.h"
+#include "kernels/x86/f32_dwconv_rows.h"
 
 namespace ember::kernels::avx2 {
 namespace {
 
-struct DwAvx2 {
-  using vec = __m256;
-  static constexpr int L = 8;
-  static __m256i first(int n) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+// ---- Channel-blocked form (kernels/dispatch/f32_conv.h): vectors over 8 channels.
+
+// r[i][j] -> r[j][i].
+inline void transpose8(__m256 r[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+  r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+  r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+  r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+  r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+  r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+  r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+  r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+using V = ConvAvx2;
+
+// Interleaves `ch` (<= 8) channel planes into the padded [rows][cols][8] scratch; missing
+// channels and padding are zeros, and so is the slack after the last row.
+void fill_block(const DwConv2dGeom& g, int64_t ch, const float* x, int64_t rows, int64_t cols, float* p) {
+  const int64_t plane = g.in_h * g.in_w;
+  const int64_t lo = std::clamp<int64_t>(g.pad_left, 0, cols), hi = std::clamp<int64_t>(g.in_w + g.pad_left, lo, cols);
+  const __m256 zero = _mm256_setzero_ps();
+  for (int64_t r = 0; r < rows; ++r) {
+    float* o = p + r * cols * 8;
+    const int64_t iy = r - g.pad_top;
+    if (iy < 0 || iy >= g.in_h) {
+      for (int64_t q = 0; q < cols; ++q) _mm256_storeu_ps(o + q * 8, zero);
+      continue;
+    }
+    for (int64_t q = 0; q < lo; ++q) _mm256_storeu_ps(o + q * 8, zero);
+    for (int64_t q = hi; q < cols; ++q) _mm256_storeu_ps(o + q * 8, zero);
+    const float* src = x + iy * g.in_w + (lo - g.pad_left);
+    for (int64_t q = lo; q < hi; q += 8, src += 8) {
+      const int n = int(std::min<int64_t>(8, hi - q));
+      __m256 v[8];
+      for (int c = 0; c < 8; ++c)
+        v[c] = c >= ch ? zero : n == 8 ? V::load(src + c * plane) : V::load_first(src + c * plane, n);
+      transpose8(v);
+      for (int i = 0; i < n; ++i) _mm256_storeu_ps(o + (q + i) * 8, v[i]);
+    }
   }
-  static vec zero() { return _mm256_setzero_ps(); }
-  static vec set1(float x) { return _mm256_set1_ps(x); }
-  static vec load(const float* p) { return _mm256_loadu_ps(p); }
-  static vec load_first(const float* p, int n) { return _mm256_maskload_ps(p, first(n)); }
-  static void store(float* p, vec v) { _mm256_storeu_ps(p, v); }
-  static void store_first(float* p, int n, vec v) { _mm256_maskstore_ps(p, first(n), v); }
-  static vec fmadd(vec a, vec b, vec c) { return _mm256_fmadd_ps(a, b, c); }
-  static vec add(vec a, vec b) { return _mm256_add_ps(a, b); }
-  static vec mul(vec a, vec b) { return _mm256_mul_ps(a, b); }
-  static vec max(vec a, vec b) { return _mm256_max_ps(a, b); }
-  static vec min(vec a, vec b) { return _mm256_min_ps(a, b); }
-  static vec select_ge0(vec v, vec if_ge, vec if_lt) {
-    return _mm256_blendv_ps(if_lt, if_ge, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GE_OQ));
+  for (int64_t i = 0; i < (7 * g.stride_w + 1); ++i) _mm256_storeu_ps(p + (rows * cols + i) * 8, zero);
+}
+
+template <int KH, int KW>
+void dwconv_block(const DwConv2dGeom& g, int64_t ch, const float* x, const float* w, const DwBlockEpilogue& ep,
+                  float* y, float* scratch) {
+  const int kh = KH ? KH : int(g.kernel_h), kw = KW ? KW : int(g.kernel_w), taps = kh * kw;
+  if (taps > kDwMaxTaps) return f32_dwconv_generic_kernels().dwconv_block(g, ch, x, w, ep, y, scratch);
+  const int64_t rows = dw_plane(g).rows, cols = (g.out_w - 1) * g.stride_w + (kw - 1) * g.dilation_w + 1;
+  fill_block(g, ch, x, rows, cols, scratch);
+  alignas(32) float wt[kDwMaxTaps][8] = {};
+  int64_t off[kDwMaxTaps];
+  for (int t = 0; t < taps; ++t) {
+    for (int64_t c = 0; c < ch; ++c) wt[t][c] = w[c * taps + t];
+    off[t] = ((t / kw) * g.dilation_h * cols + (t % kw) * g.dilation_w) * 8;
   }
-};
+  const bool vec_act = conv_vector_activation(ep.activation);
+  const int64_t out_plane = g.out_h * g.out_w, step = g.stride_w * 8;
+  for (int64_t oy = 0; oy < g.out_h; ++oy) {
+    const float* row = scratch + oy * g.stride_h * cols * 8;
+    for (int64_t ox = 0; ox < g.out_w; ox += 8) {
+      const int n = int(std::min<int64_t>(8, g.out_w - ox));
+      __m256 acc[8];
+      for (int i = 0; i < 8; ++i) acc[i] = _mm256_setzero_ps();
+      const float* base = row + ox * step;
+      for (int t = 0; t < (KH ? KH * KW : taps); ++t) {
+        const __m256 wv = _mm256_load_ps(wt[t]);
+        const float* p = base + off[t];
+        for (int i = 0; i < 8; ++i) acc[i] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(p + i * step), acc[i]);
+      }
+      transpose8(acc);  // acc[c]: channel c, pixels ox..ox+7
+      for (int64_t c = 0; c < ch; ++c) {
+        const int64_t at = c * out_plane + oy * g.out_w + ox;
+        __m256 v = acc[c];
+        if (ep.bias) v = _mm256_add_ps(v, _mm256_set1_ps(ep.bias[c]));
+        if (ep.residual) v = _mm256_add_ps(v, n == 8 ? V::load(ep.residual + at) : V::load_first(ep.residual + at, n));
+        if (vec_act) v = conv_activate<V>(v, ep.activation, ep.act_alpha, ep.act_beta);
+        if (n == 8) V::store(y + at, v);
+        else V::store_first(y + at, n, v);
+        if (!vec_act)
+          for (int i = 0; i < n; ++i) y[at + i] = activate_scalar(y[at + i], ep.activation, ep.act_alpha, ep.act_beta);
+      }
+    }
+  }
+}
 
 }  // namespace
-}  // namespace ember::kernels::avx2
-
-#include "kernels/x86/f32_dwconv_rows.h"
-
-namespace ember::kernels::avx2 {
 
 const F32DwConvKernels& f32_dwconv_kernels() {
-  static const F32DwConvKernels k =
-      dwconv_table<DwAvx2>("f32_dwconv3x3__avx2", "f32_dwconv5x5__avx2", "f32_dwconv__avx2");
+  static const F32DwConvKernels k = [] {
+    F32DwConvKernels t = dwconv_table<ConvAvx2>("f32_dwconv3x3__avx2", "f32_dwconv5x5__avx2", "f32_dwconv__avx2");
+    t.name_block = "f32_dwconv_c8__avx2";
+    t.dwconv_block = [](const DwConv2dGeom& g, int64_t ch, const float* x, const float* w,
+                        const DwBlockEpilogue& ep, float* y, float* scratch) {
+      if (g.kernel_h == 3 && g.kernel_w == 3) return dwconv_block<3, 3>(g, ch, x, w, ep, y, scratch);
+      dwconv_block<0, 0>(g, ch, x, w, ep, y, scratch);
+    };
+    return t;
+  }();
   return k;
 }
 

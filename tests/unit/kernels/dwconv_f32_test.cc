@@ -138,11 +138,83 @@ TEST_CASE("f32 depthwise conv: every activation in every entry") {
       for (int64_t k : {3, 5, 4}) check_entry(*t, geom(7, 21, k, k, 1, 1, 1, 1, 1, 2, 2), a.a, a.p0, a.p1, true);
 }
 
+// The channel-blocked entry on `ch` channels against the same double loop, channel by channel.
+void check_block(const F32DwConvKernels& t, const DwConv2dGeom& g, int64_t ch, Activation act, float a, float b,
+                 bool residual) {
+  const int64_t in = g.in_h * g.in_w, out = g.out_h * g.out_w, taps = g.kernel_h * g.kernel_w;
+  const auto x = random_floats(size_t(ch * in));
+  const auto w = random_floats(size_t(ch * taps));
+  const auto z = random_floats(size_t(ch * out));
+  const auto bias = random_floats(size_t(ch));
+  kernels::DwBlockEpilogue ep;
+  ep.bias = bias.data();
+  ep.residual = residual ? z.data() : nullptr;
+  ep.activation = act;
+  ep.act_alpha = a;
+  ep.act_beta = b;
+  std::vector<float> scratch(kernels::dw_block_scratch(g), 555.0f);
+  std::vector<float> y(size_t(ch * out) + 1, 12345.0f);  // +1: guard after the output
+  t.dwconv_block(g, ch, x.data(), w.data(), ep, y.data(), scratch.data());
+  CHECK(y.back() == 12345.0f);
+  const double rtol = tier_rtol(Tier::Close, taps);
+  for (int64_t c = 0; c < ch; ++c)
+    for (int64_t oy = 0; oy < g.out_h; ++oy)
+      for (int64_t ox = 0; ox < g.out_w; ++ox) {
+        double acc = bias[size_t(c)], mag = std::fabs(acc);
+        for (int64_t ky = 0; ky < g.kernel_h; ++ky)
+          for (int64_t kx = 0; kx < g.kernel_w; ++kx) {
+            const int64_t iy = oy * g.stride_h + ky * g.dilation_h - g.pad_top;
+            const int64_t ix = ox * g.stride_w + kx * g.dilation_w - g.pad_left;
+            if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) continue;
+            const double p = double(w[size_t(c * taps + ky * g.kernel_w + kx)]) * x[size_t(c * in + iy * g.in_w + ix)];
+            acc += p;
+            mag += std::fabs(p);
+          }
+        const size_t at = size_t(c * out + oy * g.out_w + ox);
+        if (residual) {
+          acc += z[at];
+          mag += std::fabs(z[at]);
+        }
+        const double want = kernels::activate_scalar(float(acc), act, a, b);
+        if (std::fabs(y[at] - want) > 1e-6 + rtol * mag) {
+          FAIL_CHECK(t.name_block, " ", describe(g), " ch=", ch, " act=", int(act), " residual=", residual, " at (", c,
+                     ",", oy, ",", ox, "): got ", y[at], ", want ", want, " (seed ", seed(), ")");
+          return;
+        }
+      }
+}
+
+TEST_CASE("f32 depthwise conv: the channel-blocked entry, all geometries, 1 to 8 channels") {
+  std::vector<DwConv2dGeom> geoms;
+  for (int64_t k : {3, 5})
+    for (int64_t s : {1, 2})
+      for (int64_t w : {1, 7, 8, 9, 15, 16, 17, 29})
+        geoms.push_back(geom(7, w, k, k, s, s, 1, k / 2, k / 2, k / 2, k / 2));
+  geoms.push_back(geom(12, 20, 3, 3, 1, 1, 2, 2, 2, 2, 2));   // dilation
+  geoms.push_back(geom(11, 29, 3, 3, 2, 2, 1, 0, 1, 1, 0));   // TF-style asymmetric padding
+  geoms.push_back(geom(10, 20, 3, 3, 1, 1, 1, 0, 0, 0, 0));   // no padding
+  geoms.push_back(geom(13, 27, 7, 7, 3, 3, 1, 3, 3, 3, 3));   // other size, stride 3
+  geoms.push_back(geom(6, 19, 1, 4, 1, 2, 1, 0, 2, 0, 1));    // rectangular
+  geoms.push_back(geom(4, 9, 9, 9, 1, 1, 1, 4, 4, 4, 4));     // 81 taps: the generic fallback
+  for (const F32DwConvKernels* t : tables()) {
+    if (!t->dwconv_block) continue;  // an ISA entry may leave it to a lower level's
+    for (const DwConv2dGeom& g : geoms)
+      for (int64_t ch : {1, 5, 8}) check_block(*t, g, ch, Activation::None, 0, 0, ch == 5);
+  }
+  const F32DwConvKernels best = kernels::f32_dwconv_kernels();
+  REQUIRE(bool(best.dwconv_block));
+  struct Act { Activation a; float p0, p1; };
+  const Act acts[] = {{Activation::Relu, 0, 0}, {Activation::Clip, 0.0f, 6.0f}, {Activation::HardSwish, 0, 0},
+                      {Activation::Sigmoid, 0, 0}, {Activation::LeakyRelu, 0.1f, 0}};
+  for (const Act& a : acts) check_block(best, geom(9, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1), 7, a.a, a.p0, a.p1, true);
+}
+
 TEST_CASE("f32 depthwise conv: the table honours the ISA cap") {
   const F32DwConvKernels g = kernels::make_f32_dwconv_kernels(kernels::cpu_features(), kernels::Isa::Generic);
   CHECK(std::string(g.name_3x3) == "f32_dwconv3x3__generic");
   CHECK(std::string(g.name_for(5, 5)) == "f32_dwconv5x5__generic");
   CHECK(std::string(g.name_for(7, 7)) == "f32_dwconv__generic");
+  CHECK(std::string(g.name_block) == "f32_dwconv_c8__generic");
 }
 
 }  // namespace

@@ -162,6 +162,7 @@ std::unique_ptr<ops::Kernel> make(const ir::Node& node, bool fused) {
   s.fused = fused;
   if (fused) s.act = parse_activation(node);
   if (s.group > 1 && s.group == s.c_in && s.group == s.c_out) return make_depthwise_conv(s);
+  if (prefer_direct_conv(s)) return make_direct_conv(s);
   const kernels::F32GemmKernels& k = *kernels::kernel_table().f32_gemm;
   return std::make_unique<GemmConvKernel>(s, k);
 }

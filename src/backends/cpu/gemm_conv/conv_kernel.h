@@ -19,5 +19,10 @@ std::unique_ptr<ops::Kernel> make_fused_conv(const ir::Node& node, const runtime
 
 // The depthwise kernel (dwconv_kernel.cc).
 std::unique_ptr<ops::Kernel> make_depthwise_conv(const ConvSetup& setup);
+// The direct (implicit-GEMM) kernel (direct_conv_kernel.cc).
+std::unique_ptr<ops::Kernel> make_direct_conv(const ConvSetup& setup);
+// Whether the direct kernel is the faster form for this convolution (measured per shape
+// class; false when the direct table entry is the scalar one).
+bool prefer_direct_conv(const ConvSetup& setup);
 
 }  // namespace ember::backends::gemm_conv

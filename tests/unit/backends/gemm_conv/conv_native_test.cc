@@ -1,10 +1,12 @@
-// Native Conv / FusedConv (src/backends/cpu/gemm_conv/conv_kernel.cc, dwconv_kernel.cc) against
-// the reference kernels: 1x1 GEMM form, im2col with odd sizes, strides, pads, dilations,
+// Native Conv / FusedConv (src/backends/cpu/gemm_conv/conv_kernel.cc, direct_conv_kernel.cc,
+// dwconv_kernel.cc) against the reference kernels: 1x1 GEMM form, direct and im2col forms with
+// odd sizes, strides, pads, dilations,
 // auto_pad, groups, depthwise 3x3 / 5x5 / other sizes, batches, every epilogue; 1 and 2 threads.
 #include <doctest/doctest.h>
 
 #include <cmath>
 
+#include "kernels/dispatch/f32_conv_direct.h"
 #include "native_check.h"
 
 namespace ember::test {
@@ -45,6 +47,11 @@ NativeCase make_case(const ConvCase& k, const std::string& op, const std::string
 
 int64_t reduction(const ConvCase& k) { return (k.c / k.group) * k.kh * k.kw; }
 
+// Whether convolutions with a spatial kernel take the direct kernel (a vector entry exists).
+bool vector_direct() {
+  return kernels::f32_conv_direct_kernels().run != kernels::f32_conv_direct_generic_kernels().run;
+}
+
 TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dilations") {
   std::vector<ConvCase> cases = {
       {1, 7, 9, 11, 13, 1, 1},
@@ -62,13 +69,19 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       {1, 5, 1, 1, 3, 1, 1},
       {1, 3, 7, 7, 5, 3, 3, 1, {2, 2}, {}, {1, 1}, "SAME_UPPER"},
       {1, 3, 8, 7, 5, 2, 2, 1, {1, 1}, {}, {1, 1}, "SAME_LOWER"},
+      {1, 64, 14, 14, 70, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},            // channel strips x 2 threads
+      {1, 8, 30, 30, 13, 3, 3, 1, {2, 2}, {1, 1, 1, 1}, {2, 2}},      // stride 2 with dilation 2
+      // im2col keeps the 1x1 layers with stride or padding: its branches with those.
+      {1, 64, 5, 5, 96, 1, 1, 1, {1, 1}, {1, 1, 1, 1}},              // few columns: rows split
+      {1, 16, 80, 80, 24, 1, 1, 1, {2, 2}, {1, 0, 0, 1}},            // many column tiles
   };
   for (const ConvCase& k : cases)
     for (int threads : {1, 2}) {
       CAPTURE(describe(k));
       const std::string name = check_native(make_case(k, "Conv"), threads, reduction(k));
-      const bool pointwise = k.kh == 1 && k.kw == 1 && k.strides == Dims{1, 1};
-      CHECK(name.rfind(pointwise ? "f32_conv1x1_gemm:" : "f32_conv_im2col:", 0) == 0);
+      const bool pointwise = k.kh == 1 && k.kw == 1 && k.strides == Dims{1, 1} && k.pads == Dims{0, 0, 0, 0};
+      const char* want = pointwise ? "f32_conv1x1_gemm:" : k.kh * k.kw > 1 && vector_direct() ? "f32_conv_direct_" : "f32_conv_im2col:";
+      CHECK(name.rfind(want, 0) == 0);
     }
 }
 
@@ -83,13 +96,18 @@ TEST_CASE("native Conv: depthwise 3x3, 5x5 and other sizes") {
       {1, 3, 10, 10, 3, 7, 7, 3, {1, 3}, {3, 3, 3, 3}},
       {1, 2, 1, 1, 2, 3, 3, 2, {1, 1}, {1, 1, 1, 1}},
       {1, 32, 112, 112, 32, 3, 3, 32, {1, 1}, {1, 1, 1, 1}},        // MobileNetV2's first depthwise
+      {1, 13, 9, 9, 13, 3, 3, 13, {1, 1}, {1, 1, 1, 1}},             // channel-blocked, 8 + 5 channels
+      {2, 19, 30, 30, 19, 3, 3, 19, {2, 2}, {0, 0, 1, 1}},           // channel-blocked, stride 2, batch 2
       {1, 4, 9, 9, 4, 3, 3, 4, {1, 1}, {}, {1, 1}, "SAME_UPPER", false},
   };
   for (const ConvCase& k : cases)
     for (int threads : {1, 2}) {
       CAPTURE(describe(k));
       const std::string name = check_native(make_case(k, "Conv"), threads, reduction(k));
-      const std::string want = k.kh == 3 && k.kw == 3 ? "f32_dwconv3x3__" : k.kh == 5 && k.kw == 5 ? "f32_dwconv5x5__" : "f32_dwconv__";
+      const std::string want = k.strides[1] > 1                ? "f32_dwconv_c8__"
+                               : k.kh == 3 && k.kw == 3 ? "f32_dwconv3x3__"
+                               : k.kh == 5 && k.kw == 5 ? "f32_dwconv5x5__"
+                                                        : "f32_dwconv__";
       CHECK(name.rfind(want, 0) == 0);
     }
 }

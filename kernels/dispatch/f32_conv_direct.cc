@@ -1,0 +1,100 @@
+#include "kernels/dispatch/f32_conv_direct.h"
+
+#include <algorithm>
+
+#include "kernels/cpu_features.h"
+
+namespace ember::kernels {
+
+namespace {
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+}  // namespace
+
+size_t f32_conv_direct_packed_size(int64_t m, int64_t k, int mr) {
+  return size_t(ceil_div(m, mr) * mr * k);
+}
+
+void f32_conv_direct_pack_weights(int64_t m, int64_t k, const float* w, int mr, float* packed) {
+  for (int64_t s = 0; s < ceil_div(m, mr); ++s)
+    for (int64_t i = 0; i < k; ++i)
+      for (int r = 0; r < mr; ++r) {
+        const int64_t row = s * mr + r;
+        *packed++ = row < m ? w[row * k + i] : 0.0f;
+      }
+}
+
+ConvPhased conv_phased_layout(const ConvPhasedGeom& g) {
+  ConvPhased p;
+  // Padded extents the output reads, then one phase plane's share of them.
+  const int64_t rows = (g.out_h - 1) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1;
+  const int64_t cols = (g.out_w - 1) * g.stride_w + (g.kernel_w - 1) * g.dilation_w + 1;
+  p.hq = ceil_div(std::max<int64_t>(rows, 1), g.stride_h);
+  p.wq = ceil_div(std::max<int64_t>(cols, 1), g.stride_w);
+  // Whole cache lines per channel, and not a multiple of 4 KiB: the tile reads one line per
+  // channel, which would otherwise all fall into the same L1 set.
+  p.cstride = ceil_div(g.stride_h * g.stride_w * p.hq * p.wq, 16) * 16;
+  if (p.cstride % 1024 == 0) p.cstride += 16;
+  return p;
+}
+
+int64_t ConvPhased::size(int64_t channels) const {
+  // Garbage columns of the last rows read up to one plane row plus one tile past the plane.
+  return channels * cstride + wq + 64;
+}
+
+void conv_phased_offsets(const ConvPhasedGeom& g, const ConvPhased& p, int64_t* toff) {
+  const int64_t plane = p.hq * p.wq;
+  for (int64_t ky = 0; ky < g.kernel_h; ++ky)
+    for (int64_t kx = 0; kx < g.kernel_w; ++kx) {
+      const int64_t ry = ky * g.dilation_h, rx = kx * g.dilation_w;
+      const int64_t phase = (ry % g.stride_h) * g.stride_w + rx % g.stride_w;
+      toff[ky * g.kernel_w + kx] = phase * plane + (ry / g.stride_h) * p.wq + rx / g.stride_w;
+    }
+}
+
+void conv_phased_fill(const ConvPhasedGeom& g, const ConvPhased& p, const float* x, int64_t c0, int64_t c1,
+                      int64_t channels, float* xp) {
+  const int64_t sh = g.stride_h, sw = g.stride_w, plane = p.hq * p.wq;
+  for (int64_t c = c0; c < c1; ++c) {
+    const float* in = x + c * g.in_h * g.in_w;
+    float* out = xp + c * p.cstride;
+    for (int64_t ph = 0; ph < sh; ++ph)
+      for (int64_t pw = 0; pw < sw; ++pw) {
+        float* o = out + (ph * sw + pw) * plane;
+        // Column q reads input column q*sw + pw - pad_left: inside the row for q in [lo, hi).
+        const int64_t lo = std::clamp<int64_t>(ceil_div(std::max<int64_t>(g.pad_left - pw, 0), sw), 0, p.wq);
+        const int64_t hi = std::clamp<int64_t>(ceil_div(std::max<int64_t>(g.in_w + g.pad_left - pw, 0), sw), lo, p.wq);
+        for (int64_t r = 0; r < p.hq; ++r, o += p.wq) {
+          const int64_t iy = r * sh + ph - g.pad_top;
+          if (iy < 0 || iy >= g.in_h || lo == hi) {
+            std::fill(o, o + p.wq, 0.0f);
+            continue;
+          }
+          std::fill(o, o + lo, 0.0f);
+          const float* src = in + iy * g.in_w + lo * sw + pw - g.pad_left;
+          if (sw == 1) std::copy(src, src + (hi - lo), o + lo);
+          else for (int64_t q = lo; q < hi; ++q, src += sw) o[q] = *src;
+          std::fill(o + hi, o + p.wq, 0.0f);
+        }
+      }
+    std::fill(out + sh * sw * plane, out + p.cstride, 0.0f);
+  }
+  if (c1 == channels) std::fill(xp + channels * p.cstride, xp + p.size(channels), 0.0f);
+}
+
+F32ConvDirectKernels make_f32_conv_direct_kernels(uint32_t f, Isa cap) {
+  F32ConvDirectKernels t = f32_conv_direct_generic_kernels();
+#if EMBER_HAVE_X86_KERNELS
+  // AVX-512 machines run the AVX2 entry (no 512-bit direct convolution yet).
+  const uint32_t avx2 = kCpuAvx2 | kCpuFma;
+  if (cap >= Isa::Avx2 && (f & avx2) == avx2) t = avx2::f32_conv_direct_kernels();
+#endif
+  return t;
+}
+
+const F32ConvDirectKernels& f32_conv_direct_kernels() {
+  static const F32ConvDirectKernels table = make_f32_conv_direct_kernels(cpu_features(), isa_cap_from_env());
+  return table;
+}
+
+}  // namespace ember::kernels

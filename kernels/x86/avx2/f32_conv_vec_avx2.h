@@ -1,0 +1,34 @@
+// The AVX2 + FMA vector traits of the x86 convolution kernels (depthwise, direct): 8 floats
+// per register, masked loads/stores for the first n lanes. Include only from
+// kernels/x86/avx2/*.cc (compiled with -mavx2 -mfma); internal linkage on purpose.
+#pragma once
+
+#include <immintrin.h>
+
+namespace ember::kernels::avx2 {
+namespace {
+
+struct ConvAvx2 {
+  using vec = __m256;
+  static constexpr int L = 8;
+  static __m256i first(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static vec zero() { return _mm256_setzero_ps(); }
+  static vec set1(float x) { return _mm256_set1_ps(x); }
+  static vec load(const float* p) { return _mm256_loadu_ps(p); }
+  static vec load_first(const float* p, int n) { return _mm256_maskload_ps(p, first(n)); }
+  static void store(float* p, vec v) { _mm256_storeu_ps(p, v); }
+  static void store_first(float* p, int n, vec v) { _mm256_maskstore_ps(p, first(n), v); }
+  static vec fmadd(vec a, vec b, vec c) { return _mm256_fmadd_ps(a, b, c); }
+  static vec add(vec a, vec b) { return _mm256_add_ps(a, b); }
+  static vec mul(vec a, vec b) { return _mm256_mul_ps(a, b); }
+  static vec max(vec a, vec b) { return _mm256_max_ps(a, b); }
+  static vec min(vec a, vec b) { return _mm256_min_ps(a, b); }
+  static vec select_ge0(vec v, vec if_ge, vec if_lt) {
+    return _mm256_blendv_ps(if_lt, if_ge, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GE_OQ));
+  }
+};
+
+}  // namespace
+}  // namespace ember::kernels::avx2

@@ -1,0 +1,190 @@
+// Every direct convolution entry (kernels/dispatch/f32_conv_direct.h: generic; AVX2 when this
+// CPU has it) against a double-precision loop over the unpadded NCHW input: 1x1, 3x3, 7x7 and
+// rectangular kernels, strides 1-3, dilations, asymmetric padding, output widths around the
+// 16-position tile, channel counts around the 6-row tile, bias, residual, every activation,
+// and position / channel ranges split the way the backend splits them over threads. Also the
+// in-place form (1x1 stride 1: X read directly, last tile masked). Random inputs from
+// test::rng() (seed printed by main). Tolerance: Tier::Close grown with the reduction length,
+// relative to sum |w*x| + |bias| + |residual|.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/cpu_features.h"
+#include "kernels/dispatch/f32_conv_direct.h"
+#include "test_util.h"
+
+namespace ember::test {
+namespace {
+
+using kernels::Activation;
+using kernels::ConvDirectArgs;
+using kernels::ConvPhasedGeom;
+using kernels::F32ConvDirectKernels;
+
+std::vector<const F32ConvDirectKernels*> tables() {
+  std::vector<const F32ConvDirectKernels*> t{&kernels::f32_conv_direct_generic_kernels()};
+#if EMBER_HAVE_X86_KERNELS
+  const uint32_t f = kernels::cpu_features();
+  if ((f & kernels::kCpuAvx2) && (f & kernels::kCpuFma)) t.push_back(&kernels::avx2::f32_conv_direct_kernels());
+#endif
+  return t;
+}
+
+std::vector<float> random_floats(size_t n) {
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng());
+  return v;
+}
+
+struct Case {
+  int64_t c, h, w, m, kh, kw, sh, sw, d, pt, pl, pb, pr;
+};
+
+ConvPhasedGeom geom(const Case& k) {
+  ConvPhasedGeom g;
+  g.in_h = k.h;
+  g.in_w = k.w;
+  g.kernel_h = k.kh;
+  g.kernel_w = k.kw;
+  g.stride_h = k.sh;
+  g.stride_w = k.sw;
+  g.dilation_h = g.dilation_w = k.d;
+  g.pad_top = k.pt;
+  g.pad_left = k.pl;
+  g.out_h = (k.h + k.pt + k.pb - ((k.kh - 1) * k.d + 1)) / k.sh + 1;
+  g.out_w = (k.w + k.pl + k.pr - ((k.kw - 1) * k.d + 1)) / k.sw + 1;
+  return g;
+}
+
+std::string describe(const Case& k) {
+  return "c=" + std::to_string(k.c) + " in=" + std::to_string(k.h) + "x" + std::to_string(k.w) + " m=" +
+         std::to_string(k.m) + " k=" + std::to_string(k.kh) + "x" + std::to_string(k.kw) + " s=" +
+         std::to_string(k.sh) + "," + std::to_string(k.sw) + " d=" + std::to_string(k.d) + " pad=" +
+         std::to_string(k.pt) + "," + std::to_string(k.pl) + "," + std::to_string(k.pb) + "," + std::to_string(k.pr);
+}
+
+// Runs entry `t` on case `k` (the output computed in `splits` x `splits` blocks of channels x
+// positions, as threads would) and compares every output with the double loop.
+void check_entry(const F32ConvDirectKernels& t, const Case& k, Activation act, float a, float b, bool residual,
+                 int splits) {
+  const ConvPhasedGeom g = geom(k);
+  const int64_t taps = k.kh * k.kw, kd = k.c * taps, plane = g.out_h * g.out_w;
+  const auto x = random_floats(size_t(k.c * k.h * k.w));
+  const auto w = random_floats(size_t(k.m * kd));
+  const auto bias = random_floats(size_t(k.m));
+  const auto z = random_floats(size_t(k.m * plane));
+  std::vector<float> packed(kernels::f32_conv_direct_packed_size(k.m, kd, t.mr));
+  kernels::f32_conv_direct_pack_weights(k.m, kd, w.data(), t.mr, packed.data());
+
+  const bool in_place = k.kh == 1 && k.kw == 1 && k.sh == 1 && k.sw == 1 && k.pt + k.pl + k.pb + k.pr == 0;
+  const kernels::ConvPhased p = in_place ? kernels::ConvPhased{k.h, k.w, k.h * k.w} : kernels::conv_phased_layout(g);
+  std::vector<int64_t> toff(size_t(taps), 0);
+  std::vector<float> xp;
+  if (!in_place) {
+    kernels::conv_phased_offsets(g, p, toff.data());
+    xp.assign(size_t(p.size(k.c)), 777.0f);  // the fill must overwrite every float read
+    kernels::conv_phased_fill(g, p, x.data(), 0, k.c / 2, k.c, xp.data());
+    kernels::conv_phased_fill(g, p, x.data(), k.c / 2, k.c, k.c, xp.data());
+  }
+  std::vector<float> y(size_t(k.m * plane) + 1, 12345.0f);  // +1: guard after the output
+
+  ConvDirectArgs args;
+  args.x = in_place ? x.data() : xp.data();
+  args.channels = k.c;
+  args.cstride = p.cstride;
+  args.toff = toff.data();
+  args.taps = int(taps);
+  args.w = packed.data();
+  args.m = k.m;
+  args.out_h = g.out_h;
+  args.out_w = g.out_w;
+  args.wq = p.wq;
+  args.y = y.data();
+  args.bias = bias.data();
+  args.residual = residual ? z.data() : nullptr;
+  args.activation = act;
+  args.act_alpha = a;
+  args.act_beta = b;
+  const int64_t n = args.positions();
+  const int64_t mb = ((k.m + splits - 1) / splits + t.mr - 1) / t.mr * t.mr;
+  const int64_t nb = ((n + splits - 1) / splits + t.nr - 1) / t.nr * t.nr;
+  for (int64_t m0 = 0; m0 < k.m; m0 += mb)
+    for (int64_t j0 = 0; j0 < n; j0 += nb) t.run(args, m0, std::min(k.m, m0 + mb), j0, std::min(n, j0 + nb));
+  CHECK(y.back() == 12345.0f);
+
+  const double rtol = tier_rtol(Tier::Close, kd);
+  for (int64_t m = 0; m < k.m; ++m)
+    for (int64_t oy = 0; oy < g.out_h; ++oy)
+      for (int64_t ox = 0; ox < g.out_w; ++ox) {
+        double acc = bias[size_t(m)], mag = std::fabs(acc);
+        for (int64_t c = 0; c < k.c; ++c)
+          for (int64_t ky = 0; ky < k.kh; ++ky)
+            for (int64_t kx = 0; kx < k.kw; ++kx) {
+              const int64_t iy = oy * k.sh + ky * k.d - k.pt, ix = ox * k.sw + kx * k.d - k.pl;
+              if (iy < 0 || iy >= k.h || ix < 0 || ix >= k.w) continue;
+              const double v = double(w[size_t(m * kd + (c * k.kh + ky) * k.kw + kx)]) *
+                               x[size_t((c * k.h + iy) * k.w + ix)];
+              acc += v;
+              mag += std::fabs(v);
+            }
+        const size_t at = size_t(m * plane + oy * g.out_w + ox);
+        if (residual) {
+          acc += z[at];
+          mag += std::fabs(z[at]);
+        }
+        const double want = kernels::activate_scalar(float(acc), act, a, b);
+        if (std::fabs(y[at] - want) > 1e-6 + rtol * mag) {
+          FAIL_CHECK(t.name, " ", describe(k), " act=", int(act), " residual=", residual, " splits=", splits,
+                     " at (", m, ",", oy, ",", ox, "): got ", y[at], ", want ", want, " (seed ", seed(), ")");
+          return;
+        }
+      }
+}
+
+TEST_CASE("f32 direct conv: every entry against a direct loop, all geometries") {
+  const std::vector<Case> cases = {
+      {5, 9, 11, 7, 1, 1, 1, 1, 1, 0, 0, 0, 0},      // 1x1 in place, 99 positions (masked tail)
+      {16, 8, 8, 13, 1, 1, 1, 1, 1, 0, 0, 0, 0},     // 1x1 in place, whole tiles
+      {9, 13, 13, 16, 1, 1, 2, 2, 1, 0, 0, 0, 0},    // 1x1 stride 2 (ResNet downsample)
+      {3, 17, 19, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+      {4, 7, 7, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1},      // 7x7 output: tiles span rows
+      {7, 1, 1, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},       // 1x1 image, 3x3 kernel
+      {5, 11, 7, 7, 3, 3, 2, 2, 1, 1, 0, 2, 1},      // stride 2, asymmetric pads
+      {4, 15, 15, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2},     // dilation 2
+      {3, 23, 23, 16, 7, 7, 2, 2, 1, 3, 3, 3, 3},    // ResNet stem shape, smaller
+      {6, 9, 10, 9, 3, 2, 1, 2, 1, 0, 1, 1, 0},      // rectangular kernel, mixed strides
+      {2, 13, 29, 4, 3, 3, 3, 3, 1, 1, 1, 1, 1},     // stride 3
+      {11, 10, 20, 17, 3, 3, 1, 1, 1, 0, 0, 0, 0},   // no padding
+      {33, 14, 14, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // channels past one tile
+  };
+  for (const F32ConvDirectKernels* t : tables())
+    for (const Case& k : cases)
+      for (bool residual : {false, true})
+        for (int splits : {1, 2, 3}) check_entry(*t, k, Activation::None, 0, 0, residual, splits);
+}
+
+TEST_CASE("f32 direct conv: every activation in every entry") {
+  struct Act { Activation a; float p0, p1; };
+  const Act acts[] = {{Activation::Relu, 0, 0},        {Activation::LeakyRelu, 0.1f, 0},  {Activation::Clip, 0.0f, 0.6f},
+                      {Activation::Sigmoid, 0, 0},     {Activation::HardSigmoid, 0.2f, 0.5f},
+                      {Activation::HardSwish, 0, 0},   {Activation::Silu, 0, 0},          {Activation::Gelu, 0, 0},
+                      {Activation::GeluTanh, 0, 0}};
+  for (const F32ConvDirectKernels* t : tables())
+    for (const Act& a : acts) {
+      check_entry(*t, {5, 9, 21, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1}, a.a, a.p0, a.p1, true, 2);
+      check_entry(*t, {6, 5, 7, 7, 1, 1, 1, 1, 1, 0, 0, 0, 0}, a.a, a.p0, a.p1, true, 1);
+    }
+}
+
+TEST_CASE("f32 direct conv: the table honours the ISA cap") {
+  const F32ConvDirectKernels g = kernels::make_f32_conv_direct_kernels(kernels::cpu_features(), kernels::Isa::Generic);
+  CHECK(std::string(g.name) == "f32_conv_direct_6x16__generic");
+}
+
+}  // namespace
+}  // namespace ember::test
