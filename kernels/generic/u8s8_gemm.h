@@ -20,6 +20,13 @@ struct U8S8Sums {
   int64_t K;
 };
 
+// saturate(rint(v * multiplier) + zp) into [lo, hi], in double as the reference ops compute it.
+template <class T>
+inline T requant(int32_t v, float multiplier, double zp, double lo, double hi) {
+  const double q = std::nearbyint(double(v) * double(multiplier)) + zp;
+  return T(std::min(hi, std::max(lo, q)));
+}
+
 namespace u8s8_detail {
 
 // b' = b for int8 weights, b - 128 for uint8 ones (so it fits int8); element (k, n) of op(B).
@@ -57,10 +64,7 @@ inline void requantize(const U8S8Epilogue& ep, const int32_t* acc, int64_t ld, i
   const double zp = ep.y_zero_point;
   if (ep.relu) lo = std::max(lo, zp);
   const float* s = ep.scale;
-  store_block<T>(ep, acc, ld, m0, rows, n0, cols, [&](int32_t v, int64_t n) {
-    const double q = std::nearbyint(double(v) * double(s[n])) + zp;
-    return T(std::min(hi, std::max(lo, q)));
-  });
+  store_block<T>(ep, acc, ld, m0, rows, n0, cols, [&](int32_t v, int64_t n) { return requant<T>(v, s[n], zp, lo, hi); });
 }
 
 }  // namespace u8s8_detail

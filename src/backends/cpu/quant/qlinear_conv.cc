@@ -12,6 +12,7 @@
 
 #include "backends/cpu/gemm_conv/gemm_runner.h"
 #include "backends/cpu/gemm_conv/node_util.h"
+#include "backends/cpu/quant/quant_dwconv.h"
 #include "backends/cpu/quant/quant_ops.h"
 #include "kernels/generic/im2col.h"
 #include "ops/nn/window.h"
@@ -144,11 +145,20 @@ const Tensor* conv_weights(const ir::Node& node, size_t w_index) {
   return w;
 }
 
+// Depthwise (group == C == M), 2-D, not too many taps: the per-plane kernel.
+bool depthwise(const ir::Node& node, const Tensor& w) {
+  const ir::TypeInfo& x = node.inputs[0]->type;
+  const int64_t group = node.attr_int("group", 1);
+  return w.rank() == 4 && w.dim(1) == 1 && group > 1 && w.dim(0) == group && x.dims[1].value == group &&
+         w.dim(2) * w.dim(3) <= kMaxDwTaps;
+}
+
 }  // namespace
 
 std::unique_ptr<ops::Kernel> make_conv_integer(const ir::Node& node, const runtime::BackendOptions&) {
   const Tensor* w = conv_weights(node, 1);
   if (!w || (has_input(node, 3) && !constant_input(node, 3))) return nullptr;
+  if (depthwise(node, *w)) return make_quant_dwconv(node, false, *w, constant_input(node, 3), {});
   return std::make_unique<QuantConvKernel>(node, false, kernels::u8s8_gemm_kernels(), *w, constant_input(node, 3),
                                            std::vector<float>());
 }
@@ -159,6 +169,8 @@ std::unique_ptr<ops::Kernel> make_qlinear_conv(const ir::Node& node, const runti
   if (node.inputs.size() < 8 || !w || !ws || !constant_input(node, 5) || ws->dtype() != DType::Float32) return nullptr;
   const int64_t M = w->dim(0);
   if (ws->numel() != 1 && !(ws->rank() == 1 && ws->dim(0) == M)) return nullptr;  // the reference reports it
+  if (depthwise(node, *w))
+    return make_quant_dwconv(node, true, *w, constant_input(node, 5), channel_scales(*ws, M, node.describe(), "w_scale"));
   return std::make_unique<QuantConvKernel>(node, true, kernels::u8s8_gemm_kernels(), *w, constant_input(node, 5),
                                            channel_scales(*ws, M, node.describe(), "w_scale"));
 }

@@ -76,7 +76,12 @@ TEST_CASE("native QLinearConv and ConvInteger vs the reference: 1x1, im2col, gro
       {1, 4, 15, 15, 6, 3, 3, 1, {1, 1}, {2, 2, 2, 2}, {2, 2}},
       {1, 3, 23, 23, 16, 7, 7, 1, {2, 2}, {3, 3, 3, 3}},             // ResNet stem shape, smaller
       {1, 6, 9, 10, 9, 3, 2, 3, {1, 2}, {0, 1, 1, 0}},               // groups, rectangular kernel
-      {1, 8, 17, 19, 8, 3, 3, 8, {1, 1}, {1, 1, 1, 1}},              // depthwise
+      {1, 8, 17, 19, 8, 3, 3, 8, {1, 1}, {1, 1, 1, 1}},              // depthwise (per-plane kernel)
+      {2, 5, 16, 16, 5, 3, 3, 5, {2, 2}, {1, 1, 1, 1}, {1, 1}, "", true},
+      {1, 3, 7, 33, 3, 3, 3, 3, {2, 2}, {0, 1, 1, 0}},
+      {1, 4, 23, 9, 4, 5, 5, 4, {1, 1}, {2, 2, 2, 2}, {1, 1}, "", false, false},
+      {1, 6, 12, 13, 6, 3, 3, 6, {1, 1}, {2, 2, 2, 2}, {2, 2}},
+      {1, 4, 6, 6, 4, 3, 3, 4, {3, 3}, {}, {1, 1}, "SAME_UPPER"},
       {1, 32, 30, 30, 48, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},            // several im2col blocks
       {1, 3, 7, 7, 5, 3, 3, 1, {2, 2}, {}, {1, 1}, "SAME_UPPER"},
   };
@@ -93,16 +98,15 @@ TEST_CASE("native QLinearConv and ConvInteger vs the reference: 1x1, im2col, gro
       CAPTURE(dims_str(k.strides));
       CAPTURE(dims_str(k.pads));
       CAPTURE(k.auto_pad);
-      const bool pointwise = k.kh == 1 && k.kw == 1 && k.strides == Dims{1, 1};
-      (void)pointwise;
+      const bool dw = k.group > 1 && k.group == k.c && k.group == k.m;
       NativeCase q{"QLinearConv", "", 10,
                    {x, scalar(DType::Float32, xs), scalar(DType::UInt8, 121), w, w_scale, w_zp,
                     scalar(DType::Float32, ys), scalar(DType::UInt8, 125),
                     k.bias ? random_tensor(DType::Int32, {k.m}, -30000, 30000) : Tensor()},
                    conv_attrs(k), {3, 4, 5, 8}};
-      CHECK(starts_with(check_native(q, threads, K, Tier::Exact), "qlinear_conv:u8s8_gemm"));
+      CHECK(starts_with(check_native(q, threads, K, Tier::Exact), dw ? "qlinear_dwconv" : "qlinear_conv:u8s8_gemm"));
       NativeCase ci{"ConvInteger", "", 10, {x, w, scalar(DType::UInt8, 3), w_zp}, conv_attrs(k), {1, 3}};
-      CHECK(starts_with(check_native(ci, threads, K, Tier::Exact), "conv_integer:u8s8_gemm"));
+      CHECK(starts_with(check_native(ci, threads, K, Tier::Exact), dw ? "conv_integer_dwconv" : "conv_integer:u8s8_gemm"));
     }
   }
 }
