@@ -51,6 +51,7 @@ int run(const ParsedArgs& args, std::ostream& out, std::ostream&) {
   }
   o.calibration.progress = !args.has("--quiet");
   o.per_channel = args.has("--per-channel");
+  o.reduce_range = args.has("--reduce-range");
   if (o.mode == QuantizeMode::WeightOnly) {
     const std::string t = args.get("--weight-only", "");
     if (t != "int8" && t != "int4") throw UsageError("--weight-only expects int8 or int4, got '" + t + "'");
@@ -74,7 +75,7 @@ Command quantize_command() {
       "quantize", "quantize a model (static/dynamic INT8, weight-only int8/int4, fp16) and report",
       "usage: ember quantize IN OUT (--calibration DIR | --dynamic | --weight-only int8|int4 | --fp16)\n"
       "                      [--method minmax|percentile|entropy] [--percentile P] [--per-channel]\n"
-      "                      [--block-size N] [--eval DIR] [--runs N] [--threads N] [--json] [--quiet]\n\n"
+      "                      [--reduce-range] [--block-size N] [--eval DIR] [--runs N] [--threads N] [--json] [--quiet]\n\n"
       "Loads IN, cleans it up (optimizer level 1, batch norms folded into convolutions), compresses\n"
       "it and saves OUT as a standard ONNX file (onnxruntime runs it too), atomically:\n"
       "  --calibration DIR  static INT8: runs the model on every DIR/*.npz (np.savez of one feed\n"
@@ -92,6 +93,7 @@ Command quantize_command() {
        OptionSpec{"--method", "M", "calibration method: minmax (default), percentile, entropy"},
        OptionSpec{"--percentile", "P", "percentile of |x| kept by --method percentile (default 99.99)"},
        OptionSpec{"--per-channel", "", "one weight scale per output channel / column (default: per tensor)"},
+       OptionSpec{"--reduce-range", "", "7-bit int8 weights (for u8 x s8 kernels that saturate, e.g. onnxruntime on AVX2)"},
        OptionSpec{"--block-size", "N", "weight-only block size along the reduction axis (default 32)"},
        OptionSpec{"--eval", "DIR", "top-1 accuracy before/after on DIR/*.npz (inputs + 'label')"},
        OptionSpec{"--runs", "N", "timed runs per model for the latency median (default 10; 0 skips)"},

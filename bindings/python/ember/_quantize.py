@@ -41,6 +41,7 @@ def quantize(src: Union[str, os.PathLike], dst: Union[str, os.PathLike], *,
              calibration: Optional[Feeds] = None, dynamic: bool = False,
              weight_only: Optional[str] = None, fp16: bool = False,
              method: str = "minmax", percentile: float = 99.99, per_channel: bool = False,
+             reduce_range: bool = False,
              block_size: int = 32, eval: Optional[Feeds] = None, label: str = "label",
              runs: int = 10, threads: int = 0, progress: bool = True) -> QuantizeResult:
     """Quantizes the ONNX model src and saves it to dst (a standard ONNX file, written atomically).
@@ -51,7 +52,9 @@ def quantize(src: Union[str, os.PathLike], dst: Union[str, os.PathLike], *,
       dynamic=True        dynamic INT8 for MatMul/Gemm;
       weight_only="int8"|"int4"  MatMul/Gemm weights stored in blocks of block_size;
       fp16=True           float32 weights stored as float16.
-    per_channel gives weights one scale per output channel / column. eval (feed dicts that
+    per_channel gives weights one scale per output channel / column; reduce_range keeps int8
+    weights to 7 bits, for u8 x s8 kernels that saturate at 16 bits (onnxruntime on AVX2 machines
+    without VNNI). eval (feed dicts that
     also hold a `label` array) adds top-1 accuracy before/after; runs sets how many timed runs
     the latency medians use (0: none).
     """
@@ -66,7 +69,7 @@ def quantize(src: Union[str, os.PathLike], dst: Union[str, os.PathLike], *,
     calib = _feed_list(calibration, "calibration")
     if mode == "static" and not calib:
         raise ValueError("calibration is empty: static quantization needs at least one feed dict")
-    d = _ember.quantize(src, dst, mode, calib, method, float(percentile), bool(per_channel),
+    d = _ember.quantize(src, dst, mode, calib, method, float(percentile), bool(per_channel), bool(reduce_range),
                         weight_only or "int8", int(block_size), _feed_list(eval, "eval"), label,
                         int(runs), int(threads), bool(progress))
     return QuantizeResult(**d)

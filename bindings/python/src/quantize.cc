@@ -58,7 +58,7 @@ QuantizeMode mode_from(const std::string& m) {
 }
 
 py::dict quantize_file(const py::object& src, const py::object& dst, const std::string& mode,
-                       const py::object& calibration, const std::string& method, double percentile, bool per_channel,
+                       const py::object& calibration, const std::string& method, double percentile, bool per_channel, bool reduce_range,
                        const std::string& weight_type, int64_t block_size, const py::object& eval,
                        const std::string& label, int runs, int threads, bool progress) {
   py::module_ os = py::module_::import("os");
@@ -70,6 +70,7 @@ py::dict quantize_file(const py::object& src, const py::object& dst, const std::
   o.calibration.percentile = percentile;
   o.calibration.progress = progress;
   o.per_channel = per_channel;
+  o.reduce_range = reduce_range;
   EMBER_CHECK(weight_type == "int8" || weight_type == "int4", InvalidArgument,
               "weight_only must be 'int8' or 'int4', got '", weight_type, "'");
   o.weight_type = weight_type == "int4" ? DType::Int4 : DType::Int8;
@@ -110,7 +111,7 @@ py::dict quantize_file(const py::object& src, const py::object& dst, const std::
 
 void bind_quantize(pybind11::module_& m) {
   m.def("quantize", &quantize_file, py::arg("src"), py::arg("dst"), py::arg("mode"), py::arg("calibration"),
-        py::arg("method"), py::arg("percentile"), py::arg("per_channel"), py::arg("weight_type"),
+        py::arg("method"), py::arg("percentile"), py::arg("per_channel"), py::arg("reduce_range"), py::arg("weight_type"),
         py::arg("block_size"), py::arg("eval"), py::arg("label"), py::arg("runs"), py::arg("threads"),
         py::arg("progress"), "Quantizes the model file src and saves it to dst; returns a summary dict.");
 }

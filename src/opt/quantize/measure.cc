@@ -93,7 +93,7 @@ Comparison compare_models(const std::string& before_path, const std::string& aft
   Comparison c;
   if (o.eval && !o.eval->empty()) {
     c.has_accuracy = true;
-    c.before = top1_accuracy(*before, *o.eval, o.label, o.progress);
+    c.before = o.before_accuracy ? *o.before_accuracy : top1_accuracy(*before, *o.eval, o.label, o.progress);
     c.after = top1_accuracy(*after, *o.eval, o.label, o.progress);
   }
   if (o.runs <= 0) return c;

@@ -30,6 +30,9 @@ struct MeasureOptions {
   const FeedSet* eval = nullptr;           // with labels; no accuracy when null or empty
   std::string label = "label";
   bool progress = true;
+  // The float model's accuracy when already measured (quantize_file evaluates it before
+  // writing anything, so a bad evaluation set fails without leaving an output file).
+  const Accuracy* before_accuracy = nullptr;
 };
 
 // Loads both model files into sessions and measures them.

@@ -39,7 +39,8 @@ UInt8Params uint8_params(Range r) {
   return p;
 }
 
-QuantizedWeight quantize_symmetric(const Tensor& w, int64_t axis, bool per_channel) {
+QuantizedWeight quantize_symmetric(const Tensor& w, int64_t axis, bool per_channel, int qmax) {
+  EMBER_CHECK(qmax > 0 && qmax <= 127, InvalidArgument, "int8 weight range must be in (0, 127], got ", qmax);
   EMBER_CHECK(w.dtype() == DType::Float32, Unsupported, "quantize: weights must be float32, got ",
               dtype_name(w.dtype()));
   const AxisSplit s = split_at(w, axis);
@@ -54,13 +55,13 @@ QuantizedWeight quantize_symmetric(const Tensor& w, int64_t axis, bool per_chann
         m = std::max(m, std::fabs(double(x[(o * s.dim + d) * s.inner + i])));
       }
   float* sc = out.scale.data<float>();
-  for (size_t d = 0; d < amax.size(); ++d) sc[d] = amax[d] > 0 ? float(amax[d] / 127.0) : 1.0f;
+  for (size_t d = 0; d < amax.size(); ++d) sc[d] = amax[d] > 0 ? float(amax[d] / qmax) : 1.0f;
   int8_t* q = out.q.data<int8_t>();
   for (int64_t o = 0; o < s.outer; ++o)
     for (int64_t d = 0; d < s.dim; ++d)
       for (int64_t i = 0; i < s.inner; ++i) {
         const int64_t k = (o * s.dim + d) * s.inner + i;
-        q[k] = round_clamp(double(x[k]) / double(sc[per_channel ? d : 0]), 127);
+        q[k] = round_clamp(double(x[k]) / double(sc[per_channel ? d : 0]), qmax);
       }
   return out;
 }

@@ -23,10 +23,12 @@ struct QuantizedWeight {
   Tensor scale;  // float32: [w.dim(axis)] per channel, or w's shape with ceil(dim / block) on axis
 };
 
-// Symmetric int8, values in [-127, 127]. per_channel: one scale per slice along `axis` (Conv:
+// Symmetric int8, values in [-qmax, qmax] (127, or 63 for 7-bit weights: x86 u8 x s8 kernels
+// built on vpmaddubsw, onnxruntime's on AVX2 among them, saturate pairs of 8-bit products
+// at 16 bits unless the weights keep to 7 bits; "reduce range"). per_channel: one scale per slice along `axis` (Conv:
 // axis 0, the output channels; a [K, N] MatMul weight: axis 1, the columns), scale [dim];
 // otherwise one scale for the tensor, scale []. An all-zero slice gets scale 1.
-QuantizedWeight quantize_symmetric(const Tensor& w, int64_t axis, bool per_channel);
+QuantizedWeight quantize_symmetric(const Tensor& w, int64_t axis, bool per_channel, int qmax = 127);
 
 // Symmetric per block of `block` consecutive elements along `axis` (the reduction axis):
 // int8 in [-127, 127] or int4 in [-7, 7]. The scale has w's shape with dim(axis) replaced by

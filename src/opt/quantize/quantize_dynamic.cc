@@ -35,7 +35,7 @@ bool dense_weight(const ir::Node* n, Tensor& w) {
 
 }  // namespace
 
-std::vector<std::string> quantize_dynamic(ir::Model& m, bool per_channel) {
+std::vector<std::string> quantize_dynamic(ir::Model& m, bool per_channel, int weight_qmax) {
   const int opset = onnx_opset_at_least(m, 11, "dynamic quantization (DynamicQuantizeLinear)");
   ir::Graph& g = *m.graph;
   g.rebuild_uses();
@@ -50,7 +50,7 @@ std::vector<std::string> quantize_dynamic(ir::Model& m, bool per_channel) {
     ir::Value* x = n->inputs[0];
     ir::Value* y = n->outputs[0];
     ir::Value* bias = op == "Gemm" && n->inputs.size() > 2 ? n->inputs[2] : nullptr;
-    const QuantizedWeight w = quantize_symmetric(weight, 1, per_channel);
+    const QuantizedWeight w = quantize_symmetric(weight, 1, per_channel, weight_qmax);
 
     ir::Value* xq = emit.value(name + "_input_quantized", DType::UInt8);
     ir::Value* xs = emit.value(name + "_input_scale", DType::Float32);

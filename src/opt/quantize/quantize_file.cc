@@ -49,8 +49,9 @@ std::string details_of(const QuantizeFileOptions& o) {
     case QuantizeMode::Static:
       return std::string("method ") + calibration_method_name(o.calibration.method) +
              (o.calibration.method == CalibrationMethod::Percentile ? " " + std::to_string(o.calibration.percentile) : "") +
-             (o.per_channel ? ", per-channel weights" : ", per-tensor weights");
-    case QuantizeMode::Dynamic: return o.per_channel ? "per-channel weights" : "per-tensor weights";
+             (o.per_channel ? ", per-channel" : ", per-tensor") + (o.reduce_range ? " 7-bit weights" : " weights");
+    case QuantizeMode::Dynamic:
+      return std::string(o.per_channel ? "per-channel" : "per-tensor") + (o.reduce_range ? " 7-bit weights" : " weights");
     case QuantizeMode::WeightOnly:
       return std::string(o.weight_type == DType::Int4 ? "int4" : "int8") + ", blocks of " + std::to_string(o.block_size);
     case QuantizeMode::Fp16: return "float32 initializers of " + std::to_string(o.fp16_min_bytes) + " bytes or more";
@@ -82,6 +83,14 @@ QuantizeFileReport quantize_file(const std::string& input, const std::string& ou
   r.bytes_before = model_bytes(input);
   prepare(*model);
   r.load_ms = ms_since(t0);
+  // The float model's accuracy first: an evaluation set the model rejects (or without
+  // labels) fails before anything is written.
+  Accuracy before;
+  if (!o.eval_feeds.empty()) {
+    runtime::SessionOptions so;
+    so.threads = o.threads;
+    before = top1_accuracy(*runtime::Session::from_file(input, so), o.eval_feeds, o.label, o.calibration.progress);
+  }
 
   switch (o.mode) {
     case QuantizeMode::Static: {
@@ -94,12 +103,12 @@ QuantizeFileReport quantize_file(const std::string& input, const std::string& ou
       r.calibrated_tensors = ranges.size();
       r.calibrate_ms = ms_since(t0);
       t0 = std::chrono::steady_clock::now();
-      r.rewrites = quantize_static(*model, ranges, o.per_channel);
+      r.rewrites = quantize_static(*model, ranges, o.per_channel, o.reduce_range ? 63 : 127);
       break;
     }
     case QuantizeMode::Dynamic:
       t0 = std::chrono::steady_clock::now();
-      r.rewrites = quantize_dynamic(*model, o.per_channel);
+      r.rewrites = quantize_dynamic(*model, o.per_channel, o.reduce_range ? 63 : 127);
       break;
     case QuantizeMode::WeightOnly:
       t0 = std::chrono::steady_clock::now();
@@ -131,6 +140,7 @@ QuantizeFileReport quantize_file(const std::string& input, const std::string& ou
   mo.eval = &o.eval_feeds;
   mo.label = o.label;
   mo.progress = o.calibration.progress;
+  mo.before_accuracy = &before;
   r.measured = compare_models(input, output, mo);
   return r;
 }

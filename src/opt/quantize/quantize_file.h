@@ -28,6 +28,7 @@ struct QuantizeFileOptions {
   CalibrationOptions calibration;   // method, percentile, threads, progress bar
   FeedSet calibration_feeds;        // required for Static
   bool per_channel = false;         // weights: one scale per output channel / column
+  bool reduce_range = false;        // Static / Dynamic: 7-bit int8 weights (see quant_params.h)
   DType weight_type = DType::Int8;  // WeightOnly: Int8 or Int4
   int64_t block_size = 32;          // WeightOnly
   size_t fp16_min_bytes = 1024;     // Fp16: smaller float32 initializers stay as they are

@@ -95,9 +95,9 @@ struct QValue {
 
 class StaticRewriter {
  public:
-  StaticRewriter(ir::Model& m, const std::map<std::string, Range>& ranges, bool per_channel)
+  StaticRewriter(ir::Model& m, const std::map<std::string, Range>& ranges, bool per_channel, int qmax)
       : opset_(onnx_opset_at_least(m, 10, "static quantization (QLinearConv, MatMulInteger)")),
-        g_(*m.graph), emit_(g_, opset_), ranges_(ranges), per_channel_(per_channel) {}
+        g_(*m.graph), emit_(g_, opset_), ranges_(ranges), per_channel_(per_channel), qmax_(qmax) {}
 
   std::vector<std::string> run() {
     g_.rebuild_uses();
@@ -151,7 +151,7 @@ class StaticRewriter {
     if (yr == ranges_.end()) return;
     const QValue* x = quantized(n->inputs[0]);
     if (!x) return;
-    const QuantizedWeight w = quantize_symmetric(*float_constant(n->inputs[1]), 0, per_channel_);
+    const QuantizedWeight w = quantize_symmetric(*float_constant(n->inputs[1]), 0, per_channel_, qmax_);
     Tensor wzp = Tensor::zeros(DType::Int8, w.scale.shape());
     std::vector<ir::Value*> in = {x->q, x->scale, x->zero_point,
                                   emit_.constant(n->name + "_weight_quantized", w.q),
@@ -179,7 +179,7 @@ class StaticRewriter {
     ir::Node* n = d.node;
     const QValue* x = quantized(n->inputs[0]);
     if (!x) return;
-    const QuantizedWeight w = quantize_symmetric(d.weight, 1, per_channel_);
+    const QuantizedWeight w = quantize_symmetric(d.weight, 1, per_channel_, qmax_);
     // The integer product's scale per column: s_x * s_w.
     Tensor scale(DType::Float32, w.scale.shape());
     for (int64_t c = 0; c < scale.numel(); ++c) scale.data<float>()[c] = x->p.scale * w.scale.data<float>()[c];
@@ -241,6 +241,7 @@ class StaticRewriter {
   Emitter emit_;
   const std::map<std::string, Range>& ranges_;
   bool per_channel_;
+  int qmax_;
   std::map<ir::Value*, QValue> qv_;
   std::vector<ir::Value*> replaced_;
   std::set<ir::Node*> removed_;
@@ -268,8 +269,9 @@ std::vector<std::string> static_calibration_tensors(const ir::Graph& g) {
   return names;
 }
 
-std::vector<std::string> quantize_static(ir::Model& m, const std::map<std::string, Range>& ranges, bool per_channel) {
-  std::vector<std::string> labels = StaticRewriter(m, ranges, per_channel).run();
+std::vector<std::string> quantize_static(ir::Model& m, const std::map<std::string, Range>& ranges, bool per_channel,
+                                         int weight_qmax) {
+  std::vector<std::string> labels = StaticRewriter(m, ranges, per_channel, weight_qmax).run();
   finish_rewrite(m, "static quantization");
   return labels;
 }

@@ -23,12 +23,13 @@ std::vector<std::string> static_calibration_tensors(const ir::Graph& g);
 // nodes and through MaxPool / Reshape / Flatten / Transpose / Squeeze / Unsqueeze; Quantize-
 // and DequantizeLinear appear only where float and uint8 meet. Nodes whose tensors have no
 // calibrated range stay float.
-std::vector<std::string> quantize_static(ir::Model& m, const std::map<std::string, Range>& ranges, bool per_channel);
+std::vector<std::string> quantize_static(ir::Model& m, const std::map<std::string, Range>& ranges, bool per_channel,
+                                         int weight_qmax = 127);
 
 // quantize_dynamic.cc. MatMul / Gemm with constant weights -> DynamicQuantizeLinear (uint8,
 // per tensor, at run time) + MatMulInteger (int8 weights) + Cast + Mul by x_scale * w_scale
 // (+ Add of the bias), the pattern onnxruntime's quantize_dynamic emits.
-std::vector<std::string> quantize_dynamic(ir::Model& m, bool per_channel);
+std::vector<std::string> quantize_dynamic(ir::Model& m, bool per_channel, int weight_qmax = 127);
 
 // quantize_weight_only.cc. The constant weight of MatMul / Gemm stored as int8 or int4 in
 // blocks of `block` along the reduction axis, a DequantizeLinear (opset 21 block_size)
