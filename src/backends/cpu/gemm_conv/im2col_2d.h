@@ -10,7 +10,10 @@
 
 namespace ember::backends::gemm_conv {
 
-// `g` must be 2-D (g.nd == 2).
-void im2col_2d(const float* img, int64_t channels, const kernels::ConvGeom& g, int64_t s0, int64_t s1, float* col);
+// `g` must be 2-D (g.nd == 2). Taps in the padding get `pad` (quantized convolutions pad with the
+// input's zero point). Instantiated for float and uint8_t.
+template <class T>
+void im2col_2d(const T* img, int64_t channels, const kernels::ConvGeom& g, int64_t s0, int64_t s1, T* col,
+               T pad = T(0));
 
 }  // namespace ember::backends::gemm_conv

@@ -4,13 +4,15 @@
 //   Y^T[S, Mg] = col(X)^T[S, Cg*k] x W_g^T[Cg*k, Mg]
 // with W_g packed once at creation, col(X) read transposed (the kernels' transA) and Y written
 // transposed (trans_c) straight into NCHW. A pointwise convolution (1x1, stride 1, no padding)
-// uses X itself as col(X); otherwise im2col (kernels/generic/im2col.h) fills column blocks,
+// uses X itself as col(X); otherwise im2col (gemm_conv/im2col_2d.h for 2-D, else
+// kernels/generic/im2col.h) fills column blocks,
 // padding with the input's zero point, and blocks of output positions run on different threads.
 #include <algorithm>
 #include <cmath>
 #include <memory>
 
 #include "backends/cpu/gemm_conv/gemm_runner.h"
+#include "backends/cpu/gemm_conv/im2col_2d.h"
 #include "backends/cpu/gemm_conv/node_util.h"
 #include "backends/cpu/quant/quant_dwconv.h"
 #include "backends/cpu/quant/quant_ops.h"
@@ -114,7 +116,8 @@ class QuantConvKernel final : public ops::Kernel {
       for (int64_t b = b0; b < b1; ++b) {
         const int64_t s0 = b * block, s1 = std::min(S, s0 + block);
         auto* col = reinterpret_cast<uint8_t*>(gemm_conv::thread_scratch(kColSlot, size_t(K * (s1 - s0) + 3) / 4 + 1));
-        kernels::im2col<uint8_t>(img, Cg_, geom, s0, s1, col, pad);
+        if (geom.nd == 2) gemm_conv::im2col_2d<uint8_t>(img, Cg_, geom, s0, s1, col, pad);
+        else kernels::im2col<uint8_t>(img, Cg_, geom, s0, s1, col, pad);
         U8S8Epilogue e = ep;
         e.c = static_cast<uint8_t*>(ep.c) + s0 * esz;  // trans_c: position s is column s of Y
         u8s8_multiply_here(k_, s1 - s0, col, s1 - s0, true, w, e);
