@@ -76,7 +76,7 @@ std::optional<Candidate> candidate(ir::Node* n) {
 
 Tensor vector_tensor(DType t, const void* data, size_t n, size_t elem) {
   Tensor out(t, {int64_t(n)});
-  if (n) std::memcpy(out.data<uint8_t>(), data, n * elem);
+  if (n) std::memcpy(out.raw(), data, n * elem);
   return out;
 }
 
