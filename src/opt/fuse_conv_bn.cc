@@ -80,8 +80,8 @@ void fold_into_producer(ir::Graph& g, const ir::Node* conv, const ir::Node* bn, 
     for (int64_t i = 0; i < per; ++i) wv[size_t(m * per + i)] *= a.scale[size_t(m)];
     bias[size_t(m)] = bias[size_t(m)] * a.scale[size_t(m)] + a.shift[size_t(m)];
   }
-  ir::Value* nw = add_constant(g, conv->inputs[1]->name + "_bnfold", f32_tensor(w.shape(), wv));
-  ir::Value* nb = add_constant(g, bn->name + "_bias", f32_tensor({M}, bias));
+  ir::Value* nw = edit::add_initializer(g, conv->inputs[1]->name + "_bnfold", f32_tensor(w.shape(), wv));
+  ir::Value* nb = edit::add_initializer(g, bn->name + "_bias", f32_tensor({M}, bias));
   replace_with(g, {conv, bn}, NewNode{"Conv", "", conv->opset, {conv->inputs[0], nw, nb}, {bn->outputs[0]}, attrs_of(conv)});
 }
 
@@ -100,8 +100,8 @@ void fold_into_consumer(ir::Graph& g, const ir::Node* bn, const ir::Node* conv, 
         x *= a.scale[ch];
       }
     }
-  ir::Value* nw = add_constant(g, conv->inputs[1]->name + "_bnfold", f32_tensor(w.shape(), wv));
-  ir::Value* nb = add_constant(g, bn->name + "_bias", f32_tensor({M}, bias));
+  ir::Value* nw = edit::add_initializer(g, conv->inputs[1]->name + "_bnfold", f32_tensor(w.shape(), wv));
+  ir::Value* nb = edit::add_initializer(g, bn->name + "_bias", f32_tensor({M}, bias));
   replace_with(g, {bn, conv}, NewNode{"Conv", "", conv->opset, {bn->inputs[0], nw, nb}, {conv->outputs[0]}, attrs_of(conv)});
 }
 
@@ -117,24 +117,18 @@ bool unpadded(const ir::Node* conv) {
 void to_affine(ir::Graph& g, const ir::Node* bn, const BnAffine& a, size_t rank) {
   Dims shape = {int64_t(a.scale.size())};
   for (size_t i = 2; i < rank; ++i) shape.push_back(1);
-  ir::Value* s = add_constant(g, bn->name + "_scale", f32_tensor(shape, a.scale));
-  ir::Value* t = add_constant(g, bn->name + "_shift", f32_tensor(shape, a.shift));
+  ir::Value* s = edit::add_initializer(g, bn->name + "_scale", f32_tensor(shape, a.scale));
+  ir::Value* t = edit::add_initializer(g, bn->name + "_shift", f32_tensor(shape, a.shift));
   ir::Value* mid = g.add_temp_value(bn->name + "_scaled");
   mid->type = bn->inputs[0]->type;
   ir::Value* x = bn->inputs[0];
   ir::Value* y = bn->outputs[0];
   const std::string name = bn->name;
   const int opset = bn->opset < 7 ? 7 : std::max(bn->opset, 7);
-  remove_nodes(g, {bn});
+  edit::remove_nodes(g, {bn});
   for (auto [op, in, c, out] : {std::tuple{"Mul", x, s, mid}, std::tuple{"Add", mid, t, y}}) {
-    auto n = std::make_unique<ir::Node>();
-    n->name = name + (std::string(op) == "Mul" ? "_scale" : "_shift");
-    n->op_type = op;
-    n->opset = opset;
-    n->inputs = {in, c};
-    n->outputs = {out};
-    n->fused_from = {name};
-    g.add_node(std::move(n));
+    const std::string suffix = std::string(op) == "Mul" ? "_scale" : "_shift";
+    edit::make_node(g, {op, "", opset, {in, c}, {out}, {}, name + suffix})->fused_from = {name};
   }
   g.topo_sort();
 }

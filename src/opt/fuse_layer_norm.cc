@@ -103,10 +103,10 @@ ir::Value* param_value(ir::Graph& g, ir::Value* p, const Dims& norm, float fill,
   if (!p) {
     Tensor t(DType::Float32, norm);
     std::fill(t.data<float>(), t.data<float>() + t.numel(), fill);
-    return add_constant(g, hint, std::move(t));
+    return edit::add_initializer(g, hint, std::move(t));
   }
   if (p->type.static_dims() == norm || !constant_of(p)) return p;
-  return add_constant(g, hint, constant_of(p)->clone().reshaped(norm));
+  return edit::add_initializer(g, hint, constant_of(p)->clone().reshaped(norm));
 }
 
 class FuseLayerNorm final : public Pass {

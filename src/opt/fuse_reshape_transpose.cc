@@ -64,7 +64,7 @@ class FuseReshapeTranspose final : public Pass {
                        ir::Value* x = inner->inputs[0];
                        ir::Value* y = outer->outputs[0];
                        if (drop) {
-                         remove_nodes(gr, {inner, outer});
+                         edit::remove_nodes(gr, {inner, outer});
                          edit::redirect_uses(gr, y, x);
                          return;
                        }

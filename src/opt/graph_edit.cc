@@ -82,6 +82,11 @@ void remove_node(ir::Graph& g, ir::Node* n) {
   g.rebuild_uses();
 }
 
+void remove_nodes(ir::Graph& g, const std::vector<const ir::Node*>& nodes) {
+  for (const ir::Node* n : nodes) g.remove_node(const_cast<ir::Node*>(n));
+  g.rebuild_uses();
+}
+
 ir::Node* make_node(ir::Graph& g, NodeSpec spec) {
   auto node = std::make_unique<ir::Node>();
   node->name = std::move(spec.name);
@@ -89,10 +94,19 @@ ir::Node* make_node(ir::Graph& g, NodeSpec spec) {
   node->domain = std::move(spec.domain);
   node->opset = spec.opset;
   node->inputs = std::move(spec.inputs);
+  while (!node->inputs.empty() && !node->inputs.back()) node->inputs.pop_back();  // omitted optional tail
   node->outputs = std::move(spec.outputs);
   for (ir::Attribute& a : spec.attrs) node->attrs[a.name] = std::move(a);
   ir::Node* added = g.add_node(std::move(node));
   g.rebuild_uses();
+  return added;
+}
+
+ir::Node* replace_nodes(ir::Graph& g, const std::vector<const ir::Node*>& replaced, NodeSpec spec) {
+  if (spec.name.empty()) spec.name = replaced.empty() ? spec.op_type : replaced.back()->name;
+  remove_nodes(g, replaced);
+  ir::Node* added = make_node(g, std::move(spec));
+  g.topo_sort();
   return added;
 }
 

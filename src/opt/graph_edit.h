@@ -37,18 +37,26 @@ void bypass(ir::Graph& g, ir::Node* n, size_t in = 0, size_t out = 0);
 // Removes `n` from `g`. Its outputs must be unused (no consumers, not graph outputs) unless
 // they have become constants (the caller folded them).
 void remove_node(ir::Graph& g, ir::Node* n);
+// Removes a group of nodes at once, unchecked: their outputs may feed each other, and the
+// caller gives any output still in use a new producer in the same rewrite (replace_nodes).
+void remove_nodes(ir::Graph& g, const std::vector<const ir::Node*>& nodes);
 
-// A new node appended to `g` (call g.topo_sort() when it is not last in order).
+// A node to add. Omitted optional inputs at the end of `inputs` (null) are dropped.
 struct NodeSpec {
-  std::string name;
   std::string op_type;
   std::string domain;
   int opset = 0;
   std::vector<ir::Value*> inputs;
   std::vector<ir::Value*> outputs;
   std::vector<ir::Attribute> attrs;
+  std::string name;
 };
+// Appends the node to `g` (call g.topo_sort() when it is not last in order).
 ir::Node* make_node(ir::Graph& g, NodeSpec spec);
+// Removes `replaced` and adds `spec` in their place (named after the last replaced node when
+// spec.name is empty), then restores topological order. The new node usually produces the
+// replaced nodes' output values, so graph outputs and downstream uses stay untouched.
+ir::Node* replace_nodes(ir::Graph& g, const std::vector<const ir::Node*>& replaced, NodeSpec spec);
 
 // A new initializer (constant value) holding `t`, named after `hint` (made unique).
 ir::Value* add_initializer(ir::Graph& g, const std::string& hint, Tensor t);

@@ -121,10 +121,6 @@ bool Claims::claim(const std::vector<const ir::Node*>& nodes) {
   return true;
 }
 
-bool still_in(const ir::Graph& g, const ir::Node* n) {
-  return std::any_of(g.nodes().begin(), g.nodes().end(), [&](const auto& p) { return p.get() == n; });
-}
-
 std::vector<std::string> source_names(const std::vector<const ir::Node*>& nodes) {
   std::vector<std::string> names;
   for (const ir::Node* n : nodes) {
@@ -140,38 +136,13 @@ std::string join_names(const std::vector<const ir::Node*>& nodes) {
   return s;
 }
 
-void remove_nodes(ir::Graph& g, const std::vector<const ir::Node*>& nodes) {
-  for (const ir::Node* n : nodes) g.remove_node(const_cast<ir::Node*>(n));
-  g.rebuild_uses();
-}
-
 ir::Node* replace_with(ir::Graph& g, const std::vector<const ir::Node*>& replaced, NewNode spec, bool fused) {
-  auto node = std::make_unique<ir::Node>();
-  node->name = replaced.empty() ? spec.op_type : replaced.back()->name;
-  node->op_type = spec.op_type;
-  node->domain = spec.domain;
-  node->opset = spec.opset;
-  node->inputs = std::move(spec.inputs);
-  while (!node->inputs.empty() && !node->inputs.back()) node->inputs.pop_back();  // omitted optional tail
-  node->outputs = std::move(spec.outputs);
-  for (ir::Attribute& a : spec.attrs) node->attrs[a.name] = std::move(a);
-  if (fused) {
-    node->fused_from = source_names(replaced);
-    // Only ember ops declare the attribute; a standard op keeps valid ONNX (fused_from only).
-    if (node->domain == kEmberDomain) node->attrs["source_nodes"] = attr_strings("source_nodes", node->fused_from);
-  }
-  remove_nodes(g, replaced);
-  ir::Node* added = g.add_node(std::move(node));
-  g.topo_sort();
+  if (fused && spec.domain == kEmberDomain)  // only ember ops declare it; standard ops stay valid ONNX
+    set_attr(spec, attr_strings("source_nodes", source_names(replaced)));
+  std::vector<std::string> from = fused ? source_names(replaced) : std::vector<std::string>{};
+  ir::Node* added = edit::replace_nodes(g, replaced, std::move(spec));
+  added->fused_from = std::move(from);
   return added;
-}
-
-ir::Value* add_constant(ir::Graph& g, const std::string& hint, Tensor t) {
-  ir::Value* v = g.add_temp_value(hint);
-  v->type = ir::TypeInfo::tensor(t.dtype(), t.shape());
-  v->constant = std::move(t);
-  g.initializers.push_back(v);
-  return v;
 }
 
 ir::Attribute attr_int(const std::string& name, int64_t v) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "opt/graph_edit.h"
 #include "opt/pass.h"
 
 namespace ember::opt {
@@ -62,22 +63,13 @@ class Claims {
 
 // ---- rewriting -----------------------------------------------------------------------------
 
-// True when `n` is still one of `g`'s nodes (rewrites run after earlier ones of the same find).
-bool still_in(const ir::Graph& g, const ir::Node* n);
-
 // The original names behind `nodes` (a node that is itself fused contributes its fused_from).
 std::vector<std::string> source_names(const std::vector<const ir::Node*>& nodes);
 // "a + b + c", for rewrite labels.
 std::string join_names(const std::vector<const ir::Node*>& nodes);
 
-struct NewNode {
-  std::string op_type;
-  std::string domain;   // "" or kEmberDomain
-  int opset = 1;
-  std::vector<ir::Value*> inputs;
-  std::vector<ir::Value*> outputs;  // usually the replaced nodes' output values
-  std::vector<ir::Attribute> attrs;
-};
+// The node a fusion adds (domain "" or kEmberDomain); the graph edits live in graph_edit.h.
+using NewNode = edit::NodeSpec;
 
 // An ai.ember node of type `op_type` with `node`'s inputs (padded with omitted inputs to at
 // least `min_inputs`) and attributes (without `source_nodes`, which replace_with sets).
@@ -87,14 +79,9 @@ void set_attr(NewNode& n, ir::Attribute a);
 // True when a fused node already carries an activation.
 bool has_activation(const ir::Node* n);
 
-// Removes `replaced` from `g` and adds the new node in their place, with fused_from (and, on
-// ai.ember nodes, the `source_nodes` attribute) set from `replaced` when `fused`, then
-// re-links uses and restores topological order. The new node's name is the last replaced node's name.
+// edit::replace_nodes, with fused_from (and, on ai.ember nodes, the `source_nodes` attribute)
+// set from `replaced` when `fused`.
 ir::Node* replace_with(ir::Graph& g, const std::vector<const ir::Node*>& replaced, NewNode spec, bool fused = true);
-// Removes nodes (whose outputs are no longer used) and re-links uses.
-void remove_nodes(ir::Graph& g, const std::vector<const ir::Node*>& nodes);
-// A new initializer value holding `t`.
-ir::Value* add_constant(ir::Graph& g, const std::string& hint, Tensor t);
 
 // Attribute builders.
 ir::Attribute attr_int(const std::string& name, int64_t v);

@@ -77,7 +77,7 @@ TEST_CASE("opt edit: a folded value becomes an initializer; new nodes and initia
   CHECK(opt::graph_problem(b.g()).empty());
   ir::Value* k2 = edit::add_initializer(b.g(), "two", Tensor::scalar<float>(2));
   ir::Value* y2 = b.g().add_value("y2");
-  ir::Node* mul = edit::make_node(b.g(), {"mul", "Mul", "", 17, {y, k2}, {y2}, {}});
+  ir::Node* mul = edit::make_node(b.g(), {"Mul", "", 17, {y, k2}, {y2}, {}, "mul"});
   CHECK(mul->inputs[1]->constant);
   CHECK(y->consumers.size() == 1);
   CHECK(edit::contains(b.g(), mul));
