@@ -5,8 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include "support/error.h"
 
@@ -22,7 +25,54 @@ struct FdGuard {
   }
 };
 
+// Live mappings by start address, so release_pages() can tell a mapped weight from heap
+// memory. The mutex also keeps a mapping from being unmapped while its pages are released.
+struct MappingRegistry {
+  std::mutex mutex;
+  std::map<uintptr_t, size_t> spans;  // start -> length
+};
+
+MappingRegistry& registry() {
+  static MappingRegistry* r = new MappingRegistry();  // never destroyed: used from destructors
+  return *r;
+}
+
+// The registered span holding address `a` (caller holds the mutex), or end().
+std::map<uintptr_t, size_t>::const_iterator span_holding(const MappingRegistry& r, uintptr_t a) {
+  auto it = r.spans.upper_bound(a);
+  if (it == r.spans.begin()) return r.spans.end();
+  --it;
+  return a < it->first + it->second ? it : r.spans.end();
+}
+
 }  // namespace
+
+size_t MappedFile::release_pages(const void* p, size_t n) {
+  if (!p || n == 0) return 0;
+  static const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(p);
+  const uintptr_t hi = n > UINTPTR_MAX - lo ? UINTPTR_MAX : lo + n;
+  MappingRegistry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  const auto it = span_holding(r, lo);
+  if (it == r.spans.end()) return 0;
+  const uintptr_t end = it->first + it->second;
+  // Widen to whole pages, clamped to the mapping (which starts on a page and covers its last
+  // page whole).
+  const uintptr_t a = lo / page * page;
+  const uintptr_t b = (std::min(hi, end) + page - 1) / page * page;
+  if (b <= a) return 0;
+  if (::madvise(reinterpret_cast<void*>(a), b - a, MADV_DONTNEED) != 0) return 0;  // advice only
+  return size_t(b - a);
+}
+
+std::pair<const void*, size_t> MappedFile::mapping_of(const void* p) {
+  MappingRegistry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  const auto it = span_holding(r, reinterpret_cast<uintptr_t>(p));
+  if (it == r.spans.end()) return {nullptr, 0};
+  return {reinterpret_cast<const void*>(it->first), it->second};
+}
 
 std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
   FdGuard fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
@@ -40,11 +90,18 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
   void* p = ::mmap(nullptr, f->size_, PROT_READ, MAP_PRIVATE, fd.fd, 0);
   if (p == MAP_FAILED) fail(Status::Io, "cannot map '", path, "': ", std::strerror(errno));
   f->data_ = static_cast<const uint8_t*>(p);
+  MappingRegistry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.spans[reinterpret_cast<uintptr_t>(p)] = f->size_;
   return f;
 }
 
 MappedFile::~MappedFile() {
-  if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
+  if (!data_) return;
+  MappingRegistry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.spans.erase(reinterpret_cast<uintptr_t>(data_));
+  ::munmap(const_cast<uint8_t*>(data_), size_);
 }
 
 }  // namespace ember::onnx

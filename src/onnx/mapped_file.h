@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace ember::onnx {
 
@@ -22,6 +23,16 @@ class MappedFile {
   const uint8_t* data() const { return data_; }  // null for an empty file
   size_t size() const { return size_; }
   const std::string& path() const { return path_; }
+
+  // Drops this process's copies of the pages of live MappedFile mappings that [p, p + n)
+  // overlaps (whole pages, so a neighbouring tensor's edge page may go too), and returns the
+  // bytes dropped; memory that is not such a mapping is left alone (returns 0). Always safe:
+  // the mappings are private, read-only and never written, so a later read faults the same
+  // bytes back in from the page cache. Sessions call it on weights that only their prepacking
+  // read, so the prepacked copy does not coexist with a resident original (peak RSS).
+  static size_t release_pages(const void* p, size_t n);
+  // The start and length of the live mapping holding `p`, or {nullptr, 0}.
+  static std::pair<const void*, size_t> mapping_of(const void* p);
 
  private:
   MappedFile() = default;

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "ir/narrow_types.h"
+#include "onnx/mapped_file.h"
 #include "onnx/type_import.h"
 
 namespace ember::onnx {
@@ -55,6 +56,8 @@ Tensor from_bytes(DType dt, const Dims& dims, const uint8_t* bytes, size_t n,
   } else if (n) {
     std::memcpy(t.raw(), bytes, n);
   }
+  // The copy is what the model uses: the file's pages need not stay resident beside it.
+  MappedFile::release_pages(bytes, n);
   return t;
 }
 

@@ -2,6 +2,8 @@
 #include "runtime/plan.h"
 
 #include <algorithm>
+#include <chrono>
+#include <map>
 #include <unordered_map>
 
 #include "ops/graph_inference.h"
@@ -12,15 +14,9 @@ namespace ember::runtime {
 
 namespace {
 
-bool is_folded(const ir::Node& node) {
-  bool any = false;
-  for (const ir::Value* o : node.outputs) {
-    if (!o) continue;
-    if (!o->constant) return false;
-    any = true;
-  }
-  return any;
-}
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
 bool arena_eligible(const ir::Value& v) {
   return v.type.is_static() && v.type.dtype != DType::String && !v.is_output;
@@ -42,7 +38,7 @@ class PlanFactoryContext final : public ops::KernelFactoryContext {
 }  // namespace
 
 std::unique_ptr<Plan> Plan::build(const ir::Graph& graph, const Backend& backend,
-                                  const BackendOptions& options) {
+                                  const BackendOptions& options, const KernelBuiltHook& on_kernel_built) {
   auto plan = std::make_unique<Plan>();
   plan->graph_ = &graph;
   std::unordered_map<const ir::Value*, int> slot_of;
@@ -63,22 +59,28 @@ std::unique_ptr<Plan> Plan::build(const ir::Graph& graph, const Backend& backend
 
   PlanFactoryContext factory(backend, options);
   const ops::OpRegistry& registry = ops::OpRegistry::global();
+  const auto kernels_start = Clock::now();
+  std::map<std::string, double> ms_by_op;
   for (const auto& up : graph.nodes()) {
     const ir::Node& node = *up;
-    if (is_folded(node)) {
-      ++plan->stats_.folded_nodes;
-      continue;
-    }
     Step step;
     step.node = &node;
     const ops::OpSchema& schema = ops::require_schema(node, registry);
+    const auto kernel_start = Clock::now();
     step.kernel = backend.make_kernel(node, schema, factory, options);
+    ms_by_op[node.op_type] += ms_since(kernel_start);
+    if (on_kernel_built) on_kernel_built(node);
     for (const ir::Value* in : node.inputs) step.inputs.push_back(slot(in));
     for (const ir::Value* out : node.outputs) step.outputs.push_back(slot(out));
     plan->steps_.push_back(std::move(step));
   }
   for (const ir::Value* v : graph.outputs) plan->output_slots_.push_back(slot(v));
+  plan->stats_.kernels_ms = ms_since(kernels_start);
+  plan->stats_.kernel_ms_by_op.assign(ms_by_op.begin(), ms_by_op.end());
+  std::sort(plan->stats_.kernel_ms_by_op.begin(), plan->stats_.kernel_ms_by_op.end(),
+            [](const auto& a, const auto& b) { return a.second > b.second; });
 
+  const auto layout_start = Clock::now();
   // Liveness: the step that writes each slot and the last step that reads it.
   const size_t n = plan->slot_value_.size();
   std::vector<int> first(n, -1), last(n, -1);
@@ -117,6 +119,7 @@ std::unique_ptr<Plan> Plan::build(const ir::Graph& graph, const Backend& backend
   plan->stats_.steps = plan->steps_.size();
   plan->stats_.arena_bytes = mem.arena_bytes;
   plan->stats_.planned_bytes_without_reuse = mem.total_requested;
+  plan->stats_.memory_plan_ms = ms_since(layout_start);
   return plan;
 }
 

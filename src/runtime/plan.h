@@ -2,8 +2,10 @@
 // constant slots, and where each intermediate tensor lives in the arena.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ops/op_registry.h"
@@ -24,17 +26,25 @@ struct Step {
 
 struct PlanStats {
   size_t steps = 0;
-  size_t folded_nodes = 0;             // nodes replaced by constants at creation
   size_t arena_bytes = 0;
   size_t planned_bytes_without_reuse = 0;
   size_t heap_values = 0;              // intermediates with dynamic shapes, allocated per run
+  // Where the build's time went: kernel construction (weight prepacking, kernel_choice trials)
+  // in total and per op type, slowest first; then liveness and the arena layout.
+  double kernels_ms = 0;
+  std::vector<std::pair<std::string, double>> kernel_ms_by_op;
+  double memory_plan_ms = 0;
 };
+
+// Called after each node's kernel is built (the session releases weight pages there).
+using KernelBuiltHook = std::function<void(const ir::Node&)>;
 
 class Plan {
  public:
   // `graph` must already have inferred types (ops::infer_graph).
   static std::unique_ptr<Plan> build(const ir::Graph& graph, const Backend& backend,
-                                     const BackendOptions& options = {});
+                                     const BackendOptions& options = {},
+                                     const KernelBuiltHook& on_kernel_built = {});
 
   // Runs the graph. `bound` holds the formal inputs followed by the captures (subgraphs);
   // an undefined entry means "use the default initializer" or "not given". With a profiler,

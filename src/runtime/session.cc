@@ -1,6 +1,8 @@
 #include "runtime/session.h"
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
@@ -9,6 +11,7 @@
 #include "opt/optimizer.h"
 #include "runtime/plan.h"
 #include "runtime/profiler.h"
+#include "runtime/weight_pages.h"
 
 namespace ember::runtime {
 
@@ -51,6 +54,23 @@ void check_value_feed(const IoInfo& info, const ops::RtValue& v) {
 
 bool is_bound(const ops::RtValue& v) { return v.tensor.defined() || v.is_sequence() || v.is_none; }
 
+double ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// EMBER_LOG_CREATION=1: one line per session on stderr saying where creation time went.
+void log_creation(const std::vector<CreationPhase>& phases, double total_ms, const PlanStats& st) {
+  const char* env = std::getenv("EMBER_LOG_CREATION");
+  if (!env || !*env || std::string(env) == "0") return;
+  std::ostringstream line;
+  line << "ember: session created in " << total_ms << " ms:";
+  for (const CreationPhase& p : phases) line << " " << p.name << " " << p.ms << " ms;";
+  line << " kernels by op:";
+  for (size_t k = 0; k < st.kernel_ms_by_op.size() && k < 5; ++k)
+    line << " " << st.kernel_ms_by_op[k].first << " " << st.kernel_ms_by_op[k].second << " ms";
+  std::fprintf(stderr, "%s\n", line.str().c_str());
+}
+
 }  // namespace
 
 Session::Session(std::shared_ptr<ir::Model> model, const SessionOptions& opts) : opts_(opts), model_(std::move(model)) {
@@ -60,20 +80,29 @@ Session::Session(std::shared_ptr<ir::Model> model, const SessionOptions& opts) :
   if (!opts_.profile_path.empty()) profiler_ = std::make_unique<Profiler>(opts_.profile_path);
   backends::start_cpu_kernel_choice(opts_.cpu_backend);  // refuses onednn when not built; auto timing budget
   ir::Graph& g = *model_->graph;
+  WeightPageReleaser weights(g);
   opt::optimize(*model_, opt::OptimizeOptions{opts_.optimization, -1});  // infers types, even at level 0
+  weights.release_mappings();  // what the optimizer read (and replaced) need not stay resident
   if (profiler_) profiler_->add_phase("prepare graph", start);  // optimize, infer types
   const auto plan_start = Profiler::Clock::now();
+  phases_.push_back({"optimize", ms_between(start, plan_start)});
   for (const ir::Value* v : g.inputs) inputs_.push_back(io_info(*v));
   for (const ir::Value* v : g.outputs) outputs_.push_back(io_info(*v));
   pool_ = std::make_unique<ThreadPool>(opts_.threads > 0 ? opts_.threads : default_thread_count());
-  plan_ = Plan::build(g, backend, BackendOptions{opts_.cpu_backend, pool_->threads()});
+  // Each node's mapped weights are dropped once its kernel is built: a prepacked copy then
+  // never sits next to a resident original (WeightPageReleaser).
+  plan_ = Plan::build(g, backend, BackendOptions{opts_.cpu_backend, pool_->threads()},
+                      [&](const ir::Node& node) { weights.release_inputs(node); });
   if (profiler_) {
     profiler_->add_phase("build plan", plan_start);
     profiler_->set_plan(*plan_);
   }
+  const PlanStats& st = plan_->stats();
+  phases_.push_back({"kernels", st.kernels_ms});
+  phases_.push_back({"memory plan", st.memory_plan_ms});
   for (const auto& v : g.values())
     if (v->constant) constant_data_.insert(v->constant->raw());
-  creation_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  creation_ms_ = ms_between(start, std::chrono::steady_clock::now());
 }
 
 Session::~Session() = default;
@@ -94,8 +123,12 @@ std::unique_ptr<Session> Session::from_model(std::shared_ptr<ir::Model> model, c
 
 std::unique_ptr<Session> Session::from_file(const std::string& path, const SessionOptions& opts) {
   const auto start = std::chrono::steady_clock::now();
-  auto s = from_model(onnx::load_model_file(path), opts);
-  s->creation_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::shared_ptr<ir::Model> model = onnx::load_model_file(path);
+  const double load_ms = ms_between(start, std::chrono::steady_clock::now());
+  auto s = from_model(std::move(model), opts);
+  s->phases_.insert(s->phases_.begin(), CreationPhase{"load", load_ms});
+  s->creation_ms_ = ms_between(start, std::chrono::steady_clock::now());
+  log_creation(s->phases_, s->creation_ms_, s->plan_stats());
   return s;
 }
 
@@ -106,8 +139,12 @@ std::unique_ptr<Session> Session::from_memory(const void* data, size_t size, con
   Tensor copy(DType::UInt8, {int64_t(size)});
   if (size) std::memcpy(copy.raw(), data, size);
   auto keep = std::make_shared<Tensor>(copy);
-  auto s = from_model(onnx::load_model_memory(keep->raw(), size, keep), opts);
-  s->creation_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::shared_ptr<ir::Model> model = onnx::load_model_memory(keep->raw(), size, keep);
+  const double load_ms = ms_between(start, std::chrono::steady_clock::now());
+  auto s = from_model(std::move(model), opts);
+  s->phases_.insert(s->phases_.begin(), CreationPhase{"load", load_ms});
+  s->creation_ms_ = ms_between(start, std::chrono::steady_clock::now());
+  log_creation(s->phases_, s->creation_ms_, s->plan_stats());
   return s;
 }
 

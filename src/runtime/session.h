@@ -25,6 +25,12 @@ struct IoInfo {
   ir::TypeInfo type;  // dims with value -1 are dynamic
 };
 
+// One phase of session creation and its wall time (Session::creation_phases).
+struct CreationPhase {
+  std::string name;  // "load", "optimize" (with type inference), "kernels", "memory plan"
+  double ms = 0;
+};
+
 using Feeds = std::vector<std::pair<std::string, Tensor>>;
 // Feeds that may be sequences (RtValue::sequence) or empty optionals (RtValue::is_none).
 using ValueFeeds = std::vector<std::pair<std::string, ops::RtValue>>;
@@ -43,6 +49,10 @@ class Session {
   const ir::Model& model() const { return *model_; }
   const SessionOptions& options() const { return opts_; }
   double creation_ms() const { return creation_ms_; }
+  // Where creation_ms went, in order ("load" only for from_file / from_memory). With
+  // EMBER_LOG_CREATION=1 in the environment, from_file and from_memory print them to stderr
+  // with the five op types whose kernels took longest to build (prepacking, timing trials).
+  const std::vector<CreationPhase>& creation_phases() const { return phases_; }
   const PlanStats& plan_stats() const;
   // The profiler recording runs (option `profile`), or null when profiling is off.
   Profiler* profiler() const { return profiler_.get(); }
@@ -70,6 +80,7 @@ class Session {
   std::unique_ptr<Plan> plan_;
   std::unique_ptr<Profiler> profiler_;  // writes its trace when destroyed
   std::unordered_set<const void*> constant_data_;  // outputs pointing here are copied
+  std::vector<CreationPhase> phases_;
   double creation_ms_ = 0;
 };
 

@@ -2,6 +2,7 @@
 // constant folding, concurrent runs, dynamic dimensions and the errors callers see.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "runtime/plan.h"
@@ -112,6 +113,33 @@ TEST_CASE("runtime: constant subexpressions are folded at creation") {
   auto s0 = runtime::Session::from_model(m0, no_opt);
   CHECK(has_fold_me(*m0));
   check_chain(s0->run({{"x", x}})[0], x, 2, 2.0f);
+}
+
+TEST_CASE("runtime: creation phases and the plan build's time per op type are recorded") {
+  auto s = runtime::Session::from_model(chain_model(4, 2), two_threads());
+  const auto& phases = s->creation_phases();
+  REQUIRE(phases.size() == 3);  // from_model: no "load"
+  CHECK(phases[0].name == "optimize");
+  CHECK(phases[1].name == "kernels");
+  CHECK(phases[2].name == "memory plan");
+  double sum = 0;
+  for (const auto& p : phases) {
+    CHECK(p.ms >= 0);
+    sum += p.ms;
+  }
+  CHECK(sum <= s->creation_ms() + 1e-6);
+  const auto& st = s->plan_stats();
+  std::vector<std::string> ops;
+  double by_op = 0;
+  for (const auto& [op, ms] : st.kernel_ms_by_op) {
+    ops.push_back(op);
+    by_op += ms;
+  }
+  std::sort(ops.begin(), ops.end());
+  CHECK(ops == std::vector<std::string>{"Add", "Mul", "Relu"});
+  CHECK(by_op <= st.kernels_ms + 1e-6);
+  for (size_t k = 1; k < st.kernel_ms_by_op.size(); ++k)
+    CHECK(st.kernel_ms_by_op[k - 1].second >= st.kernel_ms_by_op[k].second);  // slowest first
 }
 
 TEST_CASE("runtime: one session runs concurrently from several threads") {
