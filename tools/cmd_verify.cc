@@ -8,6 +8,7 @@
 #include "tools/cli_common.h"
 #include "tools/commands.h"
 #include "tools/npy.h"
+#include "tools/npz_archive.h"
 
 namespace ember::cli {
 
@@ -22,17 +23,28 @@ double tolerance_arg(const ParsedArgs& args, const std::string& name) {
   return v;
 }
 
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// --input NAME=FILE.npy (one input) or --input FILE.npz (every array of the archive, by name).
 runtime::Feeds read_inputs(const ParsedArgs& args) {
   runtime::Feeds feeds;
   std::map<std::string, bool> seen;
-  for (const std::string& spec : args.values("--input")) {
-    const size_t eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
-      throw UsageError("--input expects NAME=FILE.npy, got '" + spec + "'");
-    const std::string name = spec.substr(0, eq);
+  auto add = [&](const std::string& name, Tensor t) {
     if (seen[name]) throw UsageError("input '" + name + "' given twice");
     seen[name] = true;
-    feeds.emplace_back(name, read_npy(spec.substr(eq + 1)));
+    feeds.emplace_back(name, std::move(t));
+  };
+  for (const std::string& spec : args.values("--input")) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos && ends_with(spec, ".npz")) {
+      for (auto& [name, t] : read_npz(spec)) add(name, std::move(t));
+      continue;
+    }
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+      throw UsageError("--input expects NAME=FILE.npy or FILE.npz, got '" + spec + "'");
+    add(spec.substr(0, eq), read_npy(spec.substr(eq + 1)));
   }
   return feeds;
 }
@@ -70,7 +82,8 @@ Command verify_command() {
       "makes them differ. Inputs not given are random (floats in [-1, 1), integers in [0, 3],\n"
       "dynamic dimensions 1). Exit status: 0 match, 1 mismatch, 2 usage or other error.\n",
       {
-          {"--input", "NAME=FILE.npy", "value of input NAME (repeatable)", true},
+          {"--input", "NAME=FILE.npy|FILE.npz",
+           "value of input NAME, or every array of an .npz by name (repeatable)", true},
           {"--level", "N", "optimization level to check, 1..3 (default 3)"},
           {"--rtol", "R", "relative tolerance (default: the output dtype's tier)"},
           {"--atol", "A", "absolute tolerance (default: the output dtype's tier)"},

@@ -109,3 +109,25 @@ def test_cli_verify_text_json_and_exit_codes(tmp_path, rng):
     assert ember_cli("verify").returncode == 2
     p = ember_cli("verify", str(tmp_path / "missing.onnx"))
     assert p.returncode == 2 and "error" in p.stderr
+
+
+def test_cli_verify_npz_feeds(tmp_path, rng):
+    path = cleanup_model(tmp_path / "cleanup.onnx")
+    x = rng.standard_normal((3, 6)).astype(np.float32)
+    np.savez(tmp_path / "feeds.npz", x=x)
+    p = ember_cli("verify", path, "--input", str(tmp_path / "feeds.npz"), "--json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["ok"] is True
+    # The archive's arrays are really the feeds: a wrong shape for x is reported (exit 2).
+    np.savez(tmp_path / "bad.npz", x=np.zeros((3, 5), np.float32))
+    p = ember_cli("verify", path, "--input", str(tmp_path / "bad.npz"))
+    assert p.returncode == 2 and "x" in p.stderr
+    # Names: unknown inputs and the same input twice are errors.
+    np.savez(tmp_path / "other.npz", z=x)
+    p = ember_cli("verify", path, "--input", str(tmp_path / "other.npz"))
+    assert p.returncode == 2 and "z" in p.stderr
+    np.save(tmp_path / "x.npy", x)
+    p = ember_cli("verify", path, "--input", str(tmp_path / "feeds.npz"), "--input", f"x={tmp_path / 'x.npy'}")
+    assert p.returncode == 2 and "twice" in p.stderr
+    p = ember_cli("verify", path, "--input", str(tmp_path / "missing.npz"))
+    assert p.returncode == 2 and "missing.npz" in p.stderr
