@@ -15,6 +15,8 @@ namespace ember::backends::gemm_conv {
 namespace {
 
 constexpr int64_t kLocalTaps = 64;
+// 1x1 layers with at most this many output channels (per group) take the direct form.
+constexpr int64_t kMaxDirectPointwiseChannels = 32;
 
 class DirectConvKernel final : public ops::Kernel {
  public:
@@ -127,10 +129,15 @@ bool prefer_direct_conv(const ConvSetup& s) {
   if (const char* e = std::getenv("EMBER_CONV")) return std::string(e) == "direct";
   // Measured per shape class (benchmarks/RESULTS.md, "CNN latency"): with a spatial kernel the
   // direct form wins (3x3: 0.72-0.93x the time of im2col + GEMM; the 7x7 stem 0.74x), since
-  // it skips both the im2col copy and the GEMM's packing of it. 1x1 layers keep the GEMM: with
-  // one tap per channel there is no copy to save, and the GEMM's packed B panels read better
-  // than 16 floats from each of K rows of X (1.0-1.7x slower direct, worst for large K).
-  return s.kh * s.kw > 1;
+  // it skips both the im2col copy and the GEMM's packing of it. 1x1 layers keep the GEMM
+  // (its packed B panels read better than 16 floats from each of K rows of X: 1.1-1.7x slower
+  // direct) except unpadded stride-1 ones with few output channels (MobileNet's projections,
+  // 0.65-0.75x), where the GEMM's per-call packing of X is shared by too few rows.
+  if (s.kh * s.kw > 1) return true;
+  auto all_eq = [](const Dims& v, int64_t x) { return std::all_of(v.begin(), v.end(), [&](int64_t e) { return e == x; }); };
+  const bool pointwise = s.window.auto_pad == ops::nn::AutoPad::NotSet && all_eq(s.window.strides, 1) &&
+                         all_eq(s.window.pads, 0);
+  return pointwise && s.c_out / s.group <= kMaxDirectPointwiseChannels;
 }
 
 std::unique_ptr<ops::Kernel> make_direct_conv(const ConvSetup& setup) {

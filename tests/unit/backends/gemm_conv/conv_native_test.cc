@@ -79,8 +79,11 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
     for (int threads : {1, 2}) {
       CAPTURE(describe(k));
       const std::string name = check_native(make_case(k, "Conv"), threads, reduction(k));
-      const bool pointwise = k.kh == 1 && k.kw == 1 && k.strides == Dims{1, 1} && k.pads == Dims{0, 0, 0, 0};
-      const char* want = pointwise ? "f32_conv1x1_gemm:" : k.kh * k.kw > 1 && vector_direct() ? "f32_conv_direct_" : "f32_conv_im2col:";
+      const bool pointwise = k.kh == 1 && k.kw == 1 && k.strides == Dims{1, 1} && k.pads == Dims{0, 0, 0, 0} &&
+                             k.auto_pad.empty();
+      // Direct: spatial kernels, and 1x1 pointwise layers with at most 32 output channels.
+      const bool direct = vector_direct() && (k.kh * k.kw > 1 || (pointwise && k.m / k.group <= 32));
+      const char* want = direct ? "f32_conv_direct_" : pointwise ? "f32_conv1x1_gemm:" : "f32_conv_im2col:";
       CHECK(name.rfind(want, 0) == 0);
     }
 }
@@ -117,7 +120,8 @@ TEST_CASE("native FusedConv: every activation, with and without residual") {
   const Act acts[] = {{"", {}}, {"Relu", {}}, {"LeakyRelu", {0.1f}}, {"Clip", {0.0f, 0.6f}}, {"Sigmoid", {}},
                       {"HardSigmoid", {0.2f, 0.5f}}, {"HardSwish", {}}, {"Silu", {}}, {"Gelu", {}}, {"GeluTanh", {}}};
   const ConvCase shapes[] = {
-      {1, 16, 9, 9, 24, 1, 1},                                   // 1x1 GEMM
+      {1, 16, 9, 9, 40, 1, 1},                                   // 1x1 GEMM
+      {1, 16, 9, 9, 24, 1, 1},                                   // 1x1 direct (few output channels)
       {2, 6, 11, 10, 10, 3, 3, 2, {2, 1}, {1, 1, 1, 1}},        // grouped im2col
       {1, 12, 13, 13, 12, 3, 3, 12, {1, 1}, {1, 1, 1, 1}},      // depthwise
       {1, 7, 10, 12, 7, 5, 5, 7, {2, 2}, {2, 2, 2, 2}},         // depthwise 5x5 stride 2
