@@ -79,11 +79,19 @@ std::optional<Dense> match_dense(ir::Node* n) {
   return d;
 }
 
-// The value a Conv's quantized output stands for: after a Relu that only it feeds (uint8
-// saturation at the zero point 0 of a range starting at 0 is exactly the Relu).
+// The activation a Conv's quantized output absorbs: a Relu, or a Clip with min 0 (ReLU6), that
+// only the Conv feeds. The output range is calibrated after it and starts at 0, so uint8
+// saturation at zero point 0 is the lower bound exactly; a Clip's upper bound is within the
+// calibrated range's top (the range of a Clip output never exceeds max).
 ir::Node* absorbed_relu(const ir::Node* conv) {
   ir::Node* c = sole_consumer(conv->outputs[0]);
-  return is_op(c, "Relu") && c->outputs.size() == 1 && c->outputs[0] ? c : nullptr;
+  if (!c || !c->domain.empty() || c->outputs.size() != 1 || !c->outputs[0]) return nullptr;
+  if (c->op_type == "Relu") return c;
+  if (c->op_type != "Clip") return nullptr;
+  if (c->opset < 11) return c->attr_float("min", -1.0f) == 0.0f && c->has_attr("max") ? c : nullptr;
+  const bool min_zero = c->inputs.size() > 1 && c->inputs[1] && is_scalar(c->inputs[1], 0.0);
+  const bool max_const = c->inputs.size() > 2 && c->inputs[2] && scalar_of(c->inputs[2]).has_value();
+  return min_zero && max_const ? c : nullptr;
 }
 
 struct QValue {
@@ -167,7 +175,7 @@ class StaticRewriter {
     std::vector<ir::Attribute> attrs;
     for (const auto& [k, a] : n->attrs) attrs.push_back(a);
     const std::string name = n->name, label = "quantize_static: Conv '" + n->name + "'" +
-                                              (relu ? " + Relu '" + relu->name + "'" : "") + " -> QLinearConv";
+                                              (relu ? " + " + relu->op_type + " '" + relu->name + "'" : "") + " -> QLinearConv";
     remove(n);
     if (relu) remove(relu);
     emit_.node(name + "_quant", "QLinearConv", in, {out.q}, attrs);

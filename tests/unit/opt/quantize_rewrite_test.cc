@@ -105,6 +105,35 @@ TEST_CASE("quantize_static: QLinearConv with Relu absorbed, uint8 through MaxPoo
   CHECK(c > 0.99);
 }
 
+TEST_CASE("quantize_static: a Clip(0, 6) after a Conv is absorbed like a Relu (ReLU6)") {
+  auto build = [](std::mt19937_64& r) {
+    GraphBuilder b(17);
+    ir::Value* x = b.input("x", DType::Float32, {1, 4, 6, 6});
+    ir::Value* c = b.node("Conv", {x, b.constant("w", randn({6, 4, 1, 1}, r, 2.0f))}, {}, "conv");
+    b.output(b.node("Clip", {c, b.constant("lo", Tensor::scalar<float>(0.0f)), b.constant("hi", Tensor::scalar<float>(6.0f))},
+                    {}, "relu6"));
+    ops::infer_graph(b.g(), ops::OpRegistry::global());
+    return b;
+  };
+  std::mt19937_64 r0(3), r1(3), rng(4);
+  GraphBuilder f32 = build(r0), q = build(r1);
+  std::vector<Tensor> feeds;
+  for (int i = 0; i < 3; ++i) feeds.push_back(randn({1, 4, 6, 6}, rng));
+  opt::quantize::FeedSet set;
+  set.count = feeds.size();
+  set.get = [&](size_t i) { return runtime::Feeds{{"x", feeds[i]}}; };
+  opt::quantize::CalibrationOptions co;
+  co.progress = false;
+  const auto tensors = opt::quantize::static_calibration_tensors(q.g());
+  CHECK(tensors == std::vector<std::string>{"x", "relu6_out0"});
+  const auto labels = opt::quantize::quantize_static(*q.model, opt::quantize::calibrate(*q.model, tensors, set, co), true);
+  REQUIRE(labels.size() == 1);
+  CHECK(labels[0] == "quantize_static: Conv 'conv' + Clip 'relu6' -> QLinearConv");
+  CHECK(op_counts(q.g()) ==
+        std::map<std::string, size_t>{{"DequantizeLinear", 1}, {"QLinearConv", 1}, {"QuantizeLinear", 1}});
+  CHECK(cosine(run(q.model, feeds[0]), run(f32.model, feeds[0])) > 0.99);
+}
+
 TEST_CASE("quantize_static: a tensor without a calibrated range stays float") {
   std::mt19937_64 rng(5);
   GraphBuilder b = conv_net(rng);
