@@ -138,8 +138,12 @@ TEST_CASE("SparseMatMul: the native kernel against the op's reference kernel, bo
   ir::Value* c = b.op("Conv", {x, sparse_weight(b, "wc", {21, 40, 1, 1}, 0.1)}, {attr_ints("kernel_shape", {1, 1})});
   ir::Value* f = b.op("Reshape", {c, b.ints({3, 21 * 66})});
   b.output(b.op("MatMul", {f, sparse_weight(b, "wm", {21 * 66, 37}, 0.1)}));
+  // Big enough (nonzeros x positions >= 2e5) for the native kernel to split rows over 2 threads.
+  ir::Value* x2 = b.input("x2", {1, 256, 9, 9});
+  b.output(b.op("Conv", {x2, sparse_weight(b, "wc2", {131, 256, 1, 1}, 0.1), b.weight("bc2", {131})},
+                {attr_ints("kernel_shape", {1, 1})}));
   ops::infer_graph(*b.model->graph, ops::OpRegistry::global());
-  REQUIRE(opt::prune::to_sparse_ops(*b.model, 0.35).converted.size() == 2);
+  REQUIRE(opt::prune::to_sparse_ops(*b.model, 0.35).converted.size() == 3);
   ThreadPool pool(2);
   for (const auto& n : b.model->graph->nodes()) {
     if (n->op_type != "SparseMatMul") continue;
