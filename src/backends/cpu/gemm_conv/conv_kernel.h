@@ -1,6 +1,9 @@
 // Native f32 2-D convolution (Conv and ai.ember FusedConv), NCHW, constant weights:
-//  - 1x1, stride 1, no padding: a GEMM W[Cout, Cin] * X[Cin, H*W] with W packed once;
 //  - depthwise (group == C_in == C_out): the kernels/dispatch/f32_conv.h kernels;
+//  - spatial kernels (3x3, 7x7, ...) and 1x1 layers with few output channels, when the CPU has
+//    a vector entry: the direct (implicit-GEMM) kernel of kernels/dispatch/f32_conv_direct.h
+//    (prefer_direct_conv says which, from measurements);
+//  - other 1x1, stride 1, no padding: a GEMM W[Cout, Cin] * X[Cin, H*W] with W packed once;
 //  - anything else: im2col of a cache-sized tile of output columns into per-thread scratch,
 //    then the packed-W GEMM; groups each have their own packed W.
 // Bias (per output channel), residual Z and the activation are applied in the GEMM epilogue.

@@ -4,8 +4,6 @@
 // Weights are packed once at creation; each run fills the phased input (channels split over
 // the pool), then splits output channels x positions over the pool like the GEMM paths.
 #include <algorithm>
-#include <cstdlib>
-#include <string>
 
 #include "backends/cpu/gemm_conv/conv_kernel.h"
 #include "backends/cpu/gemm_conv/gemm_runner.h"
@@ -125,8 +123,6 @@ class DirectConvKernel final : public ops::Kernel {
 bool prefer_direct_conv(const ConvSetup& s) {
   const kernels::F32ConvDirectKernels& k = kernels::f32_conv_direct_kernels();
   if (k.run == kernels::f32_conv_direct_generic_kernels().run) return false;
-  // TEMPORARY (measuring): EMBER_CONV=im2col|direct.
-  if (const char* e = std::getenv("EMBER_CONV")) return std::string(e) == "direct";
   // Measured per shape class (benchmarks/RESULTS.md, "CNN latency"): with a spatial kernel the
   // direct form wins (3x3: 0.72-0.93x the time of im2col + GEMM; the 7x7 stem 0.74x), since
   // it skips both the im2col copy and the GEMM's packing of it. 1x1 layers keep the GEMM

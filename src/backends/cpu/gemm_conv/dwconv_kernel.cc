@@ -3,8 +3,6 @@
 // kernel (kernels/dispatch/f32_conv.h) or, for strided or small planes, 8 channels at a time
 // through its channel-blocked kernel; bias, residual and activation fused.
 #include <algorithm>
-#include <cstdlib>
-#include <string>
 
 #include "backends/cpu/gemm_conv/conv_kernel.h"
 #include "backends/cpu/gemm_conv/gemm_runner.h"
@@ -69,10 +67,7 @@ class DepthwiseConvKernel final : public ops::Kernel {
   // Measured on MobileNetV2's layers (benchmarks/RESULTS.md, "CNN latency"): channel-blocked
   // took 0.39-0.60x the time of the per-channel form at stride 2 and 0.53-0.92x on planes up to
   // 28 wide; on wider stride-1 planes the per-channel form is faster (1.15-1.5x).
-  static bool use_block(const kernels::DwConv2dGeom& g) {
-    if (const char* e = std::getenv("EMBER_DWCONV")) return std::string(e) == "block";  // TEMPORARY (measuring)
-    return g.stride_w > 1 || g.out_w <= 28;
-  }
+  static bool use_block(const kernels::DwConv2dGeom& g) { return g.stride_w > 1 || g.out_w <= 28; }
 
   void run_blocked(ops::KernelContext& ctx, const ConvRun& r, const kernels::DwConv2dGeom& g) const {
     const int64_t blocks_per_image = (s_.c_out + kernels::kDwBlock - 1) / kernels::kDwBlock;
