@@ -8,6 +8,10 @@
 #include <cmath>
 #include <cstdint>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "kernels/dispatch/u8s8_gemm.h"
 
 namespace ember::kernels {
@@ -20,10 +24,23 @@ struct U8S8Sums {
   int64_t K;
 };
 
-// saturate(rint(v * multiplier) + zp) into [lo, hi], in double as the reference ops compute it.
+// rint(x) (the current rounding mode: ties to even) for |x| <= 4e18, else about +-4e18 (NaN gives
+// a large negative value): callers saturate to 8 bits, so only the sign of larger values matters. On x86 one
+// cvtsd2si, where std::nearbyint would be a library call in files built for baseline x86-64.
+inline double round_even_clamped(double x) {
+  x = std::min(std::max(x, -4.0e18), 4.0e18);
+#if defined(__SSE2__)
+  return double(_mm_cvtsd_si64(_mm_set_sd(x)));
+#else
+  return std::nearbyint(x);
+#endif
+}
+
+// saturate(rint(v * multiplier) + zp) into [lo, hi], in double as the reference ops compute it
+// (NaN multipliers give lo, as the reference's min/max chain does).
 template <class T>
 inline T requant(int32_t v, float multiplier, double zp, double lo, double hi) {
-  const double q = std::nearbyint(double(v) * double(multiplier)) + zp;
+  const double q = round_even_clamped(double(v) * double(multiplier)) + zp;
   return T(std::min(hi, std::max(lo, q)));
 }
 

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <type_traits>
 
 #include "backends/cpu/gemm_conv/node_util.h"
 #include "backends/cpu/quant/quant_ops.h"
@@ -40,9 +41,11 @@ void quantize(int64_t n, const float* x, float s, float zp, T* y) {
   }
 }
 
+// float(x - zp) * s; the difference in int32 for 8-bit types (vectorizes), int64 for int32.
 template <class T>
 void dequantize(int64_t n, const T* x, float s, T zp, float* y) {
-  for (int64_t i = 0; i < n; ++i) y[i] = float(int64_t(x[i]) - int64_t(zp)) * s;
+  using D = std::conditional_t<sizeof(T) == 1, int32_t, int64_t>;
+  for (int64_t i = 0; i < n; ++i) y[i] = float(D(x[i]) - D(zp)) * s;
 }
 
 class QuantizeKernel final : public ops::Kernel {
