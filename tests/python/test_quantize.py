@@ -181,3 +181,13 @@ def test_missing_eval_label_is_a_clear_error(tmp_path, digits_samples):
     with pytest.raises(ember.InvalidArgumentError, match="no 'label' array"):
         ember.quantize(DIGITS, tmp_path / "q.onnx", dynamic=True, eval=[{"input": images[:4]}], progress=False)
     assert not (tmp_path / "q.onnx").exists()  # checked before anything is written
+
+
+def test_output_over_the_input_is_refused(tmp_path):
+    import shutil
+    model = tmp_path / "m.onnx"
+    shutil.copy(DIGITS, model)
+    before = model.read_bytes()
+    r = ember_cli("quantize", model, model, "--dynamic")
+    assert r.returncode == 1 and "is the input model" in r.stderr
+    assert model.read_bytes() == before

@@ -73,6 +73,13 @@ const char* mode_name(QuantizeMode m) {
 
 QuantizeFileReport quantize_file(const std::string& input, const std::string& output, const QuantizeFileOptions& o) {
   check_options(o);
+  {
+    // The report loads both files afterwards: writing over the input would compare the
+    // quantized model with itself.
+    std::error_code ec;
+    EMBER_CHECK(!std::filesystem::equivalent(input, output, ec), InvalidArgument, "the output '", output,
+                "' is the input model; write the quantized model to another file");
+  }
   QuantizeFileReport r;
   r.input_path = input;
   r.output_path = output;
