@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/dispatch/f32_conv.h"
 #include "kernels/dispatch/f32_gemm.h"
 #include "kernels/dispatch/kernel_table.h"
 
@@ -60,12 +61,8 @@ struct F32ConvDirectKernels {
 size_t f32_conv_direct_packed_size(int64_t m, int64_t k, int mr);
 void f32_conv_direct_pack_weights(int64_t m, int64_t k, const float* w, int mr, float* packed);
 
-// The phased input of one image (see above).
-struct ConvPhasedGeom {
-  int64_t in_h = 0, in_w = 0, out_h = 0, out_w = 0;
-  int64_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
-  int64_t pad_top = 0, pad_left = 0;
-};
+// The phased input of one image (see above). Its geometry is the depthwise kernels' 2-D one.
+using ConvPhasedGeom = DwConv2dGeom;
 struct ConvPhased {
   int64_t hq = 0, wq = 0;   // one phase plane
   int64_t cstride = 0;      // floats per channel (all phases), padded against cache aliasing

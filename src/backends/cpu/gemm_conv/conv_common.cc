@@ -34,4 +34,21 @@ ConvRun begin_conv_run(const ConvSetup& s, ops::KernelContext& ctx) {
   return r;
 }
 
+kernels::DwConv2dGeom conv2d_geom(const ConvSetup& s, const ConvRun& r) {
+  kernels::DwConv2dGeom g;
+  g.in_h = r.in_h;
+  g.in_w = r.in_w;
+  g.out_h = r.out_h;
+  g.out_w = r.out_w;
+  g.kernel_h = s.kh;
+  g.kernel_w = s.kw;
+  g.stride_h = r.geom.stride[0];
+  g.stride_w = r.geom.stride[1];
+  g.dilation_h = r.geom.dilation[0];
+  g.dilation_w = r.geom.dilation[1];
+  g.pad_top = r.geom.pad[0];
+  g.pad_left = r.geom.pad[1];
+  return g;
+}
+
 }  // namespace ember::backends::gemm_conv

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "backends/cpu/gemm_conv/activation.h"
+#include "kernels/dispatch/f32_conv.h"
 #include "ops/nn/window.h"
 #include "ops/op_registry.h"
 
@@ -32,5 +33,7 @@ struct ConvRun {
   float* y = nullptr;
 };
 ConvRun begin_conv_run(const ConvSetup& s, ops::KernelContext& ctx);
+// The 2-D geometry of one call, as the depthwise and direct kernels take it.
+kernels::DwConv2dGeom conv2d_geom(const ConvSetup& s, const ConvRun& r);
 
 }  // namespace ember::backends::gemm_conv

@@ -35,19 +35,7 @@ class DirectConvKernel final : public ops::Kernel {
   void run(ops::KernelContext& ctx) const override {
     const ConvRun r = begin_conv_run(s_, ctx);
     if (r.batch == 0 || r.out_h * r.out_w == 0 || s_.c_out == 0) return;
-    kernels::ConvPhasedGeom g;
-    g.in_h = r.in_h;
-    g.in_w = r.in_w;
-    g.out_h = r.out_h;
-    g.out_w = r.out_w;
-    g.kernel_h = s_.kh;
-    g.kernel_w = s_.kw;
-    g.stride_h = r.geom.stride[0];
-    g.stride_w = r.geom.stride[1];
-    g.dilation_h = r.geom.dilation[0];
-    g.dilation_w = r.geom.dilation[1];
-    g.pad_top = r.geom.pad[0];
-    g.pad_left = r.geom.pad[1];
+    const kernels::ConvPhasedGeom g = conv2d_geom(s_, r);
     // 1x1, stride 1, no padding: X is already its own phased input.
     const bool in_place = r.geom.is_pointwise();
     const kernels::ConvPhased p = in_place ? kernels::ConvPhased{r.in_h, r.in_w, r.in_h * r.in_w}

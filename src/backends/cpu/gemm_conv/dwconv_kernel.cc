@@ -26,19 +26,7 @@ class DepthwiseConvKernel final : public ops::Kernel {
 
   void run(ops::KernelContext& ctx) const override {
     const ConvRun r = begin_conv_run(s_, ctx);
-    kernels::DwConv2dGeom g;
-    g.in_h = r.in_h;
-    g.in_w = r.in_w;
-    g.out_h = r.out_h;
-    g.out_w = r.out_w;
-    g.kernel_h = s_.kh;
-    g.kernel_w = s_.kw;
-    g.stride_h = r.geom.stride[0];
-    g.stride_w = r.geom.stride[1];
-    g.dilation_h = r.geom.dilation[0];
-    g.dilation_w = r.geom.dilation[1];
-    g.pad_top = r.geom.pad[0];
-    g.pad_left = r.geom.pad[1];
+    const kernels::DwConv2dGeom g = conv2d_geom(s_, r);
     const int64_t planes = r.batch * s_.c_out, S = r.out_h * r.out_w, in_sz = r.in_h * r.in_w;
     if (planes == 0 || S == 0) return;
     if (use_block(g)) return run_blocked(ctx, r, g);

@@ -1,0 +1,205 @@
+// Convolution microbenchmark: for ResNet-50 and MobileNetV2 layer shapes, the direct
+// (implicit-GEMM) kernel against im2col + the packed-A GEMM (what the native backend ran
+// before), and the channel-blocked depthwise kernel against the per-channel one. One thread,
+// thread CPU time, the best of --repeats runs of each form, forms alternating (so a loaded
+// machine hits both alike); prints ms, GFLOP/s, the time ratio and the largest difference
+// between the two forms' outputs relative to the largest output. These figures chose the
+// per-shape rules in src/backends/cpu/gemm_conv (prefer_direct_conv, use_block).
+//
+//   ember_conv_bench [--repeats N] [FILTER]     FILTER: only shapes whose name contains it
+#include <time.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "backends/cpu/gemm_conv/im2col_2d.h"
+#include "kernels/dispatch/f32_conv.h"
+#include "kernels/dispatch/f32_conv_direct.h"
+#include "kernels/dispatch/kernel_table.h"
+
+using namespace ember::kernels;
+
+namespace {
+
+double cpu_seconds() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+struct ConvShape { int c, h, m, k, s, p; const char* name; };
+struct DwShape { int c, h, s; const char* name; };
+
+std::vector<float> random_floats(size_t n, std::mt19937& rng) {
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+double rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  double err = 0.0, mx = 0.0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    err = std::max(err, double(std::fabs(a[i] - b[i])));
+    mx = std::max(mx, double(std::fabs(b[i])));
+  }
+  return mx > 0 ? err / mx : err;
+}
+
+template <class A, class B>
+void time_pair(int repeats, A a, B b, double& ta, double& tb) {
+  ta = tb = 1e30;
+  for (int r = 0; r < repeats; ++r) {
+    double t0 = cpu_seconds();
+    a();
+    ta = std::min(ta, cpu_seconds() - t0);
+    t0 = cpu_seconds();
+    b();
+    tb = std::min(tb, cpu_seconds() - t0);
+  }
+}
+
+void bench_conv(const ConvShape& s, int repeats, std::mt19937& rng) {
+  const F32ConvDirectKernels& dk = f32_conv_direct_kernels();
+  const F32GemmKernels& gk = *kernel_table().f32_gemm;
+  ConvPhasedGeom g;
+  g.in_h = g.in_w = s.h;
+  g.kernel_h = g.kernel_w = s.k;
+  g.stride_h = g.stride_w = s.s;
+  g.pad_top = g.pad_left = s.p;
+  g.out_h = g.out_w = (s.h + 2 * s.p - s.k) / s.s + 1;
+  const int64_t taps = int64_t(s.k) * s.k, kd = s.c * taps, S = g.out_h * g.out_w;
+  const auto x = random_floats(size_t(s.c) * s.h * s.h, rng), w = random_floats(size_t(s.m * kd), rng);
+  const auto bias = random_floats(size_t(s.m), rng);
+  std::vector<float> y(size_t(s.m * S)), y2(y.size());
+
+  std::vector<float> packed(f32_conv_direct_packed_size(s.m, kd, dk.mr));
+  f32_conv_direct_pack_weights(s.m, kd, w.data(), dk.mr, packed.data());
+  const bool in_place = s.k == 1 && s.s == 1 && s.p == 0;
+  const ConvPhased p = in_place ? ConvPhased{s.h, s.h, int64_t(s.h) * s.h} : conv_phased_layout(g);
+  std::vector<int64_t> toff(size_t(taps), 0);
+  std::vector<float> xp(in_place ? 1 : size_t(p.size(s.c)));
+  if (!in_place) conv_phased_offsets(g, p, toff.data());
+  ConvDirectArgs a;
+  a.channels = s.c;
+  a.cstride = p.cstride;
+  a.toff = toff.data();
+  a.taps = int(taps);
+  a.w = packed.data();
+  a.m = s.m;
+  a.out_h = g.out_h;
+  a.out_w = g.out_w;
+  a.wq = p.wq;
+  a.y = y.data();
+  a.bias = bias.data();
+  a.activation = Activation::Relu;
+  auto direct = [&] {
+    if (!in_place) conv_phased_fill(g, p, x.data(), 0, s.c, s.c, xp.data());
+    a.x = in_place ? x.data() : xp.data();
+    dk.run(a, 0, s.m, 0, a.positions());
+  };
+
+  // im2col in tiles of ~96K floats, as the backend's im2col path does, then gemm_packed_a.
+  std::vector<float> pa(gk.packed_a_size(s.m, kd));
+  gk.pack_a(s.m, kd, w.data(), kd, false, pa.data());
+  ConvGeom cg;
+  cg.nd = 2;
+  cg.in[0] = cg.in[1] = s.h;
+  cg.out[0] = g.out_h;
+  cg.out[1] = g.out_w;
+  cg.kernel[0] = cg.kernel[1] = s.k;
+  cg.stride[0] = cg.stride[1] = s.s;
+  cg.dilation[0] = cg.dilation[1] = 1;
+  cg.pad[0] = cg.pad[1] = s.p;
+  const int64_t tw = std::min<int64_t>(S, std::max<int64_t>(64, (96 * 1024 / kd + 15) / 16 * 16));
+  std::vector<float> col(size_t(kd * tw));
+  GemmEpilogue ep;
+  ep.bias = bias.data();
+  ep.bias_per_row = true;
+  ep.activation = Activation::Relu;
+  auto gemm = [&] {
+    if (in_place) return gk.gemm_packed_a(s.m, S, kd, pa.data(), x.data(), S, false, y2.data(), S, 1, 0, ep);
+    for (int64_t s0 = 0; s0 < S; s0 += tw) {
+      const int64_t len = std::min(tw, S - s0);
+      ember::backends::gemm_conv::im2col_2d(x.data(), s.c, cg, s0, s0 + len, col.data());
+      GemmEpilogue e = ep;
+      e.ldr = S;
+      gk.gemm_packed_a(s.m, len, kd, pa.data(), col.data(), len, false, y2.data() + s0, S, 1, 0, e);
+    }
+  };
+  double td, tg;
+  time_pair(repeats, direct, gemm, td, tg);
+  const double flop = 2.0 * double(s.m) * double(kd) * double(S);
+  std::printf("%-24s direct %8.3f ms %5.1f GFLOP/s | im2col+GEMM %8.3f ms %5.1f GFLOP/s | ratio %.2f | diff %.1e\n",
+              s.name, td * 1e3, flop / td * 1e-9, tg * 1e3, flop / tg * 1e-9, td / tg, rel_diff(y, y2));
+}
+
+void bench_dw(const DwShape& l, int repeats, std::mt19937& rng) {
+  const F32DwConvKernels& k = f32_dwconv_kernels();
+  DwConv2dGeom g;
+  g.in_h = g.in_w = l.h;
+  g.kernel_h = g.kernel_w = 3;
+  g.stride_h = g.stride_w = l.s;
+  g.pad_top = g.pad_left = 1;
+  g.out_h = g.out_w = (l.h + 2 - 3) / l.s + 1;
+  const int64_t in = int64_t(l.h) * l.h, out = g.out_h * g.out_w;
+  const auto x = random_floats(size_t(l.c * in), rng), w = random_floats(size_t(l.c) * 9, rng);
+  std::vector<float> y(size_t(l.c * out)), y2(y.size()), sc(dw_plane(g).size()), sc2(dw_block_scratch(g));
+  DwEpilogue ep;
+  ep.activation = Activation::Clip;
+  ep.act_beta = 6.0f;
+  DwBlockEpilogue be;
+  be.activation = Activation::Clip;
+  be.act_beta = 6.0f;
+  const F32DwConv2dFn fn = k.pick(3, 3);
+  auto per_channel = [&] {
+    for (int c = 0; c < l.c; ++c) fn(g, x.data() + c * in, w.data() + c * 9, ep, y.data() + c * out, sc.data());
+  };
+  auto blocked = [&] {
+    for (int c = 0; c < l.c; c += int(kDwBlock))
+      k.dwconv_block(g, std::min<int64_t>(kDwBlock, l.c - c), x.data() + c * in, w.data() + c * 9, be,
+                     y2.data() + c * out, sc2.data());
+  };
+  double tc, tb;
+  time_pair(repeats, per_channel, blocked, tc, tb);
+  std::printf("%-24s per-channel %7.3f ms (%s) | blocked %7.3f ms (%s) | ratio %.2f | diff %.1e\n", l.name, tc * 1e3,
+              k.name_3x3, tb * 1e3, k.name_block, tb / tc, rel_diff(y2, y));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int repeats = 15;
+  const char* filter = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--repeats") && i + 1 < argc) repeats = std::max(1, std::atoi(argv[++i]));
+    else if (!std::strcmp(argv[i], "--help")) return std::printf("usage: ember_conv_bench [--repeats N] [FILTER]\n"), 0;
+    else filter = argv[i];
+  }
+  const ConvShape convs[] = {
+      {3, 224, 64, 7, 2, 3, "r50 stem 7x7 s2"},      {64, 56, 64, 3, 1, 1, "r50 3x3 56 64"},
+      {128, 28, 128, 3, 1, 1, "r50 3x3 28 128"},     {256, 14, 256, 3, 1, 1, "r50 3x3 14 256"},
+      {512, 7, 512, 3, 1, 1, "r50 3x3 7 512"},       {128, 56, 128, 3, 2, 1, "r50 3x3 s2 56 128"},
+      {64, 56, 256, 1, 1, 0, "r50 1x1 56 64->256"},  {256, 56, 64, 1, 1, 0, "r50 1x1 56 256->64"},
+      {256, 56, 512, 1, 2, 0, "r50 1x1 s2 256->512"}, {1024, 14, 256, 1, 1, 0, "r50 1x1 14 1024->256"},
+      {2048, 7, 512, 1, 1, 0, "r50 1x1 7 2048->512"}, {3, 224, 32, 3, 2, 1, "mb stem 3x3 s2"},
+      {32, 112, 16, 1, 1, 0, "mb 1x1 112 32->16"},    {16, 112, 96, 1, 1, 0, "mb 1x1 112 16->96"},
+      {144, 56, 24, 1, 1, 0, "mb 1x1 56 144->24"},    {96, 56, 24, 1, 1, 0, "mb 1x1 56 96->24"},
+      {24, 56, 144, 1, 1, 0, "mb 1x1 56 24->144"},    {960, 7, 160, 1, 1, 0, "mb 1x1 7 960->160"},
+  };
+  const DwShape dws[] = {{32, 112, 1, "mb dw 112 c32"}, {96, 112, 2, "mb dw 112 s2 c96"}, {144, 56, 1, "mb dw 56 c144"},
+                         {144, 56, 2, "mb dw 56 s2 c144"}, {192, 28, 1, "mb dw 28 c192"}, {192, 28, 2, "mb dw 28 s2 c192"},
+                         {384, 14, 1, "mb dw 14 c384"}, {576, 14, 2, "mb dw 14 s2 c576"}, {960, 7, 1, "mb dw 7 c960"}};
+  std::mt19937 rng(7);
+  std::printf("# one thread, thread CPU time, best of %d; direct: %s\n", repeats, f32_conv_direct_kernels().name);
+  for (const ConvShape& s : convs)
+    if (!filter || std::strstr(s.name, filter)) bench_conv(s, repeats, rng);
+  for (const DwShape& l : dws)
+    if (!filter || std::strstr(l.name, filter)) bench_dw(l, repeats, rng);
+  return 0;
+}
