@@ -93,10 +93,13 @@ class QuantDwConvKernel final : public ops::Kernel {
               // Output columns whose input column ox * sw + off lies inside [0, W).
               const int64_t ox0 = off >= 0 ? 0 : (-off + sw - 1) / sw;
               const int64_t ox1 = std::min(OW, W - off <= 0 ? 0 : (W - off - 1) / sw + 1);
+              // __restrict: uint8_t may alias anything, which would keep the loop scalar.
+              uint32_t* __restrict a = acc.data();
+              const uint8_t* __restrict r = row + off;
               if (sw == 1)
-                for (int64_t ox = ox0; ox < ox1; ++ox) acc[size_t(ox)] += uint32_t((int32_t(row[ox + off]) - xz) * wv);
+                for (int64_t ox = ox0; ox < ox1; ++ox) a[ox] += uint32_t((int32_t(r[ox]) - xz) * wv);
               else
-                for (int64_t ox = ox0; ox < ox1; ++ox) acc[size_t(ox)] += uint32_t((int32_t(row[ox * sw + off]) - xz) * wv);
+                for (int64_t ox = ox0; ox < ox1; ++ox) a[ox] += uint32_t((int32_t(r[ox * sw]) - xz) * wv);
             }
           }
           const int64_t at = (p * OH + oy) * OW;
