@@ -13,8 +13,10 @@
 //  - packed A: MR-row strips over the whole K, strip i at packed + i*K*MR, each [k][MR] (last
 //    strip zero-padded); rows m0.. start at packed + m0*K.
 // Per call, gemm_packed packs A blocks and gemm_packed_a packs B blocks into bounded stack
-// buffers in the same layouts. Small M (transformer decoding) skips the packing and the K
-// blocking: each tile reads A rows directly and reduces over the whole K in registers.
+// buffers in the same layouts, and prefetch the next B panel into L2 while the current one is
+// used from L1. Small M (transformer decoding, M <= Cfg::SMALL_M) skips the packing and the K
+// blocking: each tile reads A rows directly and reduces over the whole K in registers, several
+// B panels at a time (f32_gemm_small_m.h).
 //
 // Included by exactly one source per ISA, after it defines its vector traits. Everything here
 // has internal linkage on purpose: copies compiled with different -m flags must never be merged
@@ -30,6 +32,7 @@
 
 #include "kernels/dispatch/f32_gemm.h"
 #include "kernels/x86/f32_gemm_pack.h"
+#include "kernels/x86/f32_gemm_small_m.h"
 #include "kernels/x86/f32_gemm_tile.h"
 
 namespace ember::kernels {
@@ -37,7 +40,8 @@ namespace {
 
 // Cfg: using V (vector traits); int MR, NV (tile MR x NV*V::L); KC, MC, NC (blocks, in
 // floats); NCA (the B block packed per call by gemm_packed_a); SMALL_M (largest M that takes
-// the unpacked small-M path).
+// the unpacked small-M path); ACC_REGS (vector registers the small-M tile may use as
+// accumulators).
 template <class Cfg>
 struct GemmDriver {
   using V = typename Cfg::V;
@@ -99,17 +103,53 @@ struct GemmDriver {
     pack_a_strips<V, MR>(M, K, A, lda, transA, 0, 0, packed);
   }
 
-  // Small M: per B panel, each MR-row strip of A straight from memory over the whole K.
+  // Small M: B in chunks of kSmallMChunk panels (re-read from L2 by each row strip); each
+  // strip of up to MR rows reads A straight from memory and takes small_m_panels(rows) panels
+  // per tile, the rest one panel at a time.
+  static constexpr int kSmallMChunk = 4;
+  static constexpr int small_m_panels(int R) {
+    const int p = Cfg::ACC_REGS / (R * NV);
+    return p >= 4 ? 4 : p >= 2 ? 2 : 1;  // divides kSmallMChunk
+  }
+  template <int R>
+  static void small_m_strip(int64_t K, const float* a, int64_t lda, const float* packed_b,
+                            int64_t col0, int64_t col1, float* c, int64_t ldc, float alpha,
+                            float beta, const GemmEpilogue& ep, int64_t row) {
+    constexpr int P = small_m_panels(R);
+    int64_t col = col0;
+    if constexpr (P > 1) {
+      for (; col + (P - 1) * NR < col1; col += P * NR) {
+        const int nr_last = int(std::min<int64_t>(NR, col1 - col - (P - 1) * NR));
+        const TileEpilogue t = tile_epilogue(ep, alpha, beta, true, true, row, col);
+        small_m_tile<V, R, P, NV>(K, a, lda, packed_b + col * K, K * NR, c + col, ldc, nr_last, t);
+      }
+    }
+    for (; col < col1; col += NR) {
+      const int nr = int(std::min<int64_t>(NR, col1 - col));
+      const TileEpilogue t = tile_epilogue(ep, alpha, beta, true, true, row, col);
+      if constexpr (R * NV >= 8)  // enough accumulator chains: the prefetching small-M tile
+        small_m_tile<V, R, 1, NV>(K, a, lda, packed_b + col * K, K * NR, c + col, ldc, nr, t);
+      else
+        gemm_tile<V, R, NV, true>(K, a, lda, packed_b + col * K, c + col, ldc, nr, t);
+    }
+  }
+  using StripFn = void (*)(int64_t, const float*, int64_t, const float*, int64_t, int64_t, float*,
+                           int64_t, float, float, const GemmEpilogue&, int64_t);
+  template <size_t... R>
+  static constexpr auto make_strips(std::index_sequence<R...>) {
+    return std::array<StripFn, MR>{&small_m_strip<int(R) + 1>...};
+  }
+  static constexpr std::array<StripFn, MR> kSmallMStrips = make_strips(std::make_index_sequence<MR>{});
+
   static void gemm_small_m(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
                            const float* packed_b, float* C, int64_t ldc, float alpha, float beta,
                            const GemmEpilogue& ep) {
-    for (int64_t col = 0; col < N; col += NR) {
-      const int nr = int(std::min<int64_t>(NR, N - col));
-      const float* panel = packed_b + col * K;
+    for (int64_t col0 = 0; col0 < N; col0 += kSmallMChunk * NR) {
+      const int64_t col1 = std::min<int64_t>(N, col0 + kSmallMChunk * NR);
       for (int64_t row = 0; row < M; row += MR) {
         const int rows = int(std::min<int64_t>(MR, M - row));
-        const TileEpilogue t = tile_epilogue(ep, alpha, beta, true, true, row, col);
-        kDirectTiles[size_t(rows - 1)](K, A + row * lda, lda, panel, C + row * ldc + col, ldc, nr, t);
+        kSmallMStrips[size_t(rows - 1)](K, A + row * lda, lda, packed_b, col0, col1, C + row * ldc, ldc,
+                                        alpha, beta, ep, row);
       }
     }
   }
@@ -137,11 +177,19 @@ struct GemmDriver {
             const int64_t col = jc + jr;
             const int nr = int(std::min<int64_t>(NR, N - col));
             const float* panel = packed_b + col * K + p0 * NR;
-            for (int64_t ir = 0; ir < mc; ir += MR) {
+            // The next panel's K block comes from L3 or DRAM: fetch it into L2 a slice per
+            // tile while this panel is being used from L1.
+            const float* next = jr + NR < nc ? panel + K * NR : nullptr;
+            const int64_t lines = kc * NR / 16, tiles = (mc + MR - 1) / MR;
+            const int64_t per_tile = (lines + tiles - 1) / tiles;
+            for (int64_t ir = 0, tile = 0; ir < mc; ir += MR, ++tile) {
               const int rows = int(std::min<int64_t>(MR, mc - ir));
               const int64_t row = ic + ir;
               const TileEpilogue t = tile_epilogue(ep, alpha, beta, first, last, row, col);
               kPackedTiles[size_t(rows - 1)](kc, apack + ir * kc, MR, panel, C + row * ldc + col, ldc, nr, t);
+              if (next)
+                for (int64_t l = tile * per_tile, l1 = std::min(lines, l + per_tile); l < l1; ++l)
+                  V::prefetch_l2(next + l * 16);
             }
           }
         }

@@ -22,6 +22,12 @@ void pack_a_strips(int64_t mc, int64_t kc, const float* A, int64_t lda, bool tra
   for (int64_t i0 = 0; i0 < mc; i0 += MR) {
     const int64_t mr = std::min<int64_t>(MR, mc - i0);
     float* strip = dst + i0 * kc;
+    if constexpr (requires { V::template pack_a_strip<MR>(A, lda, kc, strip); }) {
+      if (!transA && mr == MR) {  // the ISA's vectorised transpose
+        V::template pack_a_strip<MR>(A + (row0 + i0) * lda + col0, lda, kc, strip);
+        continue;
+      }
+    }
     if (!transA) {
       for (int64_t r = 0; r < mr; ++r) {
         const float* s = A + (row0 + i0 + r) * lda + col0;

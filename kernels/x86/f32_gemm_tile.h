@@ -77,6 +77,49 @@ inline typename V::vec activate_vec(typename V::vec v, Activation act, float a, 
   return v;  // transcendental without vector math: the caller finishes with the scalar form
 }
 
+// The epilogue on an R x (NV*L) block of accumulators, in registers; stores to c (row r at
+// c + r*ldc) with masks when the block is narrower than NV*L (nr columns). Always inlined so
+// the accumulators never go through memory.
+template <class V, int R, int NV>
+__attribute__((always_inline)) inline void finish_tile(typename V::vec (&acc)[R][NV], float* c,
+                                                       int64_t ldc, int nr, const TileEpilogue& e) {
+  using vec = typename V::vec;
+  constexpr int L = V::L, NR = NV * L;
+  // Masks only when the tile is narrower than NR.
+  const bool full = nr >= NR;
+  typename V::mask m[NV];
+#pragma GCC unroll 4
+  for (int j = 0; j < NV; ++j) m[j] = V::first(nr - j * L);
+  auto load = [&](const float* p, int j) { return full ? V::load(p) : V::load(p, m[j]); };
+  const vec valpha = V::set1(e.alpha), vbeta = V::set1(e.beta);
+  const bool scalar_act = e.last && is_transcendental(e.act) && !V::kVecTranscendental;
+  const Activation vact = e.last && !scalar_act ? e.act : Activation::None;
+  const int nv_used = full ? NV : (nr + L - 1) / L;
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    float* cr = c + r * ldc;
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) {
+      if (j >= nv_used) break;
+      vec v = V::mul(acc[r][j], valpha);
+      if (e.beta != 0.0f) v = V::fmadd(vbeta, load(cr + j * L, j), v);
+      if (e.last) {
+        if (e.bias) v = V::add(v, e.bias_per_row ? V::set1(e.bias[r]) : load(e.bias + j * L, j));
+        if (e.residual) v = V::add(v, load(e.residual + r * e.ldr + j * L, j));
+        if (vact != Activation::None) v = activate_vec<V>(v, vact, e.act_alpha, e.act_beta);
+      }
+      if (full) V::store(cr + j * L, v);
+      else V::store(cr + j * L, m[j], v);
+    }
+  }
+  if (scalar_act) {
+    const int cols = full ? NR : nr;
+    for (int r = 0; r < R; ++r)
+      for (int n = 0; n < cols; ++n)
+        c[r * ldc + n] = activate_scalar(c[r * ldc + n], e.act, e.act_alpha, e.act_beta);
+  }
+}
+
 // Accumulator sets: with few rows there are too few independent FMA chains to hide the FMA
 // latency (4 cycles x 2 ports wants >= 8), so small tiles accumulate consecutive k steps into
 // separate sets and add them at the end.
@@ -87,6 +130,13 @@ void gemm_tile(int64_t kc, const float* a, int64_t a_stride, const float* b, flo
                int64_t ldc, int nr, const TileEpilogue& e) {
   using vec = typename V::vec;
   constexpr int L = V::L, NR = NV * L, S = acc_sets(R, NV);
+  // The C tile is needed after the reduction: start fetching it now (a missed C line at the
+  // end of every tile costs more than the whole epilogue).
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    V::prefetch(c + r * ldc);
+    V::prefetch(c + r * ldc + NR - 1);
+  }
   vec acc[S][R][NV];
 #pragma GCC unroll 64
   for (int s = 0; s < S; ++s)
@@ -136,40 +186,7 @@ void gemm_tile(int64_t kc, const float* a, int64_t a_stride, const float* b, flo
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) acc[0][r][j] = V::add(acc[0][r][j], acc[s][r][j]);
-
-  // Epilogue, in registers. Masks only when the tile is narrower than NR.
-  const bool full = nr >= NR;
-  typename V::mask m[NV];
-#pragma GCC unroll 4
-  for (int j = 0; j < NV; ++j) m[j] = V::first(nr - j * L);
-  auto load = [&](const float* p, int j) { return full ? V::load(p) : V::load(p, m[j]); };
-  const vec valpha = V::set1(e.alpha), vbeta = V::set1(e.beta);
-  const bool scalar_act = e.last && is_transcendental(e.act) && !V::kVecTranscendental;
-  const Activation vact = e.last && !scalar_act ? e.act : Activation::None;
-  const int nv_used = full ? NV : (nr + L - 1) / L;
-#pragma GCC unroll 16
-  for (int r = 0; r < R; ++r) {
-    float* cr = c + r * ldc;
-#pragma GCC unroll 4
-    for (int j = 0; j < NV; ++j) {
-      if (j >= nv_used) break;
-      vec v = V::mul(acc[0][r][j], valpha);
-      if (e.beta != 0.0f) v = V::fmadd(vbeta, load(cr + j * L, j), v);
-      if (e.last) {
-        if (e.bias) v = V::add(v, e.bias_per_row ? V::set1(e.bias[r]) : load(e.bias + j * L, j));
-        if (e.residual) v = V::add(v, load(e.residual + r * e.ldr + j * L, j));
-        if (vact != Activation::None) v = activate_vec<V>(v, vact, e.act_alpha, e.act_beta);
-      }
-      if (full) V::store(cr + j * L, v);
-      else V::store(cr + j * L, m[j], v);
-    }
-  }
-  if (scalar_act) {
-    const int cols = full ? NR : nr;
-    for (int r = 0; r < R; ++r)
-      for (int n = 0; n < cols; ++n)
-        c[r * ldc + n] = activate_scalar(c[r * ldc + n], e.act, e.act_alpha, e.act_beta);
-  }
+  finish_tile<V, R, NV>(acc[0], c, ldc, nr, e);
 }
 
 }  // namespace

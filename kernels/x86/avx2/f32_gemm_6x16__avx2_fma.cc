@@ -34,9 +34,46 @@ struct Avx2Vec {
     return _mm256_blendv_ps(if_lt, if_ge, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GE_OQ));
   }
   static void prefetch(const float* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+  static void prefetch_l2(const float* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T1); }
   static vec sigmoid(vec v) { return vmath::sigmoid256(v); }
   static vec erf(vec v) { return vmath::erf256(v); }
   static vec tanh(vec v) { return vmath::tanh256(v); }
+
+  // One full MR-row strip of row-major A (rows a + r*lda, kc floats each) into [k][MR]: 8 k
+  // columns at a time by an 8x8 register transpose (rows MR..7 zero), each k written as one
+  // 8-float store at strip + k*MR whose extra lanes the next k overwrites. The eighth store of
+  // a block is masked to MR lanes so nothing is written past the strip.
+  template <int MR>
+  static void pack_a_strip(const float* a, int64_t lda, int64_t kc, float* strip) {
+    static_assert(MR <= 8, "the transpose is 8 rows wide");
+    const __m256i last_mask = first(MR);
+    int64_t k = 0;
+    for (; k + 8 <= kc; k += 8) {
+      __m256 r[8];
+#pragma GCC unroll 8
+      for (int i = 0; i < 8; ++i) r[i] = i < MR ? _mm256_loadu_ps(a + i * lda + k) : _mm256_setzero_ps();
+      const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+      const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+      const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+      const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+      // s_j: rows 0-3 (s0..s3) or 4-7 (s4..s7) of columns j and j+4.
+      const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+      const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+      const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+      const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      float* d = strip + k * MR;
+      _mm256_storeu_ps(d + 0 * MR, _mm256_permute2f128_ps(s0, s4, 0x20));
+      _mm256_storeu_ps(d + 1 * MR, _mm256_permute2f128_ps(s1, s5, 0x20));
+      _mm256_storeu_ps(d + 2 * MR, _mm256_permute2f128_ps(s2, s6, 0x20));
+      _mm256_storeu_ps(d + 3 * MR, _mm256_permute2f128_ps(s3, s7, 0x20));
+      _mm256_storeu_ps(d + 4 * MR, _mm256_permute2f128_ps(s0, s4, 0x31));
+      _mm256_storeu_ps(d + 5 * MR, _mm256_permute2f128_ps(s1, s5, 0x31));
+      _mm256_storeu_ps(d + 6 * MR, _mm256_permute2f128_ps(s2, s6, 0x31));
+      _mm256_maskstore_ps(d + 7 * MR, last_mask, _mm256_permute2f128_ps(s3, s7, 0x31));
+    }
+    for (; k < kc; ++k)
+      for (int i = 0; i < MR; ++i) strip[k * MR + i] = a[i * lda + k];
+  }
 };
 
 }  // namespace
@@ -52,7 +89,10 @@ struct Cfg {
   // KC x NR B panel = 16 KB (L1d 32 KB); MC x KC A block = 120 KB and NCA x KC B block = 192 KB
   // (L2 512 KB).
   static constexpr int64_t KC = 256, MC = 120, NC = 4096, NCA = 192;
-  static constexpr int64_t SMALL_M = 16;
+  // M <= 4 (decoding) reads A unpacked through the small-M tiles; from M = 5 on, the blocked
+  // path measured faster (M = 16: its B panels stay in L1 across the row strips).
+  static constexpr int64_t SMALL_M = 4;
+  static constexpr int ACC_REGS = 12;
 };
 }  // namespace
 

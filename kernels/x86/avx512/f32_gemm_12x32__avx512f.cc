@@ -67,6 +67,7 @@ struct Avx512Vec {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ), if_lt, if_ge);
   }
   static void prefetch(const float* p) { __builtin_prefetch(p, 0, 3); }
+  static void prefetch_l2(const float* p) { __builtin_prefetch(p, 0, 2); }
   static vec sigmoid(vec v) { return vmath::sigmoid512(v); }
   static vec erf(vec v) { return vmath::erf512(v); }
   static vec tanh(vec v) { return vmath::tanh512(v); }
@@ -85,7 +86,10 @@ struct Cfg {
   // KC x NR B panel = 32 KB (L1d 48 KB on AVX-512 cores); MC x KC A block = 144 KB and
   // NCA x KC B block = 192 KB (L2 >= 1 MB).
   static constexpr int64_t KC = 256, MC = 144, NC = 4096, NCA = 192;
-  static constexpr int64_t SMALL_M = 16;
+  // M <= 4 (decoding) reads A unpacked through the small-M tiles; from M = 5 on, the blocked
+  // path measured faster (M = 16: its B panels stay in L1 across the row strips).
+  static constexpr int64_t SMALL_M = 4;
+  static constexpr int ACC_REGS = 24;
 };
 }  // namespace
 

@@ -2,8 +2,9 @@
 // SIMDe always) against a naive triple loop in double (f32_gemm_check.h): odd sizes, both
 // packed forms, transposes, leading dimensions wider than the matrices, unaligned pointers,
 // alpha/beta, every epilogue (per-column / per-row bias, residual, each activation), row and
-// column sub-ranges through the packed offsets, M = 1..16 (the small-M path), K spanning several
-// KC blocks and M several MC blocks. Random inputs from test::rng() (seed printed by main).
+// column sub-ranges through the packed offsets, M = 1..16 (the small-M path for M <= 4, its
+// multi-panel tiles with a narrow last panel, and the blocked path above), K spanning several KC
+// blocks and M several MC blocks. Random inputs from test::rng() (seed printed by main).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -103,8 +104,11 @@ TEST_CASE("f32 gemm kernels: column and row sub-ranges through the packed offset
           c.form = form;
           c.split = split;
           check_gemm_case(*k, c);
-          c.M = 5;  // the small-M path
+          c.M = 3;  // the small-M path
           c.K = 300;
+          check_gemm_case(*k, c);
+          c.M = 6;  // the blocked path with one row strip
+          c.K = 37;
           check_gemm_case(*k, c);
         }
       }
@@ -112,12 +116,14 @@ TEST_CASE("f32 gemm kernels: column and row sub-ranges through the packed offset
   }
 }
 
-TEST_CASE("f32 gemm kernels: M = 1..16 (small-M path) with edge columns and every epilogue") {
+TEST_CASE("f32 gemm kernels: M = 1..16 (small-M and blocked paths) with edge columns and every epilogue") {
   for (const F32GemmKernels* k : kernels_under_test()) {
     INFO("kernel ", std::string(k->name));
     for (int64_t M = 1; M <= 16; ++M) {
       const ActCase& a = kActivations[size_t(M) % std::size(kActivations)];
-      for (int64_t N : {1, 16, 47, 100}) {
+      // N = 61, 100, 113: the multi-panel small-M tiles (4 or 2 panels of nr columns at once)
+      // with a full or narrow last panel, then single-panel tiles for the rest.
+      for (int64_t N : {1, 16, 47, 61, 100, 113}) {
         GemmCase c{M, N, M % 3 == 0 ? 300 : 37 + M};
         c.ta = M == 7;
         c.tb = N == 47;
