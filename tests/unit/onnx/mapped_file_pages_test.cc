@@ -26,7 +26,10 @@ long resident_kb(const void* start) {
   std::string line;
   bool in_vma = false;
   while (std::getline(smaps, line)) {
-    if (line.find('-') != std::string::npos && line.find(':') == std::string::npos)
+    // A mapping's header line starts with its "start-end" range; the field lines below it
+    // start with "Name:". (The header's device field, e.g. "08:01", has a ':' too.)
+    const std::string first = line.substr(0, line.find(' '));
+    if (first.find('-') != std::string::npos && first.back() != ':')
       in_vma = line.rfind(want.str(), 0) == 0;
     if (in_vma && line.rfind("Rss:", 0) == 0) return std::stol(line.substr(4));
   }
