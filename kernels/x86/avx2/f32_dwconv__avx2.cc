@@ -10,32 +10,13 @@
 #include "kernels/generic/dwconv.h"
 
 #include "kernels/x86/avx2/f32_conv_vec_avx2.h"
+#include "kernels/x86/avx2/transpose8x8_avx2.h"
 #include "kernels/x86/f32_dwconv_rows.h"
 
 namespace ember::kernels::avx2 {
 namespace {
 
 // ---- Channel-blocked form (kernels/dispatch/f32_conv.h): vectors over 8 channels.
-
-// r[i][j] -> r[j][i].
-inline void transpose8(__m256 r[8]) {
-  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-  const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-  const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-  const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-  const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-  r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
-  r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
-  r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
-  r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
-  r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
-  r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
-  r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
-  r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
-}
 
 using V = ConvAvx2;
 
@@ -60,7 +41,7 @@ void fill_block(const DwConv2dGeom& g, int64_t ch, const float* x, int64_t rows,
       __m256 v[8];
       for (int c = 0; c < 8; ++c)
         v[c] = c >= ch ? zero : n == 8 ? V::load(src + c * plane) : V::load_first(src + c * plane, n);
-      transpose8(v);
+      transpose8x8(v);
       for (int i = 0; i < n; ++i) _mm256_storeu_ps(o + (q + i) * 8, v[i]);
     }
   }
@@ -94,7 +75,7 @@ void dwconv_block(const DwConv2dGeom& g, int64_t ch, const float* x, const float
         const float* p = base + off[t];
         for (int i = 0; i < 8; ++i) acc[i] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(p + i * step), acc[i]);
       }
-      transpose8(acc);  // acc[c]: channel c, pixels ox..ox+7
+      transpose8x8(acc);  // acc[c]: channel c, pixels ox..ox+7
       for (int64_t c = 0; c < ch; ++c) {
         const int64_t at = c * out_plane + oy * g.out_w + ox;
         __m256 v = acc[c];

@@ -3,6 +3,7 @@
 // Compiled with -mavx2 -mfma (this file only).
 #include <immintrin.h>
 
+#include "kernels/x86/avx2/transpose8x8_avx2.h"
 #include "kernels/x86/avx2/vmath_avx2.h"
 #include "kernels/x86/f32_gemm_x86.h"
 
@@ -52,24 +53,11 @@ struct Avx2Vec {
       __m256 r[8];
 #pragma GCC unroll 8
       for (int i = 0; i < 8; ++i) r[i] = i < MR ? _mm256_loadu_ps(a + i * lda + k) : _mm256_setzero_ps();
-      const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-      const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-      const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-      const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-      // s_j: rows 0-3 (s0..s3) or 4-7 (s4..s7) of columns j and j+4.
-      const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-      const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-      const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-      const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      transpose8x8(r);
       float* d = strip + k * MR;
-      _mm256_storeu_ps(d + 0 * MR, _mm256_permute2f128_ps(s0, s4, 0x20));
-      _mm256_storeu_ps(d + 1 * MR, _mm256_permute2f128_ps(s1, s5, 0x20));
-      _mm256_storeu_ps(d + 2 * MR, _mm256_permute2f128_ps(s2, s6, 0x20));
-      _mm256_storeu_ps(d + 3 * MR, _mm256_permute2f128_ps(s3, s7, 0x20));
-      _mm256_storeu_ps(d + 4 * MR, _mm256_permute2f128_ps(s0, s4, 0x31));
-      _mm256_storeu_ps(d + 5 * MR, _mm256_permute2f128_ps(s1, s5, 0x31));
-      _mm256_storeu_ps(d + 6 * MR, _mm256_permute2f128_ps(s2, s6, 0x31));
-      _mm256_maskstore_ps(d + 7 * MR, last_mask, _mm256_permute2f128_ps(s3, s7, 0x31));
+#pragma GCC unroll 7
+      for (int j = 0; j < 7; ++j) _mm256_storeu_ps(d + j * MR, r[j]);
+      _mm256_maskstore_ps(d + 7 * MR, last_mask, r[7]);
     }
     for (; k < kc; ++k)
       for (int i = 0; i < MR; ++i) strip[k * MR + i] = a[i * lda + k];
