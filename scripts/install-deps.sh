@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 # libdnnl-dev's CMake config requires OpenCL (Debian builds oneDNN with the OpenCL GPU runtime) but
 # the package does not depend on the OpenCL headers or loader: without them configure fails.
-APT_PACKAGES=(cmake ninja-build g++ make pkg-config ccache libeigen3-dev doctest-dev libsimde-dev python3-dev libdnnl-dev ocl-icd-opencl-dev opencl-headers)
+APT_PACKAGES=(cmake ninja-build g++ make pkg-config ccache libeigen3-dev doctest-dev libsimde-dev python3-dev zlib1g-dev libdnnl-dev ocl-icd-opencl-dev opencl-headers)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

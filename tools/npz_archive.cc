@@ -10,6 +10,8 @@
 #include "support/error.h"
 #include "tools/npy.h"
 
+#include <zlib.h>
+
 namespace ember::cli {
 
 namespace {
@@ -18,6 +20,7 @@ namespace {
 constexpr uint32_t kLocalHeader = 0x04034b50, kCentralHeader = 0x02014b50, kEndOfCentralDir = 0x06054b50,
                    kZip64EndLocator = 0x07064b50, kZip64End = 0x06064b50;
 constexpr uint32_t kMarker32 = 0xFFFFFFFFu;
+constexpr uint16_t kStored = 0, kDeflated = 8;  // compression methods
 
 class Reader {
  public:
@@ -103,6 +106,36 @@ std::vector<Entry> read_directory(const Reader& r) {
   return out;
 }
 
+// A deflated member (np.savez_compressed) inflated to its stated size; a stream that does not
+// inflate to exactly that many bytes is a malformed archive, not a short array.
+std::string inflate_member(const char* in, const Entry& e, const Reader& r) {
+  // The directory's size is what we allocate: refuse sizes no .npy member of this archive could
+  // reach (deflate expands at most ~1032x) before trusting it.
+  if (e.size / 1032 > e.compressed + 1) r.bad("member '" + e.name + "' claims an impossible size");
+  std::string out(size_t(e.size), '\0');
+  z_stream z{};
+  if (inflateInit2(&z, -MAX_WBITS) != Z_OK) r.bad("zlib initialisation failed");
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in));
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  uint64_t in_left = e.compressed, out_left = e.size;
+  int rc = Z_OK;
+  // avail_in/avail_out are 32-bit: feed members over 4 GiB in slices.
+  while (rc == Z_OK) {
+    const uInt in_now = uInt(std::min<uint64_t>(in_left, 1u << 30));
+    const uInt out_now = uInt(std::min<uint64_t>(out_left, 1u << 30));
+    z.avail_in = in_now;
+    z.avail_out = out_now;
+    rc = inflate(&z, Z_NO_FLUSH);
+    in_left -= in_now - z.avail_in;
+    out_left -= out_now - z.avail_out;
+    if (rc == Z_BUF_ERROR && (in_left == 0 || out_left == 0)) break;
+    if (rc == Z_OK && in_now == z.avail_in && out_now == z.avail_out) break;  // no progress
+  }
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END || out_left != 0) r.bad("member '" + e.name + "' does not inflate to its stated size");
+  return out;
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   EMBER_CHECK(f, Io, "cannot open '", path, "'");
@@ -120,13 +153,19 @@ std::map<std::string, Tensor> read_npz(const std::string& path) {
   std::map<std::string, Tensor> arrays;
   for (const Entry& e : read_directory(r)) {
     if (e.name.size() < 4 || e.name.compare(e.name.size() - 4, 4, ".npy") != 0) continue;
-    EMBER_CHECK(e.method == 0, Unsupported, "'", path, "': member '", e.name,
-                "' is compressed (np.savez_compressed); save feeds with np.savez");
+    EMBER_CHECK(e.method == kStored || e.method == kDeflated, Unsupported, "'", path, "': member '",
+                e.name, "' uses zip compression method ", e.method, " (np.savez and np.savez_compressed work)");
     if (r.u(size_t(e.local), 4) != kLocalHeader) r.bad("bad local header of '" + e.name + "'");
     const size_t data = size_t(e.local) + 30 + r.u(size_t(e.local) + 26, 2) + r.u(size_t(e.local) + 28, 2);
-    r.check(data, size_t(e.size));
+    const std::string member = path + ":" + e.name;
     const std::string name = e.name.substr(0, e.name.size() - 4);
-    arrays.emplace(name, parse_npy(bytes.substr(data, size_t(e.size)), path + ":" + e.name));
+    if (e.method == kStored) {
+      r.check(data, size_t(e.size));
+      arrays.emplace(name, parse_npy(bytes.substr(data, size_t(e.size)), member));
+    } else {
+      r.check(data, size_t(e.compressed));
+      arrays.emplace(name, parse_npy(inflate_member(bytes.data() + data, e, r), member));
+    }
   }
   return arrays;
 }

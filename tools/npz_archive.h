@@ -1,4 +1,5 @@
-// Reading NumPy .npz archives (np.savez: a zip of .npy members, stored uncompressed) and
+// Reading NumPy .npz archives (a zip of .npy members: np.savez stores them, np.savez_compressed
+// deflates them) and
 // directories of them as feed sets for `ember quantize` (--calibration DIR, --eval DIR).
 #pragma once
 
@@ -11,8 +12,8 @@
 namespace ember::cli {
 
 // The arrays of an .npz file by name (without ".npy"). Io when it cannot be
-// read; InvalidArgument for a malformed archive; Unsupported for compressed members
-// (np.savez_compressed), naming the member.
+// read; InvalidArgument for a malformed archive (naming the member); Unsupported for a zip
+// compression method other than stored or deflate.
 std::map<std::string, Tensor> read_npz(const std::string& path);
 
 // Every *.npz file of `dir` (sorted by name) as one feed each, read when needed. InvalidArgument

@@ -155,12 +155,35 @@ def test_wrong_feed_names_name_the_file(tmp_path):
         ember.quantize(DIGITS, out, calibration=[{"image": np.zeros((1, 1, 8, 8), np.float32)}], progress=False)
 
 
-def test_compressed_npz_is_refused_by_name(tmp_path):
+def test_compressed_npz_calibrates_like_stored(tmp_path):
+    """np.savez_compressed feeds (deflated members) give the same quantized file as np.savez."""
+    images = np.random.default_rng(3).random((16, 1, 8, 8), dtype=np.float32)
+    outs = []
+    for save in (np.savez, np.savez_compressed):
+        c = tmp_path / save.__name__
+        c.mkdir()
+        save(c / "0.npz", input=images[:8])
+        save(c / "1.npz", input=images[8:])
+        out = tmp_path / f"{save.__name__}.onnx"
+        r = ember_cli("quantize", DIGITS, out, "--calibration", c, "--quiet")
+        assert r.returncode == 0, r.stderr
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_corrupt_compressed_npz_is_refused_by_member(tmp_path):
     c = tmp_path / "c"
     c.mkdir()
-    np.savez_compressed(c / "0.npz", input=np.zeros((1, 1, 8, 8), np.float32))
-    r = ember_cli("quantize", DIGITS, tmp_path / "q.onnx", "--calibration", c, "--quiet")
-    assert r.returncode != 0 and "savez_compressed" in r.stderr
+    np.savez_compressed(c / "0.npz", input=np.random.default_rng(4).random((8, 1, 8, 8), dtype=np.float32))
+    raw = bytearray((c / "0.npz").read_bytes())
+    start = raw.index(b"input.npy") + len(b"input.npy")  # the local header's name, then the data
+    for k in range(start + 40, start + 200):
+        raw[k] ^= 0x5A
+    (c / "0.npz").write_bytes(bytes(raw))
+    out = tmp_path / "q.onnx"
+    r = ember_cli("quantize", DIGITS, out, "--calibration", c, "--quiet")
+    assert r.returncode != 0 and "input.npy" in r.stderr, r.stderr
+    assert not out.exists()
 
 
 def test_mode_must_be_given_once(tmp_path):
