@@ -188,6 +188,8 @@ int main(int argc, char** argv) {
       {"decoder step, 16 tokens", 16, 3072, 768},
       {"conv3x3 56x56 64->64 (NHWC im2col)", 3136, 64, 576},
       {"conv3x3 28x28 128->128 (NHWC im2col)", 784, 128, 1152},
+      {"conv3x3 14x14 256->256 (NHWC im2col)", 196, 256, 2304},
+      {"conv3x3 7x7 512->512 (NHWC im2col)", 49, 512, 4608},
       {"conv3x3 56x56 64->64 (NCHW)", 64, 3136, 576, true},
       {"conv3x3 28x28 128->128 (NCHW)", 128, 784, 1152, true},
       {"conv3x3 14x14 256->256 (NCHW)", 256, 196, 2304, true},

@@ -12,8 +12,9 @@
 //    range of a packed B is itself a packed B; a K block p0.. of panel j is at + p0*NR.
 //  - packed A: MR-row strips over the whole K, strip i at packed + i*K*MR, each [k][MR] (last
 //    strip zero-padded); rows m0.. start at packed + m0*K.
-// Per call, gemm_packed packs A blocks and gemm_packed_a packs B blocks into bounded stack
-// buffers in the same layouts, and prefetch the next B panel into L2 while the current one is
+// Per call, gemm_packed packs A blocks (unless the B block has at most DIRECT_A_PANELS panels:
+// then its tiles read row-major A directly, as the small-M path does) and gemm_packed_a packs
+// B blocks into bounded stack buffers in the same layouts, and prefetch the next B panel into L2 while the current one is
 // used from L1. Small M (transformer decoding, M <= Cfg::SMALL_M) skips the packing and the K
 // blocking: each tile reads A rows directly and reduces over the whole K in registers, several
 // B panels at a time (f32_gemm_small_m.h).
@@ -39,7 +40,8 @@ namespace ember::kernels {
 namespace {
 
 // Cfg: using V (vector traits); int MR, NV (tile MR x NV*V::L); KC, MC, NC (blocks, in
-// floats); NCA (the B block packed per call by gemm_packed_a); SMALL_M (largest M that takes
+// floats); NCA (the B block packed per call by gemm_packed_a); DIRECT_A_PANELS (gemm_packed
+// leaves A unpacked when N has at most this many NR-column panels); SMALL_M (largest M that takes
 // the unpacked small-M path); ACC_REGS (vector registers the small-M tile may use as
 // accumulators).
 template <class Cfg>
@@ -167,12 +169,15 @@ struct GemmDriver {
     const int64_t kblocks = k_blocks(K), kstep = k_step(K, kblocks);
     for (int64_t jc = 0; jc < N; jc += NC) {
       const int64_t nc = std::min<int64_t>(NC, N - jc);
+      // Packing an A block pays off only over enough B panels: with few (NHWC convolutions'
+      // N = C_out = 64..256) the tiles broadcast A straight from the row-major rows instead.
+      const bool direct_a = !transA && (nc + NR - 1) / NR <= Cfg::DIRECT_A_PANELS;
       for (int64_t pb = 0; pb < kblocks; ++pb) {
         const int64_t p0 = pb * kstep, kc = std::min<int64_t>(kstep, K - p0);
         const bool first = pb == 0, last = pb == kblocks - 1;
         for (int64_t ic = 0; ic < M; ic += MC) {
           const int64_t mc = std::min<int64_t>(MC, M - ic);
-          pack_a_strips<V, MR>(mc, kc, A, lda, transA, ic, p0, apack);
+          if (!direct_a) pack_a_strips<V, MR>(mc, kc, A, lda, transA, ic, p0, apack);
           for (int64_t jr = 0; jr < nc; jr += NR) {
             const int64_t col = jc + jr;
             const int nr = int(std::min<int64_t>(NR, N - col));
@@ -186,7 +191,10 @@ struct GemmDriver {
               const int rows = int(std::min<int64_t>(MR, mc - ir));
               const int64_t row = ic + ir;
               const TileEpilogue t = tile_epilogue(ep, alpha, beta, first, last, row, col);
-              kPackedTiles[size_t(rows - 1)](kc, apack + ir * kc, MR, panel, C + row * ldc + col, ldc, nr, t);
+              if (direct_a)
+                kDirectTiles[size_t(rows - 1)](kc, A + row * lda + p0, lda, panel, C + row * ldc + col, ldc, nr, t);
+              else
+                kPackedTiles[size_t(rows - 1)](kc, apack + ir * kc, MR, panel, C + row * ldc + col, ldc, nr, t);
               if (next)
                 for (int64_t l = tile * per_tile, l1 = std::min(lines, l + per_tile); l < l1; ++l)
                   V::prefetch_l2(next + l * 16);

@@ -79,6 +79,9 @@ struct Cfg {
   static constexpr int64_t KC = 256, MC = 120, NC = 4096, NCA = 192;
   // M <= 4 (decoding) reads A unpacked through the small-M tiles; from M = 5 on, the blocked
   // path measured faster (M = 16: its B panels stay in L1 across the row strips).
+  // A unpacked for N <= 8 panels: packing it was measured to cost more than it saves there
+  // (benchmarks/RESULTS.md, GEMM microbenchmark: NHWC 3x3 conv, N = 64 / 128).
+  static constexpr int DIRECT_A_PANELS = 8;
   static constexpr int64_t SMALL_M = 4;
   static constexpr int ACC_REGS = 12;
 };

@@ -7,6 +7,7 @@
 // blocks and M several MC blocks. Random inputs from test::rng() (seed printed by main).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -171,6 +172,22 @@ TEST_CASE("f32 gemm kernels: several K and M blocks, K == 0, one row / one colum
                          GemmCase{300, 1, 64, true, false, 0, 1.0f, 0.0f, true, true, false, Activation::Relu}}) {
         e.form = form;
         check_gemm_case(*k, e);
+      }
+    }
+  }
+}
+
+TEST_CASE("f32 gemm kernels: packed-B form with A read unpacked (few B panels) or packed (many)") {
+  // gemm_packed leaves A unpacked when N has at most 8 NR-column panels (DIRECT_A_PANELS in
+  // the x86 Cfgs): N just below, at and above that edge, M over MC with an edge strip, K over
+  // several KC blocks, transposed A (always packed), padded leading dimensions.
+  for (const F32GemmKernels* k : kernels_under_test()) {
+    INFO("kernel ", std::string(k->name));
+    const int64_t nr = std::max(k->nr, 16);  // the generic entry's tile is narrower
+    for (int64_t N : {nr - 3, 2 * nr + 5, 8 * nr, 8 * nr + 1}) {
+      for (bool ta : {false, true}) {
+        GemmCase c{157, N, 530, ta, false, 3, 1.0f, 0.5f, true, false, true, Activation::Relu};
+        check_gemm_case(*k, c);
       }
     }
   }
