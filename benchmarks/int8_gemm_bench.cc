@@ -1,5 +1,6 @@
 // int8 GEMM microbenchmark, one thread: the u8s8 entries of the kernel table (generic, and
-// AVX2 / AVX-512BW / VNNI where the CPU has them) next to the f32 GEMM entry the table picks,
+// AVX2 / AVX-512BW / VNNI where the CPU has them, plus the narrow vpmaddubsw entries on 7-bit
+// weights) next to the f32 GEMM entry the table picks,
 // on 1024^3 and BERT-base shapes (M = 128 tokens: QKV/out 768x768, FFN 768x3072 and 3072x768).
 // Weights are packed once outside the timing (as at session creation); per call, int8 packs
 // the activations (widening / row sums) and the f32 path packs nothing extra: both times are
@@ -117,6 +118,9 @@ int main(int argc, char** argv) {
     if (std::find(entries.begin(), entries.end(), &k) == entries.end() && &k != &K::u8s8_gemm_generic_kernels())
       entries.push_back(&k);
   }
+  // The narrow (vpmaddubsw, 7-bit weights) twins, run on weights in [-64, 63].
+  for (size_t i = 0, n = entries.size(); i < n; ++i)
+    if (entries[i]->narrow) entries.push_back(&entries[i]->narrow());
   const Shape shapes[] = {
       {"1024^3", 1024, 1024, 1024},
       {"bert qkv/out 128x768x768", 128, 768, 768},
@@ -124,7 +128,7 @@ int main(int argc, char** argv) {
       {"bert ffn2 128x3072x768", 128, 768, 3072},
   };
   std::mt19937 rng(7);
-  std::printf("%-28s %-30s %10s %10s %8s\n", "shape (MxKxN)", "kernel", "ms", "GOPS", "f32/int8");
+  std::printf("%-28s %-36s %10s %10s %8s\n", "shape (MxKxN)", "kernel", "ms", "GOPS", "f32/int8");
   for (const Shape& s : shapes) {
     if (!filter.empty() && std::string(s.what).find(filter) == std::string::npos) continue;
     std::vector<float> Af(size_t(s.M * s.K)), Bf(size_t(s.K * s.N)), Cf(size_t(s.M * s.N));
@@ -134,10 +138,17 @@ int main(int argc, char** argv) {
     for (auto& v : Bf) v = std::uniform_real_distribution<float>(-1, 1)(rng);
     for (auto& v : A) v = uint8_t(rng() & 255);
     for (auto& v : B) v = int8_t(rng() & 255);
+    std::vector<int8_t> B7(B.size());
+    for (size_t i = 0; i < B.size(); ++i) B7[i] = int8_t(B[i] / 2);  // [-64, 63]
     std::vector<float> pbf(f32.packed_b_size(s.K, s.N));
     f32.pack_b(s.K, s.N, Bf.data(), s.N, false, pbf.data());
     std::vector<Int8Run> runs;
-    for (const K::U8S8GemmKernels* k : entries) runs.emplace_back(*k, s, B);
+    for (const K::U8S8GemmKernels* k : entries) {
+      const bool narrow = std::find_if(entries.begin(), entries.end(), [&](const K::U8S8GemmKernels* e) {
+                            return e->narrow && &e->narrow() == k;
+                          }) != entries.end();
+      runs.emplace_back(*k, s, narrow ? B7 : B);
+    }
     // Repeats alternate: f32, then each int8 entry with int32 and with uint8 output.
     std::vector<double> tf;
     std::vector<std::vector<double>> t32(runs.size()), t8(runs.size());
@@ -158,12 +169,12 @@ int main(int argc, char** argv) {
     char shape[64];
     std::snprintf(shape, sizeof shape, "%s", s.what);
     const double f32_ms = median(tf) * 1e3;
-    std::printf("%-28s %-30s %10.3f %10.1f %8s\n", shape, f32.name, f32_ms, ops / median(tf) * 1e-9, "1.00");
+    std::printf("%-28s %-36s %10.3f %10.1f %8s\n", shape, f32.name, f32_ms, ops / median(tf) * 1e-9, "1.00");
     for (size_t i = 0; i < runs.size(); ++i) {
       for (int requant = 0; requant < 2; ++requant) {
         const double t = median(requant ? t8[i] : t32[i]);
         const std::string name = std::string(runs[i].k->name) + (requant ? " ->u8" : " ->s32");
-        std::printf("%-28s %-30s %10.3f %10.1f %8.2f\n", shape, name.c_str(), t * 1e3, ops / t * 1e-9, median(tf) / t);
+        std::printf("%-28s %-36s %10.3f %10.1f %8.2f\n", shape, name.c_str(), t * 1e3, ops / t * 1e-9, median(tf) / t);
       }
     }
     std::fflush(stdout);

@@ -68,25 +68,42 @@ struct U8S8GemmKernels {
   // Rows [m0, m1) x columns [n0, n1) of the M x N result through the epilogue.
   void (*gemm)(int64_t M, int64_t N, int64_t K, int64_t m0, int64_t m1, int64_t n0, int64_t n1,
                const void* packed_a, const void* packed_b, const U8S8Epilogue& ep);
+
+  // A faster entry with the same results for weights whose every b' (b, or b - 128 for uint8
+  // weights) is in [-64, 64], e.g. 7-bit "reduce range" quantization; null if this ISA has none.
+  // Choose it per weight matrix with u8s8_gemm_kernels_for_weights: A must then be packed by it too.
+  const U8S8GemmKernels& (*narrow)();
 };
 
 // Reference-grade portable entry (mr = nr = 1).
 const U8S8GemmKernels& u8s8_gemm_generic_kernels();
 
 // The best entry for a feature bitmask and cap: generic, then AVX2 (16-bit widening +
-// vpmaddwd), AVX-512BW (the same on zmm), AVX-512 VNNI (vpdpbusd).
+// vpmaddwd), AVX-512BW (the same on zmm), AVX-512 VNNI (vpdpbusd). AVX2 and AVX-512BW have a
+// narrow entry (vpmaddubsw on bytes) for 7-bit weights.
 const U8S8GemmKernels& make_u8s8_gemm_kernels(uint32_t cpu_features, Isa cap);
 // make_u8s8_gemm_kernels(cpu_features(), isa_cap_from_env()), chosen once.
 const U8S8GemmKernels& u8s8_gemm_kernels();
 
-namespace avx2 { const U8S8GemmKernels& u8s8_gemm_kernels(); }
+// Whether every b' of op(B) [K, N] (arguments as in pack_b) lies in [-64, 64].
+bool u8s8_weights_fit_7bit(int64_t K, int64_t N, const void* B, int64_t ldb, bool transB, bool b_unsigned);
+// k's narrow entry when it has one and the weights fit it, else k. Decided once, when B is packed.
+const U8S8GemmKernels& u8s8_gemm_kernels_for_weights(const U8S8GemmKernels& k, int64_t K, int64_t N, const void* B,
+                                                     int64_t ldb, bool transB, bool b_unsigned);
+
+namespace avx2 {
+const U8S8GemmKernels& u8s8_gemm_kernels();
+const U8S8GemmKernels& u8s8_gemm_7bit_kernels();  // its narrow entry (vpmaddubsw)
+}  // namespace avx2
 namespace avx512 {
 const U8S8GemmKernels& u8s8_gemm_bw_kernels();
+const U8S8GemmKernels& u8s8_gemm_bw_7bit_kernels();
 const U8S8GemmKernels& u8s8_gemm_vnni_kernels();
 }  // namespace avx512
 // Test-only (ember_kernels_avx512_simde): the AVX-512 sources compiled against SIMDe.
 namespace avx512_simde {
 const U8S8GemmKernels& u8s8_gemm_bw_kernels();
+const U8S8GemmKernels& u8s8_gemm_bw_7bit_kernels();
 const U8S8GemmKernels& u8s8_gemm_vnni_kernels();
 }  // namespace avx512_simde
 

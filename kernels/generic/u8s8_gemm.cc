@@ -70,7 +70,7 @@ void gemm(int64_t M, int64_t N, int64_t K, int64_t m0, int64_t m1, int64_t n0, i
 }  // namespace
 
 const U8S8GemmKernels& u8s8_gemm_generic_kernels() {
-  static constexpr U8S8GemmKernels k{"u8s8_gemm__generic", 1, 1, packed_a_size, pack_a, packed_b_size, pack_b, gemm};
+  static constexpr U8S8GemmKernels k{"u8s8_gemm__generic", 1, 1, packed_a_size, pack_a, packed_b_size, pack_b, gemm, nullptr};
   return k;
 }
 

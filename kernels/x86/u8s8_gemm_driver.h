@@ -2,11 +2,13 @@
 // AVX-512BW and AVX-512 VNNI entries. Included by each ISA's file after it defines its
 // `Cfg`, so everything here compiles with that file's -m flags.
 //
-// Cfg::V describes one k-group multiply-accumulate on a vector of L int32 lanes:
-//   KG        k values per 32-bit lane (2: 16-bit pairs for vpmaddwd; 4: bytes for vpdpbusd)
+// Cfg::V (built from u8s8_gemm_vec.h) describes one k-group multiply-accumulate on a vector of
+// L int32 lanes:
+//   KG        k values per 32-bit lane (2: 16-bit pairs for vpmaddwd; 4: bytes for vpmaddubsw
+//             or vpdpbusd)
 //   AElem     packed A element (int16_t: a widened; uint8_t: a as is)
 //   BElem     packed B element (int16_t: b' widened; int8_t: b' as is)
-//   dot(acc, a, b)  acc += per-lane sum of the KG products (never saturates: see the ISA files)
+//   dot(acc, a, b)  acc += per-lane sum of the KG products (exact within the entry's weight range)
 //   bcast(p)  the 32-bit group at p in every lane;  load(p) / store(p, v)
 // Cfg::MR rows x Cfg::NV vectors of columns make the register tile (NR = NV * L).
 //
@@ -20,6 +22,7 @@
 #include <cstring>
 
 #include "kernels/generic/u8s8_gemm.h"
+#include "kernels/x86/u8s8_gemm_vec.h"
 
 namespace ember::kernels::EMBER_U8S8_NS {
 namespace {
@@ -146,8 +149,9 @@ struct U8S8Driver {
     }
   }
 
-  static constexpr U8S8GemmKernels kernels(const char* name) {
-    return U8S8GemmKernels{name, MR, NR, packed_a_size, pack_a, packed_b_size, pack_b, gemm};
+  // narrow: the faster entry for weights in [-64, 64] (see U8S8GemmKernels::narrow), or null.
+  static constexpr U8S8GemmKernels kernels(const char* name, const U8S8GemmKernels& (*narrow)() = nullptr) {
+    return U8S8GemmKernels{name, MR, NR, packed_a_size, pack_a, packed_b_size, pack_b, gemm, narrow};
   }
 };
 

@@ -1,4 +1,5 @@
-// Every int8 GEMM entry (generic; AVX2 and native AVX-512BW / VNNI when this CPU has them;
+// Every int8 GEMM entry (generic; AVX2 and native AVX-512BW / VNNI when this CPU has them, and the
+// narrow 7-bit-weight vpmaddubsw entries of AVX2 / AVX-512BW on weights b' in [-64, 64];
 // both AVX-512 entries via SIMDe always) against a plain int64 triple loop: odd sizes, both
 // transposes, leading dimensions wider than the matrices, int8 and uint8 weights, per-tensor and
 // per-column weight zero points, extreme values (A all 0/255 against B -128/127: pairs a naive
@@ -25,18 +26,31 @@ using kernels::QuantOut;
 using kernels::U8S8Epilogue;
 using kernels::U8S8GemmKernels;
 
-std::vector<const U8S8GemmKernels*> kernels_under_test() {
-  std::vector<const U8S8GemmKernels*> ks{&kernels::u8s8_gemm_generic_kernels()};
+// An entry and whether it is a narrow one (only valid for weights b' in [-64, 64]).
+struct Entry {
+  const U8S8GemmKernels* k;
+  bool narrow = false;
+};
+
+std::vector<Entry> kernels_under_test() {
+  std::vector<Entry> ks{{&kernels::u8s8_gemm_generic_kernels()}};
 #if EMBER_HAVE_X86_KERNELS
   const uint32_t f = kernels::cpu_features();
-  if (f & kernels::kCpuAvx2) ks.push_back(&kernels::avx2::u8s8_gemm_kernels());
+  if (f & kernels::kCpuAvx2) {
+    ks.push_back({&kernels::avx2::u8s8_gemm_kernels()});
+    ks.push_back({&kernels::avx2::u8s8_gemm_7bit_kernels(), true});
+  }
   const uint32_t bw = kernels::kCpuAvx512f | kernels::kCpuAvx512bw;
-  if ((f & bw) == bw) ks.push_back(&kernels::avx512::u8s8_gemm_bw_kernels());
-  if ((f & bw) == bw && (f & kernels::kCpuAvx512vnni)) ks.push_back(&kernels::avx512::u8s8_gemm_vnni_kernels());
+  if ((f & bw) == bw) {
+    ks.push_back({&kernels::avx512::u8s8_gemm_bw_kernels()});
+    ks.push_back({&kernels::avx512::u8s8_gemm_bw_7bit_kernels(), true});
+  }
+  if ((f & bw) == bw && (f & kernels::kCpuAvx512vnni)) ks.push_back({&kernels::avx512::u8s8_gemm_vnni_kernels()});
 #endif
 #ifdef EMBER_TEST_AVX512_SIMDE
-  ks.push_back(&kernels::avx512_simde::u8s8_gemm_bw_kernels());
-  ks.push_back(&kernels::avx512_simde::u8s8_gemm_vnni_kernels());
+  ks.push_back({&kernels::avx512_simde::u8s8_gemm_bw_kernels()});
+  ks.push_back({&kernels::avx512_simde::u8s8_gemm_bw_7bit_kernels(), true});
+  ks.push_back({&kernels::avx512_simde::u8s8_gemm_vnni_kernels()});
 #endif
   return ks;
 }
@@ -49,6 +63,7 @@ struct Case {
   int64_t pad = 0;  // extra leading-dimension elements
   Fill fill = Fill::Random;
   int32_t za = 0;
+  bool narrow = false;  // weights b' in [-64, 64] (zero points still over the whole type)
 };
 
 struct Operands {
@@ -66,7 +81,9 @@ Operands make_operands(const Case& c) {
   o.ldb = (c.tb ? c.K : c.N) + c.pad;
   o.a.resize(size_t((c.ta ? c.K : c.M) * o.lda));
   o.b.resize(size_t((c.tb ? c.N : c.K) * o.ldb));
-  const int64_t blo = c.b_unsigned ? 0 : -128, bhi = c.b_unsigned ? 255 : 127;
+  const int64_t zlo = c.b_unsigned ? 0 : -128, zhi = c.b_unsigned ? 255 : 127;
+  const int64_t shift = c.b_unsigned ? 128 : 0;  // b' = b - shift
+  const int64_t blo = c.narrow ? shift - 64 : zlo, bhi = c.narrow ? shift + 64 : zhi;
   for (auto& v : o.a)
     v = uint8_t(c.fill == Fill::Random ? irand(0, 255) : c.fill == Fill::Saturating ? 255 : irand(0, 1) * 255);
   for (auto& v : o.b) {
@@ -74,7 +91,7 @@ Operands make_operands(const Case& c) {
     v = uint8_t(x);  // two's complement bytes for int8
   }
   o.zb.resize(size_t(c.zp_per_column ? c.N : 1));
-  for (auto& z : o.zb) z = int32_t(c.fill == Fill::Random ? irand(blo, bhi) : irand(0, 1) ? blo : bhi);
+  for (auto& z : o.zb) z = int32_t(c.fill == Fill::Random ? irand(zlo, zhi) : irand(0, 1) ? zlo : zhi);
   return o;
 }
 
@@ -115,7 +132,7 @@ std::string describe(const Case& c) {
   return "M=" + std::to_string(c.M) + " N=" + std::to_string(c.N) + " K=" + std::to_string(c.K) +
          " ta=" + std::to_string(c.ta) + " tb=" + std::to_string(c.tb) + " b_u8=" + std::to_string(c.b_unsigned) +
          " zp_col=" + std::to_string(c.zp_per_column) + " za=" + std::to_string(c.za) +
-         " fill=" + std::to_string(int(c.fill));
+         " fill=" + std::to_string(int(c.fill)) + " narrow=" + std::to_string(c.narrow);
 }
 
 void check_int32(const U8S8GemmKernels& k, const Case& c) {
@@ -139,10 +156,12 @@ void check_int32(const U8S8GemmKernels& k, const Case& c) {
 
 TEST_CASE("u8s8 gemm kernels: int32 result vs a triple loop (odd sizes, transposes, zero points, extremes)") {
   const int64_t sizes[] = {1, 7, 17, 63, 129};
-  for (const U8S8GemmKernels* k : kernels_under_test()) {
+  for (const Entry& e : kernels_under_test()) {
     for (int i = 0; i < 5; ++i)
       for (int j = 0; j < 5; ++j) {
         Case c{sizes[i], sizes[j], sizes[(i + 2 * j + 1) % 5]};
+        // Narrow entries only get 7-bit weights; the others get them too on every other case.
+        c.narrow = e.narrow || (i + j) % 2 == 1;
         c.ta = (i + j) % 2;
         c.tb = ((i + j) / 2) % 2;
         c.b_unsigned = (i * 5 + j) % 3 == 1;
@@ -150,39 +169,73 @@ TEST_CASE("u8s8 gemm kernels: int32 result vs a triple loop (odd sizes, transpos
         c.pad = (i * 5 + j) % 3 == 0 ? 0 : 3;
         c.fill = Fill((i + j) % 3);
         c.za = int32_t((i * 5 + j) % 4 == 3 ? 0 : irand(0, 255));
-        check_int32(*k, c);
+        check_int32(*e.k, c);
       }
   }
 }
 
 TEST_CASE("u8s8 gemm kernels: 255 x -128 everywhere (saturates a naive vpmaddubsw) and a wrapping int32 sum") {
-  for (const U8S8GemmKernels* k : kernels_under_test()) {
+  for (const Entry& e : kernels_under_test()) {
+    // Narrow entries at their limits (255 x -64 / 64, the largest int16 pair sums: +-32640).
+    const U8S8GemmKernels* k = e.k;
     for (int32_t za : {0, 255}) {
       Case c{13, 35, 301};
       c.fill = Fill::Saturating;
       c.za = za;
+      c.narrow = e.narrow;
       check_int32(*k, c);
     }
     // 255 * 128 * 70001 > 2^31: the int32 result wraps, as the ONNX int32 ops do.
     Case big{2, 17, 70001};
     big.fill = Fill::Saturating;
+    big.narrow = e.narrow;
     check_int32(*k, big);
-    Case u8{5, 40, 1000};
-    u8.fill = Fill::Extreme;
-    u8.b_unsigned = true;
-    u8.zp_per_column = true;
-    u8.za = 3;
-    check_int32(*k, u8);
+    for (bool b_unsigned : {false, true}) {
+      Case ext{5, 40, 1000};
+      ext.fill = Fill::Extreme;
+      ext.b_unsigned = b_unsigned;
+      ext.zp_per_column = true;
+      ext.za = 3;
+      ext.narrow = e.narrow;
+      check_int32(*k, ext);
+    }
+  }
+}
+
+TEST_CASE("u8s8 gemm dispatch: the narrow entry is chosen exactly when every weight b' is in [-64, 64]") {
+  const U8S8GemmKernels& base = kernels::u8s8_gemm_kernels();
+  const int64_t K = 19, N = 23, ld = 29;  // [N, K] with transB, padded rows
+  for (bool b_unsigned : {false, true}) {
+    const int shift = b_unsigned ? 128 : 0;
+    std::vector<uint8_t> b(size_t(N * ld));
+    for (auto& v : b) v = uint8_t(irand(shift - 64, shift + 64));
+    b[0] = uint8_t(shift - 64);
+    b[1] = uint8_t(shift + 64);
+    INFO("b_unsigned=", b_unsigned, " table entry ", std::string(base.name));
+    CHECK(kernels::u8s8_weights_fit_7bit(K, N, b.data(), ld, true, b_unsigned));
+    const U8S8GemmKernels* want_narrow = base.narrow ? &base.narrow() : &base;
+    CHECK(&kernels::u8s8_gemm_kernels_for_weights(base, K, N, b.data(), ld, true, b_unsigned) == want_narrow);
+    // The padding past K is not weights: a value out of range there changes nothing.
+    b[size_t(3 * ld + K)] = uint8_t(shift + 100);
+    CHECK(kernels::u8s8_weights_fit_7bit(K, N, b.data(), ld, true, b_unsigned));
+    for (int delta : {-65, 65}) {
+      std::vector<uint8_t> c = b;
+      c[size_t((N - 1) * ld + K - 1)] = uint8_t(shift + delta);  // the very last weight
+      CHECK_FALSE(kernels::u8s8_weights_fit_7bit(K, N, c.data(), ld, true, b_unsigned));
+      CHECK(&kernels::u8s8_gemm_kernels_for_weights(base, K, N, c.data(), ld, true, b_unsigned) == &base);
+    }
   }
 }
 
 // The epilogue forms against the int32 reference pushed through the documented formulas.
 TEST_CASE("u8s8 gemm kernels: bias, dequantization, requantization, Relu, transposed C") {
-  for (const U8S8GemmKernels* k : kernels_under_test()) {
+  for (const Entry& e : kernels_under_test()) {
+    const U8S8GemmKernels* k = e.k;
     for (QuantOut out : {QuantOut::Int32, QuantOut::Float32, QuantOut::UInt8, QuantOut::Int8}) {
       for (int variant = 0; variant < 4; ++variant) {
         const bool relu = variant & 1, trans_c = variant & 2;
         Case c{37, 45, 83};
+        c.narrow = e.narrow;
         c.zp_per_column = variant == 1;
         c.za = int32_t(irand(0, 255));
         INFO("kernel ", std::string(k->name), " out=", int(out), " relu=", relu, " trans_c=", trans_c);

@@ -22,11 +22,11 @@ class QuantMatMulKernel final : public ops::Kernel {
   // MatMulInteger's (a, b, a_zp, b_zp).
   QuantMatMulKernel(const ir::Node& node, bool qlinear, const U8S8GemmKernels& k, const Tensor& b, const Tensor* b_zp,
                     std::vector<float> b_scale)
-      : who_(node.describe()), qlinear_(qlinear), k_(k),
+      : who_(node.describe()), qlinear_(qlinear),
         w_(k, b.dim(0), b.dim(1), b.dtype(), static_cast<const uint8_t*>(b.raw()), b.dim(1), false,
            zero_points(b_zp, b.dtype(), b.dim(1), who_, "b_zero_point")),
         b_scale_(std::move(b_scale)),
-        name_(path_name(qlinear ? "qlinear_matmul" : "matmul_integer", k)) {}
+        name_(path_name(qlinear ? "qlinear_matmul" : "matmul_integer", w_.kernels())) {}
   const char* name() const override { return name_.c_str(); }
 
   void run(ops::KernelContext& ctx) const override {
@@ -59,13 +59,12 @@ class QuantMatMulKernel final : public ops::Kernel {
       ep.c = ctx.output(0, out, out_shape).raw();
     }
     if (dims_numel(out_shape) == 0) return;
-    u8s8_multiply(ctx.pool(), k_, rows, a.data<uint8_t>(), w_.K(), false, w_, ep);
+    u8s8_multiply(ctx.pool(), rows, a.data<uint8_t>(), w_.K(), false, w_, ep);
   }
 
  private:
   std::string who_;
   bool qlinear_;
-  const U8S8GemmKernels& k_;
   PackedWeights w_;
   std::vector<float> b_scale_;  // per column (QLinearMatMul)
   std::string name_;

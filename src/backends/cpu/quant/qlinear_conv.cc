@@ -36,9 +36,8 @@ class QuantConvKernel final : public ops::Kernel {
  public:
   QuantConvKernel(const ir::Node& node, bool qlinear, const U8S8GemmKernels& k, const Tensor& w, const Tensor* w_zp,
                   std::vector<float> w_scale)
-      : who_(node.describe()), qlinear_(qlinear), k_(k), window_(ops::nn::WindowAttrs::parse(node, false)),
-        group_(node.attr_int("group", 1)), M_(w.dim(0)), Cg_(w.dim(1)), w_scale_(std::move(w_scale)),
-        name_(path_name(qlinear ? "qlinear_conv" : "conv_integer", k)) {
+      : who_(node.describe()), qlinear_(qlinear), window_(ops::nn::WindowAttrs::parse(node, false)),
+        group_(node.attr_int("group", 1)), M_(w.dim(0)), Cg_(w.dim(1)), w_scale_(std::move(w_scale)) {
     kernel_.assign(w.shape().begin() + 2, w.shape().end());
     const int64_t Mg = M_ / group_, K = w.numel() / std::max<int64_t>(M_, 1);
     const std::vector<int32_t> zp = zero_points(w_zp, w.dtype(), M_, who_, "w_zero_point");
@@ -48,6 +47,8 @@ class QuantConvKernel final : public ops::Kernel {
       std::vector<int32_t> zg = zp.size() > 1 ? std::vector<int32_t>(zp.begin() + g * Mg, zp.begin() + (g + 1) * Mg) : zp;
       groups_.emplace_back(k, K, Mg, w.dtype(), bytes + g * Mg * K, K, true, zg);
     }
+    // Each group's weights choose their entry; the first one names the path.
+    name_ = path_name(qlinear ? "qlinear_conv" : "conv_integer", groups_.empty() ? k : groups_[0].kernels());
   }
   const char* name() const override { return name_.c_str(); }
 
@@ -97,7 +98,7 @@ class QuantConvKernel final : public ops::Kernel {
         e.c = static_cast<uint8_t*>(y.raw()) + (n * M_ + g * Mg) * S * esz;
         if (e.bias_i32) e.bias_i32 += g * Mg;
         if (e.scale) e.scale += g * Mg;
-        if (geom.is_pointwise()) u8s8_multiply(ctx.pool(), k_, S, img, S, true, groups_[size_t(g)], e);
+        if (geom.is_pointwise()) u8s8_multiply(ctx.pool(), S, img, S, true, groups_[size_t(g)], e);
         else im2col_blocks(ctx, img, geom, groups_[size_t(g)], e, esz);
       }
   }
@@ -106,7 +107,7 @@ class QuantConvKernel final : public ops::Kernel {
   // Output positions in blocks of whole micro-kernel tiles, one im2col + GEMM per block.
   void im2col_blocks(ops::KernelContext& ctx, const uint8_t* img, const kernels::ConvGeom& geom, const PackedWeights& w,
                      const U8S8Epilogue& ep, int64_t esz) const {
-    const int64_t S = geom.out_size(), K = w.K(), mr = k_.mr;
+    const int64_t S = geom.out_size(), K = w.K(), mr = w.kernels().mr;
     const int64_t threads = ctx.pool().threads();
     int64_t block = std::min((S + threads - 1) / threads, std::max<int64_t>(kColBlockBytes / std::max<int64_t>(K, 1), 1));
     block = std::max<int64_t>(mr, (block + mr - 1) / mr * mr);
@@ -120,14 +121,13 @@ class QuantConvKernel final : public ops::Kernel {
         else kernels::im2col<uint8_t>(img, Cg_, geom, s0, s1, col, pad);
         U8S8Epilogue e = ep;
         e.c = static_cast<uint8_t*>(ep.c) + s0 * esz;  // trans_c: position s is column s of Y
-        u8s8_multiply_here(k_, s1 - s0, col, s1 - s0, true, w, e);
+        u8s8_multiply_here(s1 - s0, col, s1 - s0, true, w, e);
       }
     });
   }
 
   std::string who_;
   bool qlinear_;
-  const U8S8GemmKernels& k_;
   ops::nn::WindowAttrs window_;
   int64_t group_, M_, Cg_;
   Dims kernel_;

@@ -22,9 +22,11 @@ bool is_8bit(DType t) { return t == DType::Int8 || t == DType::UInt8; }
 
 PackedWeights::PackedWeights(const U8S8GemmKernels& k, int64_t K, int64_t N, DType b_dtype, const uint8_t* b_bytes,
                              int64_t ldb, bool transB, const std::vector<int32_t>& zp)
-    : K_(K), N_(N) {
-  data_.resize(k.packed_b_size(K, N));
-  k.pack_b(K, N, b_bytes, ldb, transB, b_dtype == DType::UInt8, zp.empty() ? nullptr : zp.data(), zp.size() > 1,
+    : k_(&kernels::u8s8_gemm_kernels_for_weights(k, K, N, b_bytes, ldb, transB, b_dtype == DType::UInt8)),
+      K_(K),
+      N_(N) {
+  data_.resize(k_->packed_b_size(K, N));
+  k_->pack_b(K, N, b_bytes, ldb, transB, b_dtype == DType::UInt8, zp.empty() ? nullptr : zp.data(), zp.size() > 1,
            data_.data());
 }
 
@@ -41,20 +43,22 @@ std::vector<int32_t> zero_points(const Tensor* zp, DType w_dtype, int64_t n, con
   return z;
 }
 
-void u8s8_multiply_here(const U8S8GemmKernels& k, int64_t rows, const uint8_t* A, int64_t lda, bool transA,
-                        const PackedWeights& w, const U8S8Epilogue& ep) {
+void u8s8_multiply_here(int64_t rows, const uint8_t* A, int64_t lda, bool transA, const PackedWeights& w,
+                        const U8S8Epilogue& ep) {
   if (rows <= 0 || w.N() <= 0) return;
+  const U8S8GemmKernels& k = w.kernels();
   uint8_t* pa = scratch_bytes(kPackSlot, k.packed_a_size(rows, w.K()));
   k.pack_a(rows, w.K(), A, lda, transA, pa);
   k.gemm(rows, w.N(), w.K(), 0, rows, 0, w.N(), pa, w.data(), ep);
 }
 
-void u8s8_multiply(ThreadPool& pool, const U8S8GemmKernels& k, int64_t rows, const uint8_t* A, int64_t lda,
-                   bool transA, const PackedWeights& w, const U8S8Epilogue& ep) {
+void u8s8_multiply(ThreadPool& pool, int64_t rows, const uint8_t* A, int64_t lda, bool transA, const PackedWeights& w,
+                   const U8S8Epilogue& ep) {
   const int64_t M = rows, N = w.N(), K = w.K();
   if (M <= 0 || N <= 0) return;
+  const U8S8GemmKernels& k = w.kernels();
   const gemm_conv::Split s = gemm_conv::plan_split(M, N, K, k.mr, k.nr, true, true, pool.threads());
-  if (s.tasks() == 1) return u8s8_multiply_here(k, rows, A, lda, transA, w, ep);
+  if (s.tasks() == 1) return u8s8_multiply_here(rows, A, lda, transA, w, ep);
   // Packed once here, read by every block: the calling thread waits in parallel_for, so its
   // scratch stays untouched until all blocks are done.
   uint8_t* pa = scratch_bytes(kPackSlot, k.packed_a_size(M, K));

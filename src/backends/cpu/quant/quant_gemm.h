@@ -18,7 +18,8 @@ namespace ember::backends::quant {
 using kernels::U8S8Epilogue;
 using kernels::U8S8GemmKernels;
 
-// Constant weights op(B) [K, N] (int8 or uint8) with their zero points, packed once.
+// Constant weights op(B) [K, N] (int8 or uint8) with their zero points, packed once by the
+// entry that suits them: k's narrow (vpmaddubsw) entry when every weight fits 7 bits, else k.
 class PackedWeights {
  public:
   // B is [K, N] row-major (transB: [N, K]) with leading dimension ldb; `zero_points` holds
@@ -28,8 +29,11 @@ class PackedWeights {
   const void* data() const { return data_.data(); }
   int64_t K() const { return K_; }
   int64_t N() const { return N_; }
+  // The entry that packed the weights: activations must be packed and multiplied by it.
+  const U8S8GemmKernels& kernels() const { return *k_; }
 
  private:
+  const U8S8GemmKernels* k_;
   std::vector<uint8_t> data_;
   int64_t K_ = 0, N_ = 0;
 };
@@ -39,14 +43,14 @@ class PackedWeights {
 std::vector<int32_t> zero_points(const Tensor* zp, DType w_dtype, int64_t n, const std::string& who, const char* what);
 
 // rows x N = A (uint8 [rows, K], or [K, rows] with transA, leading dimension lda) times the
-// packed weights, through `ep` (its c, ldc, trans_c and per-column arrays refer to the whole
-// result). Packs A once on the calling thread, then splits rows and columns over the pool.
-void u8s8_multiply(ThreadPool& pool, const U8S8GemmKernels& k, int64_t rows, const uint8_t* A, int64_t lda,
-                   bool transA, const PackedWeights& w, const U8S8Epilogue& ep);
-// The same on the calling thread only (callers that split the work themselves); `scratch_slot`
-// keeps nested uses apart (see gemm_conv::thread_scratch).
-void u8s8_multiply_here(const U8S8GemmKernels& k, int64_t rows, const uint8_t* A, int64_t lda, bool transA,
-                        const PackedWeights& w, const U8S8Epilogue& ep);
+// packed weights (with w.kernels()), through `ep` (its c, ldc, trans_c and per-column arrays
+// refer to the whole result). Packs A once on the calling thread, then splits rows and columns
+// over the pool.
+void u8s8_multiply(ThreadPool& pool, int64_t rows, const uint8_t* A, int64_t lda, bool transA, const PackedWeights& w,
+                   const U8S8Epilogue& ep);
+// The same on the calling thread only (callers that split the work themselves).
+void u8s8_multiply_here(int64_t rows, const uint8_t* A, int64_t lda, bool transA, const PackedWeights& w,
+                        const U8S8Epilogue& ep);
 
 // A one-element 8-bit zero point as int32 (absent: 0). Throws naming `what` for other shapes.
 int32_t scalar_zero_point(const ops::KernelContext& ctx, size_t i, const std::string& who, const char* what);
