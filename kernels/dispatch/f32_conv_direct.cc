@@ -85,9 +85,9 @@ void conv_phased_fill(const ConvPhasedGeom& g, const ConvPhased& p, const float*
 F32ConvDirectKernels make_f32_conv_direct_kernels(uint32_t f, Isa cap) {
   F32ConvDirectKernels t = f32_conv_direct_generic_kernels();
 #if EMBER_HAVE_X86_KERNELS
-  // AVX-512 machines run the AVX2 entry (no 512-bit direct convolution yet).
   const uint32_t avx2 = kCpuAvx2 | kCpuFma;
   if (cap >= Isa::Avx2 && (f & avx2) == avx2) t = avx2::f32_conv_direct_kernels();
+  if (cap >= Isa::Avx512 && (f & kCpuAvx512f) && (f & avx2) == avx2) t = avx512::f32_conv_direct_kernels();
 #endif
   return t;
 }

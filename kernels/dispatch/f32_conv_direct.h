@@ -84,5 +84,11 @@ const F32ConvDirectKernels& f32_conv_direct_generic_kernels();
 namespace avx2 {
 const F32ConvDirectKernels& f32_conv_direct_kernels();
 }
+namespace avx512 {
+const F32ConvDirectKernels& f32_conv_direct_kernels();
+}
+namespace avx512_simde {  // test-only object (ember_kernels_avx512_simde)
+const F32ConvDirectKernels& f32_conv_direct_kernels();
+}
 
 }  // namespace ember::kernels

@@ -1,7 +1,7 @@
-// Every direct convolution entry (kernels/dispatch/f32_conv_direct.h: generic; AVX2 when this
-// CPU has it) against a double-precision loop over the unpadded NCHW input: 1x1, 3x3, 7x7 and
+// Every direct convolution entry (kernels/dispatch/f32_conv_direct.h: generic; AVX2 and AVX-512
+// when this CPU has them; AVX-512 through SIMDe everywhere it is built) against a double-precision loop over the unpadded NCHW input: 1x1, 3x3, 7x7 and
 // rectangular kernels, strides 1-3, dilations, asymmetric padding, output widths around the
-// 16-position tile, channel counts around the 6-row tile, bias, residual, every activation,
+// 16- and 32-position tiles, channel counts around the 6- and 8-row tiles, bias, residual, every activation,
 // and position / channel ranges split the way the backend splits them over threads. Also the
 // in-place form (1x1 stride 1: X read directly, last tile masked). Random inputs from
 // test::rng() (seed printed by main). Tolerance: Tier::Close grown with the reduction length,
@@ -30,6 +30,10 @@ std::vector<const F32ConvDirectKernels*> tables() {
 #if EMBER_HAVE_X86_KERNELS
   const uint32_t f = kernels::cpu_features();
   if ((f & kernels::kCpuAvx2) && (f & kernels::kCpuFma)) t.push_back(&kernels::avx2::f32_conv_direct_kernels());
+  if (f & kernels::kCpuAvx512f) t.push_back(&kernels::avx512::f32_conv_direct_kernels());
+#endif
+#ifdef EMBER_TEST_AVX512_SIMDE
+  t.push_back(&kernels::avx512_simde::f32_conv_direct_kernels());
 #endif
   return t;
 }
@@ -161,6 +165,8 @@ TEST_CASE("f32 direct conv: every entry against a direct loop, all geometries") 
       {2, 13, 29, 4, 3, 3, 3, 3, 1, 1, 1, 1, 1},     // stride 3
       {11, 10, 20, 17, 3, 3, 1, 1, 1, 0, 0, 0, 0},   // no padding
       {33, 14, 14, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // channels past one tile
+      {12, 9, 37, 24, 1, 1, 1, 1, 1, 0, 0, 0, 0},    // 1x1 in place, rows past 32 wide, 3 x 8 rows
+      {3, 31, 33, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1},     // MobileNet-like stem, 8-row tile + 1
   };
   for (const F32ConvDirectKernels* t : tables())
     for (const Case& k : cases)
