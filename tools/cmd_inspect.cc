@@ -26,6 +26,7 @@ void print_fused_nodes(const ir::Graph& g, std::ostream& out) {
 int run_optimized(const ParsedArgs& args, const std::string& path, std::ostream& out) {
   runtime::SessionOptions base;
   base.optimization = int(args.get_int("--level", 3, 0, 3));
+  base.keep_graph_constants = true;  // the parameter counts read them
   const auto session = runtime::Session::from_file(path, session_options_from(args, base));
   out << "model:      " << path << "\n";
   out << "optimized:  level " << session->options().optimization << "\n";
@@ -45,6 +46,7 @@ int run(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   // the session infers (which the FLOP estimate needs).
   runtime::SessionOptions base;
   base.optimization = 0;
+  base.keep_graph_constants = true;
   const runtime::SessionOptions opts = session_options_from(args, base);
   std::unique_ptr<runtime::Session> session;
   std::shared_ptr<ir::Model> raw;

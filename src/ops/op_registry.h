@@ -73,6 +73,9 @@ class Kernel {
   virtual void run(KernelContext& ctx) const = 0;
   // Name of the implementation, shown in profiles ("reference", "eigen", ...).
   virtual const char* name() const { return "reference"; }
+  // True when input i is a constant this kernel copied (prepacked) at creation and run()
+  // never reads: the runtime may then free the constant once no other reader needs it.
+  virtual bool prepacked_input(size_t /*i*/) const { return false; }
 };
 
 // What a kernel factory may ask of the runtime while building a kernel.

@@ -13,6 +13,8 @@ namespace ember::runtime {
 struct BackendOptions {
   std::string cpu_backend = "auto";  // native | onednn | auto
   int threads = 1;                   // the session's thread count (kernels size their work split)
+  // The session's pool, for splitting weight prepacking at creation; null: the calling thread.
+  ThreadPool* pool = nullptr;
 };
 
 class Backend {

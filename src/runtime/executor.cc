@@ -101,10 +101,16 @@ void check_against_inferred(const Step& step, const std::vector<ops::RtValue>& f
 }
 
 // The tensor shapes in `slots` (for the profiler); nullopt for omitted or non-tensor values.
-std::vector<std::optional<Dims>> shapes_of(const std::vector<int>& slots, const std::vector<ops::RtValue>& frame) {
+// A constant only prepacking read has no slot: its static shape stands in (`values`: the
+// node's inputs or outputs).
+std::vector<std::optional<Dims>> shapes_of(const std::vector<int>& slots, const std::vector<ops::RtValue>& frame,
+                                           const std::vector<ir::Value*>& values) {
   std::vector<std::optional<Dims>> shapes(slots.size());
   for (size_t i = 0; i < slots.size(); ++i) {
-    if (slots[i] < 0) continue;
+    if (slots[i] < 0) {
+      if (i < values.size() && values[i] && values[i]->type.is_static()) shapes[i] = values[i]->type.static_dims();
+      continue;
+    }
     const ops::RtValue& v = frame[size_t(slots[i])];
     if (!v.is_sequence() && !v.is_none && v.tensor.defined()) shapes[i] = v.tensor.shape();
   }
@@ -173,8 +179,8 @@ std::vector<ops::RtValue> Plan::execute(std::vector<ops::RtValue> bound, ThreadP
       r.thread = thread;
       r.start_ns = profiler->since_start_ns(t0);
       r.dur_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
-      r.inputs = shapes_of(step.inputs, frame);
-      r.outputs = shapes_of(step.outputs, frame);
+      r.inputs = shapes_of(step.inputs, frame, step.node->inputs);
+      r.outputs = shapes_of(step.outputs, frame, step.node->outputs);
       release(step);
     }
     profiler->add_run(run_start, Profiler::Clock::now(), std::move(records));

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "ops/graph_inference.h"
 #include "runtime/memory_planner.h"
@@ -42,6 +43,7 @@ std::unique_ptr<Plan> Plan::build(const ir::Graph& graph, const Backend& backend
   auto plan = std::make_unique<Plan>();
   plan->graph_ = &graph;
   std::unordered_map<const ir::Value*, int> slot_of;
+  std::unordered_set<const ir::Value*> prepacked_slots;  // constants no run reads (no slot)
   auto slot = [&](const ir::Value* v) -> int {
     if (!v) return -1;
     auto [it, inserted] = slot_of.emplace(v, int(plan->slot_value_.size()));
@@ -57,6 +59,16 @@ std::unique_ptr<Plan> Plan::build(const ir::Graph& graph, const Backend& backend
   for (const ir::Value* v : graph.inputs) plan->bound_slots_.push_back(slot(v));
   for (const ir::Value* v : graph.captures) plan->bound_slots_.push_back(slot(v));
 
+  // Readers per constant that a run could still need: every node input that names it (implicit
+  // inputs of control-flow nodes included), plus one for a graph output or input (a fed
+  // value, or one the caller gets back). A prepacking kernel takes its reader off.
+  std::unordered_map<const ir::Value*, size_t> unpacked_readers;
+  for (const auto& up : graph.nodes())
+    for (const ir::Value* in : up->inputs)
+      if (in && in->constant) ++unpacked_readers[in];
+  for (auto& [v, n] : unpacked_readers)
+    if (v->is_output || v->is_input) ++n;
+
   PlanFactoryContext factory(backend, options);
   const ops::OpRegistry& registry = ops::OpRegistry::global();
   const auto kernels_start = Clock::now();
@@ -69,8 +81,20 @@ std::unique_ptr<Plan> Plan::build(const ir::Graph& graph, const Backend& backend
     const auto kernel_start = Clock::now();
     step.kernel = backend.make_kernel(node, schema, factory, options);
     ms_by_op[node.op_type] += ms_since(kernel_start);
-    if (on_kernel_built) on_kernel_built(node);
-    for (const ir::Value* in : node.inputs) step.inputs.push_back(slot(in));
+    std::vector<const ir::Value*> prepacked_only;
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      const ir::Value* in = node.inputs[i];
+      if (!in || !in->constant || !step.kernel->prepacked_input(i)) continue;
+      if (--unpacked_readers[in] != 0) continue;
+      prepacked_only.push_back(in);
+      ++plan->stats_.prepacked_only_constants;
+      plan->stats_.prepacked_only_bytes += in->constant->nbytes();
+      const auto it = slot_of.find(in);  // bound by an earlier (also prepacking) reader
+      if (it != slot_of.end()) plan->slot_init_[size_t(it->second)] = ops::RtValue{};
+      prepacked_slots.insert(in);
+    }
+    if (on_kernel_built) on_kernel_built(node, prepacked_only);
+    for (const ir::Value* in : node.inputs) step.inputs.push_back(in && prepacked_slots.count(in) ? -1 : slot(in));
     for (const ir::Value* out : node.outputs) step.outputs.push_back(slot(out));
     plan->steps_.push_back(std::move(step));
   }

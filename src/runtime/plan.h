@@ -29,6 +29,8 @@ struct PlanStats {
   size_t arena_bytes = 0;
   size_t planned_bytes_without_reuse = 0;
   size_t heap_values = 0;              // intermediates with dynamic shapes, allocated per run
+  size_t prepacked_only_constants = 0; // constants only prepacking read (not bound per run)
+  size_t prepacked_only_bytes = 0;
   // Where the build's time went: kernel construction (weight prepacking, kernel_choice trials)
   // in total and per op type, slowest first; then liveness and the arena layout.
   double kernels_ms = 0;
@@ -36,8 +38,12 @@ struct PlanStats {
   double memory_plan_ms = 0;
 };
 
-// Called after each node's kernel is built (the session releases weight pages there).
-using KernelBuiltHook = std::function<void(const ir::Node&)>;
+// Called after each node's kernel is built (the session releases weight pages there), with
+// the constants no step reads at run time any more: every node reading them has been built
+// and prepacked them (ops::Kernel::prepacked_input), and they are neither graph outputs nor
+// graph inputs. The plan keeps no reference to them; the session frees them right there, so
+// a prepacked copy and its original do not pile up over the whole build (peak RSS).
+using KernelBuiltHook = std::function<void(const ir::Node&, const std::vector<const ir::Value*>& prepacked_only)>;
 
 class Plan {
  public:

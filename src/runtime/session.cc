@@ -90,9 +90,19 @@ Session::Session(std::shared_ptr<ir::Model> model, const SessionOptions& opts) :
   for (const ir::Value* v : g.outputs) outputs_.push_back(io_info(*v));
   pool_ = std::make_unique<ThreadPool>(opts_.threads > 0 ? opts_.threads : default_thread_count());
   // Each node's mapped weights are dropped once its kernel is built: a prepacked copy then
-  // never sits next to a resident original (WeightPageReleaser).
-  plan_ = Plan::build(g, backend, BackendOptions{opts_.cpu_backend, pool_->threads()},
-                      [&](const ir::Node& node) { weights.release_inputs(node); });
+  // never sits next to a resident original (WeightPageReleaser). Constants that only
+  // prepacking read are freed there too (a heap copy of a misaligned initializer, a folded
+  // weight): no run reads them again.
+  // Only when nobody else holds the model or its graph (from_file, from_memory, or a caller
+  // that handed its only reference over): a caller that kept one may still read the graph.
+  const bool free_constants = !opts_.keep_graph_constants && model_.use_count() == 1 && model_->graph.use_count() == 1;
+  auto after_kernel = [&](const ir::Node& node, const std::vector<const ir::Value*>& prepacked_only) {
+    weights.release_inputs(node);
+    if (!free_constants) return;
+    for (const ir::Value* v : prepacked_only)
+      if (ir::Value* owned = g.find(v->name); owned == v) owned->constant.reset();
+  };
+  plan_ = Plan::build(g, backend, BackendOptions{opts_.cpu_backend, pool_->threads(), pool_.get()}, after_kernel);
   if (profiler_) {
     profiler_->add_phase("build plan", plan_start);
     profiler_->set_plan(*plan_);

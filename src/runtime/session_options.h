@@ -11,6 +11,11 @@ struct SessionOptions {
   std::string device = "cpu";  // "cpu" or "cuda:N"
   std::string profile_path;    // Chrome-trace JSON written when the session is destroyed
   std::string cpu_backend = "native";  // native | onednn | auto (docs/cpu_backends.md)
+  // Keep every constant in the session's graph (model()) after creation. By default, when the
+  // session holds the only reference to its model, a constant that only weight prepacking
+  // read is freed once packed (peak RSS); tools that describe the graph afterwards (`ember
+  // inspect`) keep them. Not a key/value option.
+  bool keep_graph_constants = false;
 
   // Sets one option from strings; throws InvalidArgument naming the key or the bad value.
   void set(const std::string& key, const std::string& value);

@@ -67,6 +67,7 @@ class ChosenKernel final : public ops::Kernel {
       : inner_(std::move(inner)), name_(std::string("auto->") + inner_->name()) {}
   void run(ops::KernelContext& ctx) const override { inner_->run(ctx); }
   const char* name() const override { return name_.c_str(); }
+  bool prepacked_input(size_t i) const override { return inner_->prepacked_input(i); }
 
  private:
   std::unique_ptr<ops::Kernel> inner_;

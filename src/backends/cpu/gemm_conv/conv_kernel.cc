@@ -33,6 +33,8 @@ class GemmConvKernel final : public ops::Kernel {
     name_ = path_name("f32_conv_im2col", k);
   }
   const char* name() const override { return pointwise_ ? name_1x1_.c_str() : name_.c_str(); }
+  // W was packed (copied) at creation; run() reads X, B and Z only.
+  bool prepacked_input(size_t i) const override { return i == 1; }
 
   void run(ops::KernelContext& ctx) const override {
     const ConvRun r = begin_conv_run(s_, ctx);

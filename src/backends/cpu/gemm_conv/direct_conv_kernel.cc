@@ -31,6 +31,8 @@ class DirectConvKernel final : public ops::Kernel {
     s_.weight = nullptr;  // creation only
   }
   const char* name() const override { return k_.name; }
+  // W was packed (copied) at creation; run() reads X, B and Z only.
+  bool prepacked_input(size_t i) const override { return i == 1; }
 
   void run(ops::KernelContext& ctx) const override {
     const ConvRun r = begin_conv_run(s_, ctx);

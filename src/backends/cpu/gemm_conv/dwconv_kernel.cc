@@ -1,6 +1,6 @@
 // Depthwise convolution (group == C_in == C_out): one small filter per channel, so no GEMM;
 // the channels of every image are spread over the pool, each through the table's per-channel
-// kernel (kernels/dispatch/f32_conv.h) or, for strided or small planes, 8 channels at a time
+// kernel (kernels/dispatch/f32_conv.h) or, for small planes, 8 channels at a time
 // through its channel-blocked kernel; bias, residual and activation fused.
 #include <algorithm>
 
@@ -20,9 +20,11 @@ class DepthwiseConvKernel final : public ops::Kernel {
     weights_.assign(w, w + s.c_out * s.kh * s.kw);
     s_.weight = nullptr;  // creation only
   }
-  // Which form runs is only known per call (the output size); the name promises the
-  // per-channel form unless the attributes already guarantee the blocked one (stride_w > 1).
-  const char* name() const override { return strided() ? name_block_.c_str() : name_.c_str(); }
+  // Which form runs is only known per call (the output width, use_block): the name is the
+  // per-channel form's, which runs the planes that take the most time (wide ones).
+  const char* name() const override { return name_.c_str(); }
+  // W was packed (copied) at creation; run() reads X, B and Z only.
+  bool prepacked_input(size_t i) const override { return i == 1; }
 
   void run(ops::KernelContext& ctx) const override {
     const ConvRun r = begin_conv_run(s_, ctx);
@@ -51,11 +53,12 @@ class DepthwiseConvKernel final : public ops::Kernel {
   }
 
  private:
-  bool strided() const { return s_.window.strides.size() == 2 && s_.window.strides[1] > 1; }
   // Measured on MobileNetV2's layers (benchmarks/RESULTS.md, "CNN latency"): channel-blocked
-  // took 0.39-0.60x the time of the per-channel form at stride 2 and 0.53-0.92x on planes up to
-  // 28 wide; on wider stride-1 planes the per-channel form is faster (1.15-1.5x).
-  static bool use_block(const kernels::DwConv2dGeom& g) { return g.stride_w > 1 || g.out_w <= 28; }
+  // took 0.33-0.89x the time of the per-channel form on outputs up to 28 wide (stride 1 or 2);
+  // on wider outputs the per-channel form is faster (blocked 1.14-1.63x), stride 2 included
+  // since its phase split is vectorized (dw_fill_plane_s2; before, 112 -> 56 at stride 2 took
+  // the per-channel form 1.8x the blocked time).
+  static bool use_block(const kernels::DwConv2dGeom& g) { return g.out_w <= 28; }
 
   void run_blocked(ops::KernelContext& ctx, const ConvRun& r, const kernels::DwConv2dGeom& g) const {
     const int64_t blocks_per_image = (s_.c_out + kernels::kDwBlock - 1) / kernels::kDwBlock;

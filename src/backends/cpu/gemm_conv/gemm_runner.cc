@@ -14,6 +14,8 @@ int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 // Below this many multiply-adds a second thread costs more (wake-up, cache traffic) than it
 // saves: ~30 us of single-core work.
 constexpr double kMinParallelMacs = 1.0e6;
+// Packing is a copy: below ~1 MiB a second thread's wake-up costs about what it saves.
+constexpr double kMinParallelPackFloats = 256.0 * 1024;
 
 }  // namespace
 
@@ -52,10 +54,26 @@ GemmEpilogue block_epilogue(const GemmEpilogue& ep, int64_t m0, int64_t n0) {
   return e;
 }
 
-PackedB::PackedB(const F32GemmKernels& k, int64_t K, int64_t N, const float* B, int64_t ldb, bool transB)
-    : K_(K), N_(N) {
-  data_.resize(std::max<size_t>(k.packed_b_size(K, N), 1));
-  k.pack_b(K, N, B, ldb, transB, data_.data());
+PackedB::PackedB(const F32GemmKernels& k, int64_t K, int64_t N, const float* B, int64_t ldb, bool transB,
+                 ThreadPool* pool)
+    : data_(k.packed_b_size(K, N)), K_(K), N_(N) {
+  const int threads = pool ? pool->threads() : 1;
+  const int64_t panels = k.nr > 0 ? ceil_div(N, k.nr) : 0;
+  if (threads <= 1 || !k.packed_b_offset || double(K) * double(N) < kMinParallelPackFloats || panels < 2) {
+    k.pack_b(K, N, B, ldb, transB, data_.data());
+    return;
+  }
+  // Column ranges of whole panels, a few per thread so a thread slowed by another process
+  // does not hold up the rest; each range is packed exactly as pack_b would pack it.
+  const int64_t ranges = std::min<int64_t>(panels, 4 * int64_t(threads));
+  const int64_t per = ceil_div(panels, ranges) * k.nr;
+  pool->parallel_for(ceil_div(N, per), 1, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t n0 = r * per, n = std::min(N, n0 + per) - n0;
+      const float* src = transB ? B + n0 * ldb : B + n0;
+      k.pack_b(K, n, src, ldb, transB, data_.data() + k.packed_b_offset(K, n0));
+    }
+  });
 }
 
 void gemm_packed_b_block(const F32GemmKernels& k, int64_t m0, int64_t m1, int64_t n0, int64_t n1,
@@ -90,10 +108,10 @@ PackedA::PackedA(const F32GemmKernels& k, int64_t M, int64_t K, const float* A, 
     : M_(M), K_(K) {
   packed_ = k.pack_a && k.gemm_packed_a && k.packed_a_size && k.packed_a_offset;
   if (packed_) {
-    data_.resize(std::max<size_t>(k.packed_a_size(M, K), 1));
+    data_ = PrepackedBuffer(k.packed_a_size(M, K));
     k.pack_a(M, K, A, lda, false, data_.data());
   } else {
-    data_.resize(size_t(std::max<int64_t>(M * K, 1)));
+    data_ = PrepackedBuffer(size_t(std::max<int64_t>(M * K, 0)));
     for (int64_t m = 0; m < M; ++m) std::copy(A + m * lda, A + m * lda + K, data_.data() + m * K);
   }
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/cpu/gemm_conv/prepacked_buffer.h"
 #include "kernels/dispatch/f32_gemm.h"
 #include "support/thread_pool.h"
 
@@ -31,17 +32,19 @@ Split plan_split(int64_t M, int64_t N, int64_t K, int mr, int nr, bool can_split
 // The epilogue for the block at rows m0.., columns n0.. of the whole C.
 GemmEpilogue block_epilogue(const GemmEpilogue& ep, int64_t m0, int64_t n0);
 
-// B ([K, N] after op) packed once for gemm_packed.
+// B ([K, N] after op) packed once for gemm_packed. With a pool, large weights are packed in
+// column ranges on all its threads (the packed layout of columns n0.. is a packed B of its own).
 class PackedB {
  public:
   PackedB() = default;
-  PackedB(const F32GemmKernels& k, int64_t K, int64_t N, const float* B, int64_t ldb, bool transB);
+  PackedB(const F32GemmKernels& k, int64_t K, int64_t N, const float* B, int64_t ldb, bool transB,
+          ThreadPool* pool = nullptr);
   const float* data() const { return data_.data(); }
   int64_t K() const { return K_; }
   int64_t N() const { return N_; }
 
  private:
-  std::vector<float> data_;
+  PrepackedBuffer data_;
   int64_t K_ = 0, N_ = 0;
 };
 
@@ -71,7 +74,7 @@ class PackedA {
                 int64_t ldb, float* C, int64_t ldc, const GemmEpilogue& ep) const;
 
  private:
-  std::vector<float> data_;
+  PrepackedBuffer data_;
   int64_t M_ = 0, K_ = 0;
   bool packed_ = false;
 };

@@ -34,17 +34,21 @@ class MatMulKernel final : public ops::Kernel {
  public:
   MatMulKernel(const ir::Node& node, Spec spec, const F32GemmKernels& k, std::optional<PackedB> packed)
       : node_(node.describe()), spec_(spec), k_(k), packed_(std::move(packed)) {
+    if (packed_) packed_b_shape_ = node.inputs[1]->constant->shape();
     const char* what = spec.form == Form::MatMul ? "f32_matmul" : spec.form == Form::Gemm ? "f32_gemm" : "f32_fused_matmul";
     name_ = path_name(what, k) + (packed_ ? "" : "+pack_b");
   }
   const char* name() const override { return name_.c_str(); }
+  // A packed B is all run() uses: the constant itself is never read again.
+  bool prepacked_input(size_t i) const override { return i == 1 && packed_.has_value(); }
 
   void run(ops::KernelContext& ctx) const override {
     const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(1);
-    EMBER_CHECK(a.dtype() == DType::Float32 && b.dtype() == DType::Float32, TypeMismatch, node_,
-                ": A and B must be float32, given ", dtype_name(a.dtype()), " and ", dtype_name(b.dtype()));
-    const Shapes s = shapes(a.shape(), b.shape());
+    const Tensor* b = packed_ ? nullptr : &ctx.input(1);
+    EMBER_CHECK(a.dtype() == DType::Float32 && (!b || b->dtype() == DType::Float32), TypeMismatch, node_,
+                ": A and B must be float32, given ", dtype_name(a.dtype()), " and ",
+                dtype_name(b ? b->dtype() : DType::Float32));
+    const Shapes s = shapes(a.shape(), b ? b->shape() : packed_b_shape_);
     Tensor& y = ctx.output(0, DType::Float32, s.out);
     if (y.numel() == 0) return;
     GemmEpilogue ep;
@@ -53,7 +57,7 @@ class MatMulKernel final : public ops::Kernel {
     float* Y = y.data<float>();
     if (spec_.form == Form::Gemm && ctx.has_input(2)) gemm_c(ctx.input(2), s, Y, ep, beta);
     if (spec_.form == Form::Fused) fused_inputs(ctx, s, ep);
-    compute(ctx, a.data<float>(), b.data<float>(), Y, s, beta, ep);
+    compute(ctx, a.data<float>(), b ? b->data<float>() : nullptr, Y, s, beta, ep);
   }
 
  private:
@@ -182,25 +186,27 @@ class MatMulKernel final : public ops::Kernel {
   Spec spec_;
   const F32GemmKernels& k_;
   std::optional<PackedB> packed_;
+  Dims packed_b_shape_;  // the constant B's shape, when packed_
 };
 
 // B packed at creation when it is a constant matrix (or vector) shared by every batch item.
-std::optional<PackedB> pack_constant_b(const ir::Node& node, const Spec& spec, const F32GemmKernels& k) {
+std::optional<PackedB> pack_constant_b(const ir::Node& node, const Spec& spec, const F32GemmKernels& k,
+                                       ThreadPool* pool) {
   const Tensor* b = constant_input(node, 1);
   if (!b || b->dtype() != DType::Float32 || b->rank() < 1 || b->rank() > 2) return std::nullopt;
   if (b->rank() == 1 && spec.trans_b) return std::nullopt;
   const int64_t rows = b->dim(0), cols = b->rank() == 2 ? b->dim(1) : 1;
   const int64_t K = spec.trans_b ? cols : rows, N = spec.trans_b ? rows : cols;
-  return PackedB(k, K, N, b->data<float>(), cols, spec.trans_b);
+  return PackedB(k, K, N, b->data<float>(), cols, spec.trans_b, pool);
 }
 
-std::unique_ptr<ops::Kernel> make(const ir::Node& node, const Spec& spec) {
+std::unique_ptr<ops::Kernel> make(const ir::Node& node, const Spec& spec, const runtime::BackendOptions& options) {
   for (size_t i = 0; i < node.inputs.size(); ++i)
     if (has_input(node, i) && !f32_with_rank(node, i)) return nullptr;
   if (!f32_with_rank(node, 0) || !f32_with_rank(node, 1)) return nullptr;
   const F32GemmKernels& k = *kernels::kernel_table().f32_gemm;
   if (!k.pack_b || !k.gemm_packed || !k.packed_b_size) return nullptr;
-  return std::make_unique<MatMulKernel>(node, spec, k, pack_constant_b(node, spec, k));
+  return std::make_unique<MatMulKernel>(node, spec, k, pack_constant_b(node, spec, k, options.pool));
 }
 
 bool flag(const ir::Node& node, const char* name) {
@@ -211,13 +217,13 @@ bool flag(const ir::Node& node, const char* name) {
 
 }  // namespace
 
-std::unique_ptr<ops::Kernel> make_matmul(const ir::Node& node, const runtime::BackendOptions&) {
+std::unique_ptr<ops::Kernel> make_matmul(const ir::Node& node, const runtime::BackendOptions& options) {
   Spec s;
   s.form = Form::MatMul;
-  return make(node, s);
+  return make(node, s, options);
 }
 
-std::unique_ptr<ops::Kernel> make_gemm(const ir::Node& node, const runtime::BackendOptions&) {
+std::unique_ptr<ops::Kernel> make_gemm(const ir::Node& node, const runtime::BackendOptions& options) {
   // Opsets before 7 have their own C broadcasting rules (attribute 'broadcast'): reference.
   // A 'broadcast' attribute from opset >= 7 is an error the reference kernel reports.
   if (node.opset < 7 || node.has_attr("broadcast")) return nullptr;
@@ -228,10 +234,10 @@ std::unique_ptr<ops::Kernel> make_gemm(const ir::Node& node, const runtime::Back
   s.trans_b = flag(node, "transB");
   s.alpha = node.attr_float("alpha", 1.0f);
   s.beta = node.attr_float("beta", 1.0f);
-  return make(node, s);
+  return make(node, s, options);
 }
 
-std::unique_ptr<ops::Kernel> make_fused_matmul(const ir::Node& node, const runtime::BackendOptions&) {
+std::unique_ptr<ops::Kernel> make_fused_matmul(const ir::Node& node, const runtime::BackendOptions& options) {
   if (!f32_with_rank(node, 0) || !f32_with_rank(node, 1)) return nullptr;
   if (node.inputs[0]->type.dims.size() < 2 || node.inputs[1]->type.dims.size() < 2) return nullptr;
   Spec s;
@@ -240,7 +246,7 @@ std::unique_ptr<ops::Kernel> make_fused_matmul(const ir::Node& node, const runti
   s.trans_b = flag(node, "transB");
   s.alpha = node.attr_float("alpha", 1.0f);
   s.act = parse_activation(node);
-  return make(node, s);
+  return make(node, s, options);
 }
 
 }  // namespace ember::backends::gemm_conv

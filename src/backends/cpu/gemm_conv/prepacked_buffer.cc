@@ -1,0 +1,70 @@
+#include "backends/cpu/gemm_conv/prepacked_buffer.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <new>
+#include <utility>
+
+#include "support/error.h"
+
+namespace ember::backends::gemm_conv {
+
+namespace {
+
+constexpr size_t kAlignment = 64;
+constexpr size_t kHugePage = size_t(2) << 20;
+// From this size on a buffer is mapped on its own (whole 2 MiB pages; the rounding wastes at
+// most a few percent). Smaller ones come from the heap.
+constexpr size_t kMapFrom = 4 * kHugePage;
+
+}  // namespace
+
+PrepackedBuffer::PrepackedBuffer(size_t floats) : floats_(std::max<size_t>(floats, 1)) {
+  size_t bytes = 0;
+  EMBER_CHECK(!__builtin_mul_overflow(floats_, sizeof(float), &bytes), OutOfMemory,
+              "prepacked weight of ", floats_, " floats is too large");
+  if (bytes >= kMapFrom) {
+    const size_t len = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+    void* p = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED) {
+#ifdef MADV_HUGEPAGE
+      ::madvise(p, len, MADV_HUGEPAGE);  // advice only: without it the mapping still works
+#endif
+      data_ = static_cast<float*>(p);
+      mapped_bytes_ = len;
+      return;
+    }
+  }
+  const size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  data_ = static_cast<float*>(::operator new(rounded, std::align_val_t(kAlignment), std::nothrow));
+  EMBER_CHECK(data_ != nullptr, OutOfMemory, "cannot allocate ", bytes, " bytes for a prepacked weight");
+}
+
+PrepackedBuffer::~PrepackedBuffer() { release(); }
+
+PrepackedBuffer::PrepackedBuffer(PrepackedBuffer&& o) noexcept
+    : data_(std::exchange(o.data_, nullptr)),
+      floats_(std::exchange(o.floats_, 0)),
+      mapped_bytes_(std::exchange(o.mapped_bytes_, 0)) {}
+
+PrepackedBuffer& PrepackedBuffer::operator=(PrepackedBuffer&& o) noexcept {
+  if (this != &o) {
+    release();
+    data_ = std::exchange(o.data_, nullptr);
+    floats_ = std::exchange(o.floats_, 0);
+    mapped_bytes_ = std::exchange(o.mapped_bytes_, 0);
+  }
+  return *this;
+}
+
+void PrepackedBuffer::release() {
+  if (!data_) return;
+  if (mapped_bytes_)
+    ::munmap(data_, mapped_bytes_);
+  else
+    ::operator delete(data_, std::align_val_t(kAlignment));
+  data_ = nullptr;
+}
+
+}  // namespace ember::backends::gemm_conv
