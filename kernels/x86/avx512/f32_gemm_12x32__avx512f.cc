@@ -71,6 +71,69 @@ struct Avx512Vec {
   static vec sigmoid(vec v) { return vmath::sigmoid512(v); }
   static vec erf(vec v) { return vmath::erf512(v); }
   static vec tanh(vec v) { return vmath::tanh512(v); }
+
+  // 128-bit lanes: two of a, two of b chosen by kImm (VSHUFF32X4). SIMDe 0.7.4 has no native
+  // alias for it; natively the maskz form, as max/min above.
+  template <int kImm>
+  static vec shuffle_lanes(vec a, vec b) {
+#ifdef EMBER_AVX512_SIMDE
+    return simde_mm512_shuffle_f32x4(a, b, kImm);
+#else
+    return _mm512_maskz_shuffle_f32x4(kAll, a, b, kImm);
+#endif
+  }
+
+  // r[i][j] -> r[j][i] for rows 0..R-1 (rows R..15 taken as zero and not read): 16 columns of
+  // R values each, lanes R..15 zero.
+  template <int R>
+  static void transpose16(vec r[16]) {
+    const vec z = zero();
+    auto row = [&](int i) { return i < R ? r[i] : z; };
+    vec t[16], u[16];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) {  // per 128-bit lane: [a0 b0 a1 b1], [a2 b2 a3 b3]
+      // maskz with all lanes: as max/min above (GCC 12's false -Wmaybe-uninitialized).
+      t[2 * i] = _mm512_maskz_unpacklo_ps(kAll, row(2 * i), row(2 * i + 1));
+      t[2 * i + 1] = _mm512_maskz_unpackhi_ps(kAll, row(2 * i), row(2 * i + 1));
+    }
+#pragma GCC unroll 4
+    for (int g = 0; g < 4; ++g) {  // u[4g + j], lane l: rows 4g..4g+3 of column 4l + j
+      u[4 * g + 0] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
+      u[4 * g + 1] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
+      u[4 * g + 2] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
+      u[4 * g + 3] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
+    }
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {  // gather lane l of the four groups into column 4l + j
+      const vec v01 = shuffle_lanes<0x88>(u[j], u[4 + j]), w01 = shuffle_lanes<0xDD>(u[j], u[4 + j]);
+      const vec v23 = shuffle_lanes<0x88>(u[8 + j], u[12 + j]), w23 = shuffle_lanes<0xDD>(u[8 + j], u[12 + j]);
+      r[j] = shuffle_lanes<0x88>(v01, v23);
+      r[4 + j] = shuffle_lanes<0x88>(w01, w23);
+      r[8 + j] = shuffle_lanes<0xDD>(v01, v23);
+      r[12 + j] = shuffle_lanes<0xDD>(w01, w23);
+    }
+  }
+
+  // One full MR-row strip of row-major A (rows a + r*lda, kc floats each) into [k][MR]: 16 k
+  // columns at a time (the tail through masked loads) by a 16x16 register transpose, each k
+  // written as one 16-float store at strip + k*MR whose extra lanes the next k overwrites; the
+  // block's last store is masked to MR lanes so nothing is written past the strip.
+  template <int MR>
+  static void pack_a_strip(const float* a, int64_t lda, int64_t kc, float* strip) {
+    static_assert(MR <= 16, "the transpose is 16 rows wide");
+    const mask row_mask = first(MR);
+    for (int64_t k = 0; k < kc; k += 16) {
+      const int n = int(kc - k < 16 ? kc - k : 16);
+      const mask m = first(n);
+      vec r[16];
+#pragma GCC unroll 16
+      for (int i = 0; i < MR; ++i) r[i] = n == 16 ? load(a + i * lda + k) : load(a + i * lda + k, m);
+      transpose16<MR>(r);
+      float* d = strip + k * MR;
+      for (int j = 0; j + 1 < n; ++j) store(d + j * MR, r[j]);
+      store(d + (n - 1) * MR, row_mask, r[n - 1]);
+    }
+  }
 };
 
 }  // namespace
