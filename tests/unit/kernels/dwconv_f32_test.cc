@@ -122,6 +122,8 @@ TEST_CASE("f32 depthwise conv: every entry against a direct loop, all geometries
   geoms.push_back(geom(6, 19, 1, 4, 1, 2, 1, 0, 2, 0, 1));    // rectangular
   geoms.push_back(geom(4, 9, 9, 9, 1, 1, 1, 4, 4, 4, 4));     // 81 taps: the generic fallback
   geoms.push_back(geom(112, 112, 3, 3, 2, 2, 1, 0, 0, 1, 1)); // MobileNetV2 stride-2 shape
+  geoms.push_back(geom(9, 70, 7, 7, 2, 2, 1, 3, 3, 3, 3));    // stride 2, odd left pad: vector split
+  geoms.push_back(geom(8, 50, 3, 3, 2, 2, 2, 2, 2, 2, 2));    // stride 2 and dilation 2
   for (const F32DwConvKernels* t : tables())
     for (const DwConv2dGeom& g : geoms)
       for (bool residual : {false, true}) check_entry(*t, g, Activation::None, 0, 0, residual);
