@@ -23,6 +23,7 @@
 
 #include "kernels/generic/u8s8_gemm.h"
 #include "kernels/x86/u8s8_gemm_vec.h"
+#include "kernels/x86/u8s8_pack_a_trans.h"
 
 namespace ember::kernels::EMBER_U8S8_NS {
 namespace {
@@ -65,14 +66,7 @@ struct U8S8Driver {
           row_sum[t * MR + r] = s;
         }
       } else {
-        for (int64_t k = 0; k < K; ++k) {
-          const uint8_t* src = A + k * lda + t * MR;
-          AE* dst = tile + (k / KG) * MR * KG + k % KG;
-          for (int64_t r = 0; r < rows; ++r) {
-            dst[r * KG] = AE(src[r]);
-            row_sum[t * MR + r] += src[r];
-          }
-        }
+        pack_a_trans_tile<MR, KG>(A, lda, K, M, t * MR, rows, tile, row_sum + t * MR);
       }
     }
   }

@@ -184,6 +184,14 @@ TEST_CASE("u8s8 gemm kernels: 255 x -128 everywhere (saturates a naive vpmaddubs
       c.za = za;
       c.narrow = e.narrow;
       check_int32(*k, c);
+      // Transposed A with K past the packer's 16-bit row-sum counters (flushed every 256 k), 29
+      // rows (a partial 16-row load) and a padded leading dimension.
+      Case t{29, 35, 1001, true};
+      t.fill = Fill::Saturating;
+      t.za = za;
+      t.pad = 5;
+      t.narrow = e.narrow;
+      check_int32(*k, t);
     }
     // 255 * 128 * 70001 > 2^31: the int32 result wraps, as the ONNX int32 ops do.
     Case big{2, 17, 70001};
