@@ -15,6 +15,7 @@
 
 #include "kernels/cpu_features.h"
 #include "kernels/dispatch/f32_conv_direct.h"
+#include "conv2d_reference.h"
 #include "test_util.h"
 
 namespace ember::test {
@@ -121,28 +122,15 @@ void check_entry(const F32ConvDirectKernels& t, const Case& k, Activation act, f
     for (int64_t j0 = 0; j0 < n; j0 += nb) t.run(args, m0, std::min(k.m, m0 + mb), j0, std::min(n, j0 + nb));
   CHECK(y.back() == 12345.0f);
 
-  const double rtol = tier_rtol(Tier::Close, kd);
   for (int64_t m = 0; m < k.m; ++m)
     for (int64_t oy = 0; oy < g.out_h; ++oy)
       for (int64_t ox = 0; ox < g.out_w; ++ox) {
-        double acc = bias[size_t(m)], mag = std::fabs(acc);
+        ConvRefSum sum;
         for (int64_t c = 0; c < k.c; ++c)
-          for (int64_t ky = 0; ky < k.kh; ++ky)
-            for (int64_t kx = 0; kx < k.kw; ++kx) {
-              const int64_t iy = oy * k.sh + ky * k.d - k.pt, ix = ox * k.sw + kx * k.d - k.pl;
-              if (iy < 0 || iy >= k.h || ix < 0 || ix >= k.w) continue;
-              const double v = double(w[size_t(m * kd + (c * k.kh + ky) * k.kw + kx)]) *
-                               x[size_t((c * k.h + iy) * k.w + ix)];
-              acc += v;
-              mag += std::fabs(v);
-            }
+          conv2d_ref_taps(g, x.data() + c * k.h * k.w, w.data() + m * kd + c * taps, oy, ox, sum);
         const size_t at = size_t(m * plane + oy * g.out_w + ox);
-        if (residual) {
-          acc += z[at];
-          mag += std::fabs(z[at]);
-        }
-        const double want = kernels::activate_scalar(float(acc), act, a, b);
-        if (std::fabs(y[at] - want) > 1e-6 + rtol * mag) {
+        double want = 0.0;
+        if (!conv2d_ref_matches(y[at], sum, bias[size_t(m)], residual ? &z[at] : nullptr, act, a, b, kd, want)) {
           FAIL_CHECK(t.name, " ", describe(k), " act=", int(act), " residual=", residual, " splits=", splits,
                      " at (", m, ",", oy, ",", ox, "): got ", y[at], ", want ", want, " (seed ", seed(), ")");
           return;

@@ -13,6 +13,7 @@
 
 #include "kernels/cpu_features.h"
 #include "kernels/dispatch/f32_conv.h"
+#include "conv2d_reference.h"
 #include "test_util.h"
 
 namespace ember::test {
@@ -82,28 +83,15 @@ void check_entry(const F32DwConvKernels& t, const DwConv2dGeom& g, Activation ac
   std::vector<float> y(size_t(g.out_h * g.out_w) + 1, 12345.0f);  // +1: guard after the output
   t.pick(g.kernel_h, g.kernel_w)(g, x.data(), w.data(), ep, y.data(), scratch.data());
   CHECK(y.back() == 12345.0f);
-  const double rtol = tier_rtol(Tier::Close, g.kernel_h * g.kernel_w);
   for (int64_t oy = 0; oy < g.out_h; ++oy)
     for (int64_t ox = 0; ox < g.out_w; ++ox) {
-      double acc = bias, mag = std::fabs(bias);
-      for (int64_t ky = 0; ky < g.kernel_h; ++ky)
-        for (int64_t kx = 0; kx < g.kernel_w; ++kx) {
-          const int64_t iy = oy * g.stride_h + ky * g.dilation_h - g.pad_top;
-          const int64_t ix = ox * g.stride_w + kx * g.dilation_w - g.pad_left;
-          if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) continue;
-          const double p = double(w[size_t(ky * g.kernel_w + kx)]) * x[size_t(iy * g.in_w + ix)];
-          acc += p;
-          mag += std::fabs(p);
-        }
-      if (residual) {
-        acc += z[size_t(oy * g.out_w + ox)];
-        mag += std::fabs(z[size_t(oy * g.out_w + ox)]);
-      }
-      const double want = kernels::activate_scalar(float(acc), act, a, b);
-      const double got = y[size_t(oy * g.out_w + ox)];
-      if (std::fabs(got - want) > 1e-6 + rtol * mag) {
+      ConvRefSum sum;
+      conv2d_ref_taps(g, x.data(), w.data(), oy, ox, sum);
+      const size_t at = size_t(oy * g.out_w + ox);
+      double want = 0.0;
+      if (!conv2d_ref_matches(y[at], sum, bias, residual ? &z[at] : nullptr, act, a, b, g.kernel_h * g.kernel_w, want)) {
         FAIL_CHECK(t.name_for(g.kernel_h, g.kernel_w), " ", describe(g), " act=", int(act), " residual=", residual,
-                   " at (", oy, ",", ox, "): got ", got, ", want ", want, " (seed ", seed(), ")");
+                   " at (", oy, ",", ox, "): got ", y[at], ", want ", want, " (seed ", seed(), ")");
         return;
       }
     }
@@ -158,27 +146,14 @@ void check_block(const F32DwConvKernels& t, const DwConv2dGeom& g, int64_t ch, A
   std::vector<float> y(size_t(ch * out) + 1, 12345.0f);  // +1: guard after the output
   t.dwconv_block(g, ch, x.data(), w.data(), ep, y.data(), scratch.data());
   CHECK(y.back() == 12345.0f);
-  const double rtol = tier_rtol(Tier::Close, taps);
   for (int64_t c = 0; c < ch; ++c)
     for (int64_t oy = 0; oy < g.out_h; ++oy)
       for (int64_t ox = 0; ox < g.out_w; ++ox) {
-        double acc = bias[size_t(c)], mag = std::fabs(acc);
-        for (int64_t ky = 0; ky < g.kernel_h; ++ky)
-          for (int64_t kx = 0; kx < g.kernel_w; ++kx) {
-            const int64_t iy = oy * g.stride_h + ky * g.dilation_h - g.pad_top;
-            const int64_t ix = ox * g.stride_w + kx * g.dilation_w - g.pad_left;
-            if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) continue;
-            const double p = double(w[size_t(c * taps + ky * g.kernel_w + kx)]) * x[size_t(c * in + iy * g.in_w + ix)];
-            acc += p;
-            mag += std::fabs(p);
-          }
+        ConvRefSum sum;
+        conv2d_ref_taps(g, x.data() + c * in, w.data() + c * taps, oy, ox, sum);
         const size_t at = size_t(c * out + oy * g.out_w + ox);
-        if (residual) {
-          acc += z[at];
-          mag += std::fabs(z[at]);
-        }
-        const double want = kernels::activate_scalar(float(acc), act, a, b);
-        if (std::fabs(y[at] - want) > 1e-6 + rtol * mag) {
+        double want = 0.0;
+        if (!conv2d_ref_matches(y[at], sum, bias[size_t(c)], residual ? &z[at] : nullptr, act, a, b, taps, want)) {
           FAIL_CHECK(t.name_block, " ", describe(g), " ch=", ch, " act=", int(act), " residual=", residual, " at (", c,
                      ",", oy, ",", ox, "): got ", y[at], ", want ", want, " (seed ", seed(), ")");
           return;

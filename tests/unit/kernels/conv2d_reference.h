@@ -1,0 +1,29 @@
+// The double-precision reference the 2-D convolution kernel tests (direct, depthwise
+// per-channel, depthwise channel-blocked) check every output against: one filter over one
+// input plane at one output position (zero padding, strides, dilations of DwConv2dGeom), then
+// bias, residual and the activation (activate_scalar), with the tolerance the tests share.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/dispatch/f32_conv.h"
+
+namespace ember::test {
+
+// One output's exact sum and the sum of its terms' magnitudes (what the tolerance scales with:
+// cancellation can make the sum itself arbitrarily small).
+struct ConvRefSum {
+  double value = 0.0, magnitude = 0.0;
+  void add(double term);
+};
+
+// Adds filter [kernel_h][kernel_w] over plane x [in_h][in_w] at output (oy, ox).
+void conv2d_ref_taps(const kernels::DwConv2dGeom& g, const float* x, const float* filter, int64_t oy, int64_t ox,
+                     ConvRefSum& sum);
+
+// act(sum + bias (+ *residual)) against `got`, with Tier::Close grown with `reduction_length`
+// relative to the magnitude; `want` receives the reference value for the failure message.
+bool conv2d_ref_matches(float got, ConvRefSum sum, float bias, const float* residual, kernels::Activation act,
+                        float alpha, float beta, int64_t reduction_length, double& want);
+
+}  // namespace ember::test
