@@ -41,7 +41,7 @@ inline void deinterleave2(Vec a, Vec b, Vec& even, Vec& odd) {
 // dw_fill_plane for column stride 2 (MobileNet's downsampling layers), where the generic fill
 // copies one float at a time into the two phases and took 4x the convolution's own time: the
 // columns whose even and odd sources both lie inside the row go 2*L floats at a time through
-// deinterleave2, the rest (padding edges) one at a time.
+// deinterleave2, the left padding edge one at a time, the right edge through masked loads.
 template <class V>
 void dw_fill_plane_s2(const DwConv2dGeom& g, const float* x, float* plane) {
   using vec = typename V::vec;
@@ -74,9 +74,17 @@ void dw_fill_plane_s2(const DwConv2dGeom& g, const float* x, float* plane) {
       V::store(even + i, e);
       V::store(odd + i, o);
     }
-    for (; i < len; ++i) {
-      even[i] = at(in, 2 * i - g.pad_left);
-      odd[i] = at(in, 2 * i + 1 - g.pad_left);
+    // The rest reads up to the row's end and no further: masked loads (zeros past the end are
+    // the right padding), masked stores up to len.
+    for (; i < len; i += L) {
+      const int64_t col = 2 * i - g.pad_left, avail = std::max<int64_t>(0, g.in_w - col);
+      const int n0 = int(std::min<int64_t>(avail, L)), n1 = int(std::clamp<int64_t>(avail - L, 0, L));
+      const int n = int(std::min<int64_t>(L, len - i));
+      vec e, o;
+      deinterleave2(n0 ? V::load_first(in + col, n0) : V::zero(), n1 ? V::load_first(in + col + L, n1) : V::zero(), e,
+                    o);
+      V::store_first(even + i, n, e);
+      V::store_first(odd + i, n, o);
     }
     std::fill(even + len, even + p.row_len, 0.0f);
     std::fill(odd + len, odd + p.row_len, 0.0f);
