@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <new>
 #include <utility>
 
@@ -14,8 +15,8 @@ namespace {
 
 constexpr size_t kAlignment = 64;
 constexpr size_t kHugePage = size_t(2) << 20;
-// From this size on a buffer is mapped on its own (whole 2 MiB pages; the rounding wastes at
-// most a few percent). Smaller ones come from the heap.
+constexpr size_t kSmallPage = 4096;
+// From this size on a buffer is mapped on its own. Smaller ones come from the heap.
 constexpr size_t kMapFrom = 4 * kHugePage;
 
 }  // namespace
@@ -25,13 +26,21 @@ PrepackedBuffer::PrepackedBuffer(size_t floats) : floats_(std::max<size_t>(float
   EMBER_CHECK(!__builtin_mul_overflow(floats_, sizeof(float), &bytes), OutOfMemory,
               "prepacked weight of ", floats_, " floats is too large");
   if (bytes >= kMapFrom) {
-    const size_t len = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-    void* p = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    // Start on a 2 MiB boundary so every whole 2 MiB of the buffer can be a huge page, and end
+    // at the last 4 KiB page: rounding the length up to 2 MiB instead cost BERT-base 24 MB of
+    // peak RSS (half a huge page per 9.4 MB weight). Reserve one huge page more, trim both ends.
+    const size_t len = (bytes + kSmallPage - 1) / kSmallPage * kSmallPage;
+    void* p = ::mmap(nullptr, len + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p != MAP_FAILED) {
+      const uintptr_t base = reinterpret_cast<uintptr_t>(p);
+      const uintptr_t start = (base + kHugePage - 1) / kHugePage * kHugePage;
+      if (start > base) ::munmap(p, start - base);
+      if (base + len + kHugePage > start + len)
+        ::munmap(reinterpret_cast<void*>(start + len), base + len + kHugePage - (start + len));
 #ifdef MADV_HUGEPAGE
-      ::madvise(p, len, MADV_HUGEPAGE);  // advice only: without it the mapping still works
+      ::madvise(reinterpret_cast<void*>(start), len, MADV_HUGEPAGE);  // advice only
 #endif
-      data_ = static_cast<float*>(p);
+      data_ = reinterpret_cast<float*>(start);
       mapped_bytes_ = len;
       return;
     }
