@@ -16,8 +16,10 @@ namespace {
 constexpr size_t kAlignment = 64;
 constexpr size_t kHugePage = size_t(2) << 20;
 constexpr size_t kSmallPage = 4096;
-// From this size on a buffer is mapped on its own. Smaller ones come from the heap.
-constexpr size_t kMapFrom = 4 * kHugePage;
+// From one huge page on a buffer is mapped on its own (BERT-base's 2.4 MB 768 x 768 weights
+// included: saved-model creation 123-129 -> 94-105 ms back to back, RSS unchanged). Smaller
+// ones come from the heap.
+constexpr size_t kMapFrom = kHugePage;
 
 }  // namespace
 

@@ -1,6 +1,6 @@
 // Storage for weights a kernel prepacks at session creation: uninitialised (the packing writes
 // every element, padding included, so zero-filling first only doubled the writes) and 64-byte
-// aligned. Large buffers get their own anonymous mapping with transparent huge pages
+// aligned. Buffers of 2 MiB and more get their own anonymous mapping with transparent huge pages
 // requested: at creation almost all the time of packing a large model went into first-touch
 // page faults (the kernel clearing and mapping 4 KiB pages one at a time), and a 2 MiB page
 // takes one fault where 4 KiB pages take 512.
