@@ -85,17 +85,7 @@ void bench_conv(const ConvShape& s, int repeats, std::mt19937& rng) {
   std::vector<int64_t> toff(size_t(taps), 0);
   std::vector<float> xp(in_place ? 1 : size_t(p.size(s.c)));
   if (!in_place) conv_phased_offsets(g, p, toff.data());
-  ConvDirectArgs a;
-  a.channels = s.c;
-  a.cstride = p.cstride;
-  a.toff = toff.data();
-  a.taps = int(taps);
-  a.w = packed.data();
-  a.m = s.m;
-  a.out_h = g.out_h;
-  a.out_w = g.out_w;
-  a.wq = p.wq;
-  a.y = y.data();
+  ConvDirectArgs a = conv_direct_args(g, p, s.c, toff.data(), packed.data(), s.m, y.data());
   a.bias = bias.data();
   a.activation = Activation::Relu;
   auto direct = [&] {

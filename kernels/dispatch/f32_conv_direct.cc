@@ -82,6 +82,22 @@ void conv_phased_fill(const ConvPhasedGeom& g, const ConvPhased& p, const float*
   if (c1 == channels) std::fill(xp + channels * p.cstride, xp + p.size(channels), 0.0f);
 }
 
+ConvDirectArgs conv_direct_args(const ConvPhasedGeom& g, const ConvPhased& p, int64_t channels, const int64_t* toff,
+                                const float* packed_w, int64_t m, float* y) {
+  ConvDirectArgs a;
+  a.channels = channels;
+  a.cstride = p.cstride;
+  a.toff = toff;
+  a.taps = int(g.kernel_h * g.kernel_w);
+  a.w = packed_w;
+  a.m = m;
+  a.out_h = g.out_h;
+  a.out_w = g.out_w;
+  a.wq = p.wq;
+  a.y = y;
+  return a;
+}
+
 F32ConvDirectKernels make_f32_conv_direct_kernels(uint32_t f, Isa cap) {
   F32ConvDirectKernels t = f32_conv_direct_generic_kernels();
 #if EMBER_HAVE_X86_KERNELS

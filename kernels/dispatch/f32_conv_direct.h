@@ -75,6 +75,12 @@ void conv_phased_offsets(const ConvPhasedGeom& g, const ConvPhased& p, int64_t* 
 void conv_phased_fill(const ConvPhasedGeom& g, const ConvPhased& p, const float* x, int64_t c0, int64_t c1,
                       int64_t channels, float* xp);
 
+// The arguments for one image and group of `channels` input / `m` output channels over layout
+// `p` (tap offsets `toff`, weights packed by f32_conv_direct_pack_weights); the caller sets x,
+// x_len, bias, residual and the activation.
+ConvDirectArgs conv_direct_args(const ConvPhasedGeom& g, const ConvPhased& p, int64_t channels, const int64_t* toff,
+                                const float* packed_w, int64_t m, float* y);
+
 // The table for a feature bitmask and a cap; f32_conv_direct_kernels() is built once from
 // cpu_features() and the EMBER_ISA cap. The generic entry is a scalar loop (the reference).
 F32ConvDirectKernels make_f32_conv_direct_kernels(uint32_t cpu_features, Isa cap);

@@ -98,18 +98,8 @@ void check_entry(const F32ConvDirectKernels& t, const Case& k, Activation act, f
   }
   std::vector<float> y(size_t(k.m * plane) + 1, 12345.0f);  // +1: guard after the output
 
-  ConvDirectArgs args;
+  ConvDirectArgs args = kernels::conv_direct_args(g, p, k.c, toff.data(), packed.data(), k.m, y.data());
   args.x = in_place ? x.data() : xp.data();
-  args.channels = k.c;
-  args.cstride = p.cstride;
-  args.toff = toff.data();
-  args.taps = int(taps);
-  args.w = packed.data();
-  args.m = k.m;
-  args.out_h = g.out_h;
-  args.out_w = g.out_w;
-  args.wq = p.wq;
-  args.y = y.data();
   args.bias = bias.data();
   args.residual = residual ? z.data() : nullptr;
   args.activation = act;
