@@ -5,7 +5,8 @@ onnxruntime.quantization.quantize_static in the QOperator format (QLinearConv, Q
 QuantizeLinear / DequantizeLinear at the edges) and in the QDQ format, per tensor and per channel;
 a transformer-like MatMul stack is quantized with quantize_dynamic (DynamicQuantizeLinear +
 MatMulInteger + scale Mul). Ember runs each at 1 and 2 threads with cpu_backend=native, and the
-profile must show the int8 ops on the u8s8 GEMM kernels (not the reference loops).
+profile must show the int8 ops on the u8s8 GEMM kernels (not the reference loops). Under
+EMBER_ISA=avx2 (a child process) the 7-bit weights must take the narrow vpmaddubsw entry.
 
 The models are quantized with reduce_range=True (7-bit weights): onnxruntime's own AVX2 u8s8
 kernels use vpmaddubsw, whose int16 pair sums saturate with full-range int8 weights, so on an
@@ -18,6 +19,8 @@ elements (in the runs so far all outputs matched exactly).
 """
 import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import onnx
@@ -124,6 +127,56 @@ def compare(path, feeds, tmp_path, step, name):
         assert steps.max() <= 1.0 + 1e-6, f"{name}: max |diff| {diff.max():.3g} = {steps.max():.2f} steps of {unit:.3g}"
         assert off <= 0.01 * diff.size, f"{name}: {off} of {diff.size} elements differ"
     return used
+
+
+def cpu_has_avx2():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return " avx2" in f.read()
+    except OSError:
+        return False
+
+
+# Run in a child process: EMBER_ISA is read once per process.
+NARROW_CHILD = """
+import json, sys, numpy as np, ember
+path, x_path, y_path, trace = sys.argv[1:5]
+s = ember.Session(path, threads=1, cpu_backend="native", profile=trace)
+(y,) = s.run(None, {"x": np.load(x_path)})
+del s
+np.save(y_path, y)
+events = json.load(open(trace))["traceEvents"]
+print(json.dumps({e["args"]["op"]: e["args"]["kernel"] for e in events
+                  if e.get("ph") == "X" and "op" in e.get("args", {})}))
+"""
+
+
+@pytest.mark.skipif(not cpu_has_avx2(), reason="needs an AVX2 CPU")
+def test_reduce_range_weights_run_on_the_narrow_avx2_kernels(tmp_path, rng):
+    """Under EMBER_ISA=avx2, 7-bit weights (reduce_range) are packed for the vpmaddubsw entry
+    (u8s8_gemm_6x16__avx2_7bit; chosen per weight matrix at session creation), activations are
+    packed by it too, and the outputs still match onnxruntime's (same tolerance as above)."""
+    src, dst = tmp_path / "cnn.onnx", tmp_path / "cnn_q7.onnx"
+    onnx.save(cnn_model(), src)
+    calib = [rng.standard_normal((2, 3, 9, 11)).astype(np.float32) for _ in range(8)]
+    quantize_static(str(src), str(dst), Feeds(calib), quant_format=QuantFormat.QOperator, per_channel=True,
+                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                    op_types_to_quantize=["Conv", "MatMul"], reduce_range=True)
+    x = rng.standard_normal((2, 3, 9, 11)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    env = dict(os.environ, EMBER_ISA="avx2",
+               PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(ember.__file__))))
+    r = subprocess.run([sys.executable, "-c", NARROW_CHILD, str(dst), str(tmp_path / "x.npy"),
+                        str(tmp_path / "y.npy"), str(tmp_path / "trace.json")],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    used = json.loads(r.stdout.strip().splitlines()[-1])
+    assert used.get("QLinearConv", "").endswith("u8s8_gemm_6x16__avx2_7bit"), used
+    assert used.get("QLinearMatMul", "").endswith("u8s8_gemm_6x16__avx2_7bit"), used
+    (want,) = ort.InferenceSession(str(dst), providers=["CPUExecutionProvider"]).run(None, {"x": x})
+    got = np.load(tmp_path / "y.npy")
+    steps = np.abs(got.astype(np.float64) - want.astype(np.float64)) / output_step(str(dst))
+    assert steps.max() <= 1.0 + 1e-6 and np.count_nonzero(steps > 0.5) <= 0.01 * steps.size, steps.max()
 
 
 @pytest.mark.parametrize("fmt", ["qoperator", "qdq"])
