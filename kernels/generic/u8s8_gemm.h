@@ -79,7 +79,7 @@ inline void store_block(const U8S8Epilogue& ep, const int32_t* acc, int64_t ld, 
 }
 
 // out[j] = requant<T>(a[j], s[j], zp, lo, hi) for j < cols. In files built with AVX2 (the x86
-// entries) 8 at a time in double: the same product, rint (vroundpd, ties to even), clamp and
+// entries) 8 at a time in double (SSE2 below): the same product, rint (vroundpd, ties to even), clamp and
 // narrowing as requant<T>, so every entry still rounds identically (NaN -> lo: vmaxpd returns
 // its second operand). The scalar form was a few ns per output, more than the GEMM itself for
 // convolutions with few input channels (ResNet-50's 1x1 expansions).
@@ -97,6 +97,25 @@ inline void requant_row(const int32_t* a, const float* s, int64_t cols, double z
   };
   for (; j + 8 <= cols; j += 8) {
     const __m128i w = _mm_packs_epi32(half(j), half(j + 4));  // in range: no saturation happens
+    const __m128i b = std::is_same_v<T, uint8_t> ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + j), b);
+  }
+#elif defined(__SSE2__)
+  // Baseline x86-64 (the generic entry, the depthwise kernel): 2 doubles per step. No roundpd
+  // before SSE4.1: clamp to +-2^50 first (NaN -> -2^50 -> lo: maxpd returns its second operand),
+  // then (x + 1.5 * 2^52) - 1.5 * 2^52 rounds to nearest even exactly.
+  const __m128d vzp = _mm_set1_pd(zp), vlo = _mm_set1_pd(lo), vhi = _mm_set1_pd(hi);
+  const __m128d big = _mm_set1_pd(1125899906842624.0), magic = _mm_set1_pd(6755399441055744.0);
+  const auto two = [&](int64_t at) {
+    const __m128d v = _mm_cvtepi32_pd(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(a + at)));
+    const __m128d m = _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(s + at))));
+    __m128d x = _mm_min_pd(_mm_max_pd(_mm_mul_pd(v, m), _mm_sub_pd(_mm_setzero_pd(), big)), big);
+    x = _mm_add_pd(_mm_sub_pd(_mm_add_pd(x, magic), magic), vzp);
+    return _mm_cvtpd_epi32(_mm_min_pd(_mm_max_pd(x, vlo), vhi));  // 2 int32, upper half zero
+  };
+  for (; j + 8 <= cols; j += 8) {
+    const __m128i q0 = _mm_unpacklo_epi64(two(j), two(j + 2)), q1 = _mm_unpacklo_epi64(two(j + 4), two(j + 6));
+    const __m128i w = _mm_packs_epi32(q0, q1);
     const __m128i b = std::is_same_v<T, uint8_t> ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
     _mm_storel_epi64(reinterpret_cast<__m128i*>(out + j), b);
   }

@@ -3,7 +3,8 @@
 // In the shifted domain (x - x_zp) a padded tap contributes 0, so taps outside the input are
 // skipped rather than padded; each (output row, tap) is one multiply-add over a contiguous run of
 // output columns, which the compiler vectorizes for stride 1. Requantization is the u8s8 GEMM's
-// (kernels::requant: in double, like the reference). Sums stay far inside int32 (the factories
+// (kernels::u8s8_detail::requant_row: in double, like the reference; SSE2 in this baseline file,
+// where the per-output scalar form cost more than the 9 taps). Sums stay far inside int32 (the factories
 // take kernels of at most kMaxDwTaps taps).
 // Planes (image x channel) are split over the pool.
 #include <algorithm>
@@ -75,8 +76,10 @@ class QuantDwConvKernel final : public ops::Kernel {
     const int64_t planes = x.dim(0) * C_;
     ctx.pool().parallel_for(planes, 1, [&](int64_t p0, int64_t p1) {
       std::vector<uint32_t> acc(static_cast<size_t>(OW));  // wraps like int32 arithmetic, without UB
+      std::vector<float> row_mult(size_t(qlinear_ ? OW : 0));  // the channel's multiplier per column
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t c = p % C_;
+        if (qlinear_) std::fill(row_mult.begin(), row_mult.end(), mult[size_t(c)]);
         const uint8_t* img = x.data<uint8_t>() + p * H * W;
         const int32_t* wc = w_.data() + c * kh_ * kw_;
         const uint32_t b = bias ? uint32_t(bias[c]) : 0u;
@@ -103,12 +106,13 @@ class QuantDwConvKernel final : public ops::Kernel {
             }
           }
           const int64_t at = (p * OH + oy) * OW;
+          const auto* sums = reinterpret_cast<const int32_t*>(acc.data());  // the wrapped int32 values
           if (out == DType::Int32)
-            for (int64_t ox = 0; ox < OW; ++ox) y.data<int32_t>()[at + ox] = int32_t(acc[size_t(ox)]);
+            for (int64_t ox = 0; ox < OW; ++ox) y.data<int32_t>()[at + ox] = sums[ox];
           else if (out == DType::UInt8)
-            for (int64_t ox = 0; ox < OW; ++ox) y.data<uint8_t>()[at + ox] = kernels::requant<uint8_t>(int32_t(acc[size_t(ox)]), mult[size_t(c)], yz, 0, 255);
+            kernels::u8s8_detail::requant_row<uint8_t>(sums, row_mult.data(), OW, yz, 0, 255, y.data<uint8_t>() + at);
           else
-            for (int64_t ox = 0; ox < OW; ++ox) y.data<int8_t>()[at + ox] = kernels::requant<int8_t>(int32_t(acc[size_t(ox)]), mult[size_t(c)], yz, -128, 127);
+            kernels::u8s8_detail::requant_row<int8_t>(sums, row_mult.data(), OW, yz, -128, 127, y.data<int8_t>() + at);
         }
       }
     });
