@@ -21,4 +21,7 @@ std::unique_ptr<ops::Kernel> make_quantize_linear(const ir::Node& node, const ru
 std::unique_ptr<ops::Kernel> make_dequantize_linear(const ir::Node& node, const runtime::BackendOptions& options);
 std::unique_ptr<ops::Kernel> make_dynamic_quantize_linear(const ir::Node& node, const runtime::BackendOptions& options);
 
+// cast_int32.cc: Cast int32 -> float32 (after MatMulInteger in dynamic int8 graphs).
+std::unique_ptr<ops::Kernel> make_cast_int32_to_float(const ir::Node& node, const runtime::BackendOptions& options);
+
 }  // namespace ember::backends::quant

@@ -12,6 +12,7 @@ void register_quant_kernels(NativeRegistry& r) {
   r.add("", "QuantizeLinear", quant::make_quantize_linear);
   r.add("", "DequantizeLinear", quant::make_dequantize_linear);
   r.add("", "DynamicQuantizeLinear", quant::make_dynamic_quantize_linear);
+  r.add("", "Cast", quant::make_cast_int32_to_float);
 }
 
 }  // namespace ember::backends

@@ -3,7 +3,7 @@
 // and 2 threads: MatMulInteger, QLinearMatMul, ConvInteger, QLinearConv (1x1 GEMM form and
 // im2col: odd sizes, strides, pads, dilations, groups, depthwise, auto_pad, int8 and uint8
 // weights, per-tensor and per-channel zero points and scales), QuantizeLinear,
-// DequantizeLinear and DynamicQuantizeLinear (all three outputs).
+// DequantizeLinear and DynamicQuantizeLinear (all three outputs), Cast int32 -> float32.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -137,6 +137,23 @@ TEST_CASE("native QuantizeLinear / DequantizeLinear / DynamicQuantizeLinear vs t
       CHECK(starts_with(check_native(dq, threads, 1, Tier::Exact), "dynamic_quantize_linear"));
     }
   }
+}
+
+TEST_CASE("native Cast int32 -> float32 vs the reference: rounding of large values, odd sizes, threads") {
+  // Values past 2^24 round to nearest even in float; extremes of int32 included.
+  Tensor x = random_tensor(DType::Int32, {3, 40001}, -2147483648.0, 2147483647.0);
+  int32_t* p = x.data<int32_t>();
+  const int32_t specials[] = {0, 1, -1, 16777217, -16777217, 16777219, 2147483647, -2147483647 - 1, 33554435};
+  for (size_t i = 0; i < std::size(specials); ++i) p[i * 1009 + 3] = specials[i];
+  for (int threads : {1, 2}) {
+    NativeCase c{"Cast", "", 13, {x}, {attr_int("to", 1)}, {}};
+    CHECK(check_native(c, threads, 1, Tier::Exact) == "cast_int32_to_float32");
+    NativeCase odd{"Cast", "", 19, {random_tensor(DType::Int32, {7}, -1e9, 1e9)}, {attr_int("to", 1)}, {}};
+    CHECK(check_native(odd, threads, 1, Tier::Exact) == "cast_int32_to_float32");
+  }
+  // Other casts keep the reference kernel.
+  NativeCase other{"Cast", "", 13, {random_tensor(DType::Int32, {5}, -9, 9)}, {attr_int("to", 7)}, {}};
+  CHECK(native_kernel_name(other, 1) != "cast_int32_to_float32");
 }
 
 }  // namespace
