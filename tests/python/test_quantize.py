@@ -164,7 +164,9 @@ def test_compressed_npz_calibrates_like_stored(tmp_path):
         c.mkdir()
         save(c / "0.npz", input=images[:8])
         save(c / "1.npz", input=images[8:])
-        out = tmp_path / f"{save.__name__}.onnx"
+        # The same file name in both runs: a quantized file names its external-data file.
+        (tmp_path / f"out_{save.__name__}").mkdir()
+        out = tmp_path / f"out_{save.__name__}" / "q.onnx"
         r = ember_cli("quantize", DIGITS, out, "--calibration", c, "--quiet")
         assert r.returncode == 0, r.stderr
         outs.append(out.read_bytes())

@@ -16,6 +16,7 @@ using DwMask16 = __mmask16;
 #endif
 
 #include "kernels/dispatch/f32_conv.h"
+#include "kernels/x86/avx512/masked_io_avx512.h"
 
 namespace ember::kernels::EMBER_DW512_NS {
 namespace {
@@ -28,22 +29,8 @@ struct DwAvx512 {
   static vec set1(float x) { return _mm512_set1_ps(x); }
   static vec load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, vec v) { _mm512_storeu_ps(p, v); }
-#ifdef EMBER_AVX512_SIMDE
-  // SIMDe has no masked loads/stores: the lanes one by one (test-only build).
-  static vec load_first(const float* p, int n) {
-    alignas(64) float t[16] = {};
-    for (int i = 0; i < n; ++i) t[i] = p[i];
-    return _mm512_load_ps(t);
-  }
-  static void store_first(float* p, int n, vec v) {
-    alignas(64) float t[16];
-    _mm512_store_ps(t, v);
-    for (int i = 0; i < n; ++i) p[i] = t[i];
-  }
-#else
-  static vec load_first(const float* p, int n) { return _mm512_maskz_loadu_ps(first(n), p); }
-  static void store_first(float* p, int n, vec v) { _mm512_mask_storeu_ps(p, first(n), v); }
-#endif
+  static vec load_first(const float* p, int n) { return load_first16(p, n); }
+  static void store_first(float* p, int n, vec v) { store_first16(p, n, v); }
   static vec fmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
   static vec add(vec a, vec b) { return _mm512_add_ps(a, b); }
   static vec mul(vec a, vec b) { return _mm512_mul_ps(a, b); }

@@ -15,6 +15,7 @@
 #endif
 
 #include "kernels/dispatch/f32_spmm.h"
+#include "kernels/x86/avx512/masked_io_avx512.h"
 
 namespace ember::kernels::EMBER_SP512_NS {
 namespace {
@@ -26,23 +27,8 @@ struct SpAvx512 {
   static vec load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, vec v) { _mm512_storeu_ps(p, v); }
   static vec fmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
-#ifdef EMBER_AVX512_SIMDE
-  // Lane by lane through a buffer (test-only build; SIMDe's masked forms are not used here).
-  static vec load_first(const float* p, int n) {
-    alignas(64) float t[16] = {};
-    for (int i = 0; i < n; ++i) t[i] = p[i];
-    return _mm512_load_ps(t);
-  }
-  static void store_first(float* p, int n, vec v) {
-    alignas(64) float t[16];
-    _mm512_store_ps(t, v);
-    for (int i = 0; i < n; ++i) p[i] = t[i];
-  }
-#else
-  static __mmask16 first(int n) { return __mmask16((1u << n) - 1u); }
-  static vec load_first(const float* p, int n) { return _mm512_maskz_loadu_ps(first(n), p); }
-  static void store_first(float* p, int n, vec v) { _mm512_mask_storeu_ps(p, first(n), v); }
-#endif
+  static vec load_first(const float* p, int n) { return load_first16(p, n); }
+  static void store_first(float* p, int n, vec v) { store_first16(p, n, v); }
 };
 
 }  // namespace
