@@ -13,7 +13,10 @@ if(EMBER_HAVE_X86_KERNELS AND EMBER_BUILD_TESTS AND TARGET ember_unit_tests)
     # No ISA flags: SIMDe emulates AVX-512 with whatever the baseline has.
     # -Wno-psabi: GCC notes that 512-bit vector arguments change ABI between ISA levels; SIMDe
     # passes its emulated vectors by value inside this one object, so the note does not apply.
-    set_source_files_properties(${_simde_src} PROPERTIES COMPILE_OPTIONS "-O2;-Wno-psabi")
+    # -fwrapv: the emulated integer instructions wrap like the hardware (vpdpbusd, vpaddd), which
+    # SIMDe's scalar forms write as plain int32 adds; the tests feed wrapping sums on purpose, and
+    # without it those adds are signed overflow (UB, fatal under the dev preset's UBSan).
+    set_source_files_properties(${_simde_src} PROPERTIES COMPILE_OPTIONS "-O2;-Wno-psabi;-fwrapv")
     add_library(ember_kernels_avx512_simde OBJECT ${_simde_src})
     target_include_directories(ember_kernels_avx512_simde PRIVATE ${PROJECT_SOURCE_DIR})
     target_include_directories(ember_kernels_avx512_simde SYSTEM PRIVATE ${EMBER_SIMDE_INCLUDE_DIR})
