@@ -40,9 +40,11 @@ constexpr bool is_transcendental(Activation a) {
 }
 
 // The activation on one vector; matches activate_scalar (NaN in, NaN out: x86 MAX/MIN return
-// their second operand when either is NaN, so the constant goes first).
+// their second operand when either is NaN, so the constant goes first). This part: the
+// activations without transcendental math (the others return v unchanged), cheap enough to
+// inline into every tile; activate_vec below adds the transcendental ones.
 template <class V>
-inline typename V::vec activate_vec(typename V::vec v, Activation act, float a, float b) {
+inline typename V::vec activate_vec_cheap(typename V::vec v, Activation act, float a, float b) {
   using vec = typename V::vec;
   const vec zero = V::zero();
   switch (act) {
@@ -58,6 +60,13 @@ inline typename V::vec activate_vec(typename V::vec v, Activation act, float a, 
     }
     default: break;
   }
+  return v;
+}
+
+template <class V>
+inline typename V::vec activate_vec(typename V::vec v, Activation act, float a, float b) {
+  using vec = typename V::vec;
+  if (!is_transcendental(act)) return activate_vec_cheap<V>(v, act, a, b);
   if constexpr (V::kVecTranscendental) {
     switch (act) {
       case Activation::Sigmoid: return V::sigmoid(v);
@@ -77,6 +86,30 @@ inline typename V::vec activate_vec(typename V::vec v, Activation act, float a, 
   return v;  // transcendental without vector math: the caller finishes with the scalar form
 }
 
+// A transcendental activation (Sigmoid, SiLU, Gelu) on a tile just stored (rows x cols at c,
+// still in L1): out of line, so the many tile instantiations do not each carry their own copy
+// of exp/erf/tanh for every register of the tile (that made the AVX-512 GEMM object 1.2 MB
+// and the library exceed its size limit); the extra load and store per vector are small next
+// to the math itself. Without vector math (V::kVecTranscendental false), the scalar forms.
+template <class V>
+__attribute__((noinline)) void activate_stored_tile(float* c, int64_t ldc, int rows, int cols, Activation act,
+                                                    float a, float b) {
+  constexpr int L = V::L;
+  for (int r = 0; r < rows; ++r) {
+    float* cr = c + r * ldc;
+    if constexpr (V::kVecTranscendental) {
+      int n = 0;
+      for (; n + L <= cols; n += L) V::store(cr + n, activate_vec<V>(V::load(cr + n), act, a, b));
+      if (n < cols) {
+        const auto m = V::first(cols - n);
+        V::store(cr + n, m, activate_vec<V>(V::load(cr + n, m), act, a, b));
+      }
+    } else {
+      for (int n = 0; n < cols; ++n) cr[n] = activate_scalar(cr[n], act, a, b);
+    }
+  }
+}
+
 // The epilogue on an R x (NV*L) block of accumulators, in registers; stores to c (row r at
 // c + r*ldc) with masks when the block is narrower than NV*L (nr columns). Always inlined so
 // the accumulators never go through memory.
@@ -92,8 +125,8 @@ __attribute__((always_inline)) inline void finish_tile(typename V::vec (&acc)[R]
   for (int j = 0; j < NV; ++j) m[j] = V::first(nr - j * L);
   auto load = [&](const float* p, int j) { return full ? V::load(p) : V::load(p, m[j]); };
   const vec valpha = V::set1(e.alpha), vbeta = V::set1(e.beta);
-  const bool scalar_act = e.last && is_transcendental(e.act) && !V::kVecTranscendental;
-  const Activation vact = e.last && !scalar_act ? e.act : Activation::None;
+  const bool stored_act = e.last && is_transcendental(e.act);  // after the stores, out of line
+  const Activation vact = e.last && !stored_act ? e.act : Activation::None;
   const int nv_used = full ? NV : (nr + L - 1) / L;
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
@@ -106,18 +139,13 @@ __attribute__((always_inline)) inline void finish_tile(typename V::vec (&acc)[R]
       if (e.last) {
         if (e.bias) v = V::add(v, e.bias_per_row ? V::set1(e.bias[r]) : load(e.bias + j * L, j));
         if (e.residual) v = V::add(v, load(e.residual + r * e.ldr + j * L, j));
-        if (vact != Activation::None) v = activate_vec<V>(v, vact, e.act_alpha, e.act_beta);
+        if (vact != Activation::None) v = activate_vec_cheap<V>(v, vact, e.act_alpha, e.act_beta);
       }
       if (full) V::store(cr + j * L, v);
       else V::store(cr + j * L, m[j], v);
     }
   }
-  if (scalar_act) {
-    const int cols = full ? NR : nr;
-    for (int r = 0; r < R; ++r)
-      for (int n = 0; n < cols; ++n)
-        c[r * ldc + n] = activate_scalar(c[r * ldc + n], e.act, e.act_alpha, e.act_beta);
-  }
+  if (stored_act) activate_stored_tile<V>(c, ldc, R, full ? NR : nr, e.act, e.act_alpha, e.act_beta);
 }
 
 // Accumulator sets: with few rows there are too few independent FMA chains to hide the FMA
