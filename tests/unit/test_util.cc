@@ -102,6 +102,13 @@ void check_close(const Tensor& got, const Tensor& want, Tier tier, int64_t k, do
   }
 }
 
+void check_close_to_scale(const Tensor& got, const Tensor& want, Tier tier, int64_t k) {
+  if (want.dtype() != DType::Float32 || got.dtype() != DType::Float32) return check_close(got, want, tier, k);
+  double scale = 0;
+  for (int64_t i = 0; i < want.numel(); ++i) scale = std::max(scale, double(std::fabs(want.data<float>()[i])));
+  check_close(got, want, tier, k, std::max(1e-6, tier_rtol(tier, k) * scale));
+}
+
 ir::Attribute attr_int(const std::string& name, int64_t v) {
   ir::Attribute a; a.name = name; a.type = ir::AttrType::Int; a.i = v; return a;
 }

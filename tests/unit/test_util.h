@@ -34,6 +34,11 @@ double tier_rtol(Tier t, int64_t reduction_length = 1);
 // on failure reports the first mismatching index with both values.
 void check_close(const Tensor& got, const Tensor& want, Tier tier, int64_t reduction_length = 1,
                  double atol = 1e-6);
+// check_close for results of reordered or rescaled sums (fusions, sparse forms): their rounding
+// follows the size of the terms, not of each result, so an output that cancels to near zero
+// gets the absolute bound rtol * max|want| (rtol of the tier) instead of 1e-6. A wrong rewrite
+// is off by the order of the outputs themselves, far beyond this. Other dtypes: check_close.
+void check_close_to_scale(const Tensor& got, const Tensor& want, Tier tier, int64_t reduction_length = 1);
 
 // Attribute builders for run_op.
 ir::Attribute attr_int(const std::string& name, int64_t v);

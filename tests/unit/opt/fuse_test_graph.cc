@@ -148,11 +148,11 @@ FusionResult check_fusion(const BuildFn& build, std::vector<std::unique_ptr<opt:
   REQUIRE(got.size() == want.size());
   for (size_t i = 0; i < want.size(); ++i) {
     INFO("output " << i << " (fused by the pass under test)");
-    check_close(got[i], want[i], tier, k);
+    check_close_to_scale(got[i], want[i], tier, k);
   }
   for (size_t i = 0; i < want.size(); ++i) {
     INFO("output " << i << " (session at optimization 3)");
-    check_close(got3[i], want[i], tier, k);
+    check_close_to_scale(got3[i], want[i], tier, k);
   }
   return r;
 }
