@@ -24,32 +24,14 @@
 #include <algorithm>
 
 #include "kernels/dispatch/f32_conv_direct.h"
+#include "kernels/x86/avx512/masked_io_avx512.h"
 #include "kernels/x86/f32_conv_activate.h"
 
 namespace ember::kernels::EMBER_CD512_NS {
 namespace {
 
-// The first n (0..16) lanes, loaded (the rest zero) or stored (nothing past them): k-masked
-// natively, lane by lane through a buffer in the SIMDe build (which is only a test vehicle).
-inline __m512 load_first(const float* p, int n) {
-#ifdef EMBER_AVX512_SIMDE
-  alignas(64) float t[16] = {};
-  for (int i = 0; i < n; ++i) t[i] = p[i];
-  return _mm512_load_ps(t);
-#else
-  return _mm512_maskz_loadu_ps(__mmask16((1u << n) - 1u), p);
-#endif
-}
-
-inline void store_first(float* p, int n, __m512 v) {
-#ifdef EMBER_AVX512_SIMDE
-  alignas(64) float t[16];
-  _mm512_store_ps(t, v);
-  for (int i = 0; i < n; ++i) p[i] = t[i];
-#else
-  _mm512_mask_storeu_ps(p, __mmask16((1u << n) - 1u), v);
-#endif
-}
+inline __m512 load_first(const float* p, int n) { return load_first16(p, n); }
+inline void store_first(float* p, int n, __m512 v) { store_first16(p, n, v); }
 
 // Vector traits for conv_activate (kernels/x86/f32_conv_activate.h).
 struct V {
