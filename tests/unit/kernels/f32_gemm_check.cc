@@ -8,6 +8,9 @@
 #include <random>
 #include <vector>
 
+#include "kernels/cpu_features.h"
+#include "kernels/dispatch/kernel_table.h"
+#include "kernels/x86/f32_gemm_x86.h"
 #include "test_util.h"
 
 namespace ember::test {
@@ -168,6 +171,19 @@ void check_gemm_case(const kernels::F32GemmKernels& k, const GemmCase& c) {
     }
   }
   CHECK_MESSAGE(bad == 0, std::string(k.name), ": ", bad, " bad elements (", describe(c), ")");
+}
+
+std::vector<const kernels::F32GemmKernels*> f32_gemm_kernels_under_test() {
+  std::vector<const kernels::F32GemmKernels*> ks{&kernels::f32_gemm_generic_kernels()};
+#if EMBER_HAVE_X86_KERNELS
+  const uint32_t f = kernels::cpu_features();
+  if ((f & kernels::kCpuAvx2) && (f & kernels::kCpuFma)) ks.push_back(&kernels::avx2::f32_gemm_kernels());
+  if (f & kernels::kCpuAvx512f) ks.push_back(&kernels::avx512::f32_gemm_kernels());
+#endif
+#ifdef EMBER_TEST_AVX512_SIMDE
+  ks.push_back(&kernels::avx512_simde::f32_gemm_kernels());
+#endif
+  return ks;
 }
 
 }  // namespace ember::test

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "kernels/dispatch/f32_gemm.h"
 
@@ -36,5 +37,9 @@ std::string describe(const GemmCase& c);
 // Runs the case on `k` and CHECKs every element of C (and that the leading-dimension padding
 // of C is untouched); reports the first mismatch in full with the seed.
 void check_gemm_case(const kernels::F32GemmKernels& k, const GemmCase& c);
+
+// Every f32 GEMM entry this machine can run: generic; AVX2 and native AVX-512 when the CPU has
+// them; AVX-512 through SIMDe in the test build.
+std::vector<const kernels::F32GemmKernels*> f32_gemm_kernels_under_test();
 
 }  // namespace ember::test

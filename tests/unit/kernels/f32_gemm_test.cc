@@ -14,9 +14,6 @@
 #include <vector>
 
 #include "f32_gemm_check.h"
-#include "kernels/cpu_features.h"
-#include "kernels/dispatch/kernel_table.h"
-#include "kernels/x86/f32_gemm_x86.h"
 
 namespace ember::test {
 namespace {
@@ -24,18 +21,6 @@ namespace {
 using kernels::Activation;
 using kernels::F32GemmKernels;
 
-std::vector<const F32GemmKernels*> kernels_under_test() {
-  std::vector<const F32GemmKernels*> ks{&kernels::f32_gemm_generic_kernels()};
-#if EMBER_HAVE_X86_KERNELS
-  const uint32_t f = kernels::cpu_features();
-  if ((f & kernels::kCpuAvx2) && (f & kernels::kCpuFma)) ks.push_back(&kernels::avx2::f32_gemm_kernels());
-  if (f & kernels::kCpuAvx512f) ks.push_back(&kernels::avx512::f32_gemm_kernels());
-#endif
-#ifdef EMBER_TEST_AVX512_SIMDE
-  ks.push_back(&kernels::avx512_simde::f32_gemm_kernels());
-#endif
-  return ks;
-}
 
 struct ActCase {
   Activation act;
@@ -50,7 +35,7 @@ const ActCase kActivations[] = {
 
 TEST_CASE("f32 gemm kernels: odd sizes x transposes x leading dimensions x both forms") {
   const int64_t sizes[] = {1, 7, 17, 63, 129};
-  for (const F32GemmKernels* k : kernels_under_test()) {
+  for (const F32GemmKernels* k : f32_gemm_kernels_under_test()) {
     INFO("kernel ", std::string(k->name));
     for (GemmForm form : {GemmForm::PackedB, GemmForm::PackedA}) {
       for (int i = 0; i < 5; ++i) {
@@ -68,7 +53,7 @@ TEST_CASE("f32 gemm kernels: odd sizes x transposes x leading dimensions x both 
 }
 
 TEST_CASE("f32 gemm kernels: alpha, beta, bias per column / per row, residual, every activation") {
-  for (const F32GemmKernels* k : kernels_under_test()) {
+  for (const F32GemmKernels* k : f32_gemm_kernels_under_test()) {
     INFO("kernel ", std::string(k->name));
     int v = 0;
     for (const ActCase& a : kActivations) {
@@ -96,7 +81,7 @@ TEST_CASE("f32 gemm kernels: alpha, beta, bias per column / per row, residual, e
 }
 
 TEST_CASE("f32 gemm kernels: column and row sub-ranges through the packed offsets") {
-  for (const F32GemmKernels* k : kernels_under_test()) {
+  for (const F32GemmKernels* k : f32_gemm_kernels_under_test()) {
     INFO("kernel ", std::string(k->name));
     for (GemmForm form : {GemmForm::PackedB, GemmForm::PackedA}) {
       for (GemmSplit split : {GemmSplit::Columns, GemmSplit::Rows}) {
@@ -118,7 +103,7 @@ TEST_CASE("f32 gemm kernels: column and row sub-ranges through the packed offset
 }
 
 TEST_CASE("f32 gemm kernels: M = 1..16 (small-M and blocked paths) with edge columns and every epilogue") {
-  for (const F32GemmKernels* k : kernels_under_test()) {
+  for (const F32GemmKernels* k : f32_gemm_kernels_under_test()) {
     INFO("kernel ", std::string(k->name));
     for (int64_t M = 1; M <= 16; ++M) {
       const ActCase& a = kActivations[size_t(M) % std::size(kActivations)];
@@ -143,7 +128,7 @@ TEST_CASE("f32 gemm kernels: M = 1..16 (small-M and blocked paths) with edge col
 }
 
 TEST_CASE("f32 gemm kernels: several K and M blocks, K == 0, one row / one column") {
-  for (const F32GemmKernels* k : kernels_under_test()) {
+  for (const F32GemmKernels* k : f32_gemm_kernels_under_test()) {
     INFO("kernel ", std::string(k->name));
     for (GemmForm form : {GemmForm::PackedB, GemmForm::PackedA}) {
       // K over several KC = 256 blocks: beta on the first block only, the epilogue (residual
@@ -181,7 +166,7 @@ TEST_CASE("f32 gemm kernels: packed-B form with A read unpacked (few B panels) o
   // gemm_packed leaves A unpacked when N has at most 8 NR-column panels (DIRECT_A_PANELS in
   // the x86 Cfgs): N just below, at and above that edge, M over MC with an edge strip, K over
   // several KC blocks, transposed A (always packed), padded leading dimensions.
-  for (const F32GemmKernels* k : kernels_under_test()) {
+  for (const F32GemmKernels* k : f32_gemm_kernels_under_test()) {
     INFO("kernel ", std::string(k->name));
     const int64_t nr = std::max(k->nr, 16);  // the generic entry's tile is narrower
     for (int64_t N : {nr - 3, 2 * nr + 5, 8 * nr, 8 * nr + 1}) {
@@ -194,7 +179,7 @@ TEST_CASE("f32 gemm kernels: packed-B form with A read unpacked (few B panels) o
 }
 
 TEST_CASE("f32 gemm kernels: relu keeps NaN, like the ONNX Relu") {
-  for (const F32GemmKernels* k : kernels_under_test()) {
+  for (const F32GemmKernels* k : f32_gemm_kernels_under_test()) {
     INFO("kernel ", std::string(k->name));
     for (int64_t M : {12, 3, 40}) {       // small-M and blocked paths
       for (int64_t N : {16, 32, 5}) {     // full tiles and an edge tile

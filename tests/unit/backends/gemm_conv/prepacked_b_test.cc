@@ -10,9 +10,7 @@
 #include <vector>
 
 #include "backends/cpu/gemm_conv/gemm_runner.h"
-#include "kernels/cpu_features.h"
-#include "kernels/dispatch/kernel_table.h"
-#include "kernels/x86/f32_gemm_x86.h"
+#include "kernels/f32_gemm_check.h"
 #include "test_util.h"
 
 namespace ember::test {
@@ -20,18 +18,6 @@ namespace {
 
 using kernels::F32GemmKernels;
 
-std::vector<const F32GemmKernels*> entries() {
-  std::vector<const F32GemmKernels*> ks{&kernels::f32_gemm_generic_kernels()};
-#if EMBER_HAVE_X86_KERNELS
-  const uint32_t f = kernels::cpu_features();
-  if ((f & kernels::kCpuAvx2) && (f & kernels::kCpuFma)) ks.push_back(&kernels::avx2::f32_gemm_kernels());
-  if (f & kernels::kCpuAvx512f) ks.push_back(&kernels::avx512::f32_gemm_kernels());
-#endif
-#ifdef EMBER_TEST_AVX512_SIMDE
-  ks.push_back(&kernels::avx512_simde::f32_gemm_kernels());
-#endif
-  return ks;
-}
 
 // op(B) [K, N] packed by definition. B is [K, ldb] (or [N, ldb] with transB).
 std::vector<float> reference_pack(int nr, int64_t K, int64_t N, const float* B, int64_t ldb, bool transB) {
@@ -52,7 +38,7 @@ TEST_CASE("PackedB: every entry's packing matches the panel layout, ragged sizes
   struct Size { int64_t K, N; };
   // The last two are above the size from which PackedB splits the packing over a pool.
   const Size sizes[] = {{1, 1}, {7, 17}, {17, 63}, {63, 129}, {300, 1}, {9, 33}, {300, 1000}, {513, 777}};
-  for (const F32GemmKernels* k : entries())
+  for (const F32GemmKernels* k : f32_gemm_kernels_under_test())
     for (const Size& s : sizes)
       for (bool transB : {false, true})
         for (int64_t pad : {int64_t(0), int64_t(5)})
