@@ -20,6 +20,7 @@
 #include "backends/cpu/gemm_conv/im2col_2d.h"
 #include "kernels/dispatch/f32_conv.h"
 #include "kernels/dispatch/f32_conv_direct.h"
+#include "kernels/dispatch/f32_conv_direct_cv.h"
 #include "kernels/dispatch/kernel_table.h"
 
 using namespace ember::kernels;
@@ -51,16 +52,29 @@ double rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
   return mx > 0 ? err / mx : err;
 }
 
+template <class F>
+void time_best(F f, double& best) {
+  const double t0 = cpu_seconds();
+  f();
+  best = std::min(best, cpu_seconds() - t0);
+}
+
 template <class A, class B>
 void time_pair(int repeats, A a, B b, double& ta, double& tb) {
   ta = tb = 1e30;
   for (int r = 0; r < repeats; ++r) {
-    double t0 = cpu_seconds();
-    a();
-    ta = std::min(ta, cpu_seconds() - t0);
-    t0 = cpu_seconds();
-    b();
-    tb = std::min(tb, cpu_seconds() - t0);
+    time_best(a, ta);
+    time_best(b, tb);
+  }
+}
+
+template <class A, class B, class C>
+void time_three(int repeats, A a, B b, C c, double& ta, double& tb, double& tc) {
+  ta = tb = tc = 1e30;
+  for (int r = 0; r < repeats; ++r) {
+    time_best(a, ta);
+    time_best(b, tb);
+    time_best(c, tc);
   }
 }
 
@@ -83,7 +97,7 @@ void bench_conv(const ConvShape& s, int repeats, std::mt19937& rng) {
   const bool in_place = s.k == 1 && s.s == 1 && s.p == 0;
   const ConvPhased p = in_place ? ConvPhased{s.h, s.h, int64_t(s.h) * s.h} : conv_phased_layout(g);
   std::vector<int64_t> toff(size_t(taps), 0);
-  std::vector<float> xp(in_place ? 1 : size_t(p.size(s.c)));
+  std::vector<float> xp(in_place ? 1 : size_t(p.size(s.c)));  // also the cv form's input
   if (!in_place) conv_phased_offsets(g, p, toff.data());
   ConvDirectArgs a = conv_direct_args(g, p, s.c, toff.data(), packed.data(), s.m, y.data());
   a.bias = bias.data();
@@ -122,11 +136,40 @@ void bench_conv(const ConvShape& s, int repeats, std::mt19937& rng) {
       gk.gemm_packed_a(s.m, len, kd, pa.data(), col.data(), len, false, y2.data() + s0, S, 1, 0, e);
     }
   };
-  double td, tg;
-  time_pair(repeats, direct, gemm, td, tg);
+
+  // The channel-vector direct kernel: X itself for unpadded 1x1 layers (any stride), else the
+  // phased input (filled by `direct` above with the same layout).
+  const F32ConvDirectCvKernels& ck = f32_conv_direct_cv_kernels();
+  std::vector<float> y3(y.size()), cpacked(f32_conv_direct_packed_size(s.m, kd, ck.nc));
+  f32_conv_direct_pack_weights(s.m, kd, w.data(), ck.nc, cpacked.data());
+  const bool unpadded_1x1 = s.k == 1 && s.p == 0;
+  std::vector<int64_t> poff(static_cast<size_t>(S));
+  if (unpadded_1x1) conv_position_offsets(g.out_h, g.out_w, int64_t(s.s) * s.h, s.s, poff.data());
+  else conv_position_offsets(g.out_h, g.out_w, p.wq, 1, poff.data());
+  ConvDirectCvArgs ca;
+  ca.channels = s.c;
+  ca.cstride = unpadded_1x1 ? int64_t(s.h) * s.h : p.cstride;
+  ca.toff = toff.data();
+  ca.taps = int(taps);
+  ca.poff = poff.data();
+  ca.positions = S;
+  ca.w = cpacked.data();
+  ca.m = s.m;
+  ca.y = y3.data();
+  ca.bias = bias.data();
+  ca.activation = Activation::Relu;
+  auto cv = [&] {
+    if (!unpadded_1x1) conv_phased_fill(g, p, x.data(), 0, s.c, s.c, xp.data());
+    ca.x = unpadded_1x1 ? x.data() : xp.data();
+    ck.run(ca, 0, s.m, 0, S);
+  };
+  double td, tg, tc;
+  time_three(repeats, direct, gemm, cv, td, tg, tc);
   const double flop = 2.0 * double(s.m) * double(kd) * double(S);
-  std::printf("%-24s direct %8.3f ms %5.1f GFLOP/s | im2col+GEMM %8.3f ms %5.1f GFLOP/s | ratio %.2f | diff %.1e\n",
-              s.name, td * 1e3, flop / td * 1e-9, tg * 1e3, flop / tg * 1e-9, td / tg, rel_diff(y, y2));
+  std::printf("%-24s direct %7.3f ms %5.1f GF/s | im2col+GEMM %7.3f ms %5.1f GF/s | cv %7.3f ms %5.1f GF/s | "
+              "cv/best %.2f | diff %.1e %.1e\n",
+              s.name, td * 1e3, flop / td * 1e-9, tg * 1e3, flop / tg * 1e-9, tc * 1e3, flop / tc * 1e-9,
+              tc / std::min(td, tg), rel_diff(y, y2), rel_diff(y3, y2));
 }
 
 void bench_dw(const DwShape& l, int repeats, std::mt19937& rng) {
@@ -177,7 +220,10 @@ int main(int argc, char** argv) {
       {512, 7, 512, 3, 1, 1, "r50 3x3 7 512"},       {128, 56, 128, 3, 2, 1, "r50 3x3 s2 56 128"},
       {64, 56, 256, 1, 1, 0, "r50 1x1 56 64->256"},  {256, 56, 64, 1, 1, 0, "r50 1x1 56 256->64"},
       {256, 56, 512, 1, 2, 0, "r50 1x1 s2 256->512"}, {1024, 14, 256, 1, 1, 0, "r50 1x1 14 1024->256"},
-      {2048, 7, 512, 1, 1, 0, "r50 1x1 7 2048->512"}, {3, 224, 32, 3, 2, 1, "mb stem 3x3 s2"},
+      {2048, 7, 512, 1, 1, 0, "r50 1x1 7 2048->512"}, {512, 7, 2048, 1, 1, 0, "r50 1x1 7 512->2048"},
+      {1024, 14, 2048, 1, 2, 0, "r50 1x1 s2 1024->2048"}, {512, 14, 512, 3, 2, 1, "r50 3x3 s2 14 512"},
+      {256, 28, 256, 3, 2, 1, "r50 3x3 s2 28 256"},  {256, 14, 1024, 1, 1, 0, "r50 1x1 14 256->1024"},
+      {512, 28, 1024, 1, 2, 0, "r50 1x1 s2 512->1024"}, {128, 28, 512, 1, 1, 0, "r50 1x1 28 128->512"}, {3, 224, 32, 3, 2, 1, "mb stem 3x3 s2"},
       {32, 112, 16, 1, 1, 0, "mb 1x1 112 32->16"},    {16, 112, 96, 1, 1, 0, "mb 1x1 112 16->96"},
       {144, 56, 24, 1, 1, 0, "mb 1x1 56 144->24"},    {96, 56, 24, 1, 1, 0, "mb 1x1 56 96->24"},
       {24, 56, 144, 1, 1, 0, "mb 1x1 56 24->144"},    {960, 7, 160, 1, 1, 0, "mb 1x1 7 960->160"},

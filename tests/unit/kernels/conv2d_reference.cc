@@ -1,10 +1,41 @@
 #include "conv2d_reference.h"
 
 #include <cmath>
+#include <random>
 
 #include "test_util.h"
 
 namespace ember::test {
+
+kernels::DwConv2dGeom conv2d_case_geom(const Conv2dCase& k) {
+  kernels::DwConv2dGeom g;
+  g.in_h = k.h;
+  g.in_w = k.w;
+  g.kernel_h = k.kh;
+  g.kernel_w = k.kw;
+  g.stride_h = k.sh;
+  g.stride_w = k.sw;
+  g.dilation_h = g.dilation_w = k.d;
+  g.pad_top = k.pt;
+  g.pad_left = k.pl;
+  g.out_h = (k.h + k.pt + k.pb - ((k.kh - 1) * k.d + 1)) / k.sh + 1;
+  g.out_w = (k.w + k.pl + k.pr - ((k.kw - 1) * k.d + 1)) / k.sw + 1;
+  return g;
+}
+
+std::string describe(const Conv2dCase& k) {
+  return "c=" + std::to_string(k.c) + " in=" + std::to_string(k.h) + "x" + std::to_string(k.w) + " m=" +
+         std::to_string(k.m) + " k=" + std::to_string(k.kh) + "x" + std::to_string(k.kw) + " s=" +
+         std::to_string(k.sh) + "," + std::to_string(k.sw) + " d=" + std::to_string(k.d) + " pad=" +
+         std::to_string(k.pt) + "," + std::to_string(k.pl) + "," + std::to_string(k.pb) + "," + std::to_string(k.pr);
+}
+
+std::vector<float> uniform_floats(size_t n) {
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng());
+  return v;
+}
 
 void ConvRefSum::add(double term) {
   value += term;

@@ -5,10 +5,22 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "kernels/dispatch/f32_conv.h"
 
 namespace ember::test {
+
+// A dense (one group) convolution case of the direct kernel tests: c input channels of h x w,
+// m output channels, a kh x kw kernel, strides sh, sw, dilation d, pads top, left, bottom, right.
+struct Conv2dCase {
+  int64_t c, h, w, m, kh, kw, sh, sw, d, pt, pl, pb, pr;
+};
+kernels::DwConv2dGeom conv2d_case_geom(const Conv2dCase& k);
+std::string describe(const Conv2dCase& k);
+// n uniform floats in [-1, 1) from test::rng().
+std::vector<float> uniform_floats(size_t n);
 
 // One output's exact sum and the sum of its terms' magnitudes (what the tolerance scales with:
 // cancellation can make the sum itself arbitrarily small).

@@ -9,7 +9,6 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -39,50 +38,18 @@ std::vector<const F32ConvDirectKernels*> tables() {
   return t;
 }
 
-std::vector<float> random_floats(size_t n) {
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng());
-  return v;
-}
-
-struct Case {
-  int64_t c, h, w, m, kh, kw, sh, sw, d, pt, pl, pb, pr;
-};
-
-ConvPhasedGeom geom(const Case& k) {
-  ConvPhasedGeom g;
-  g.in_h = k.h;
-  g.in_w = k.w;
-  g.kernel_h = k.kh;
-  g.kernel_w = k.kw;
-  g.stride_h = k.sh;
-  g.stride_w = k.sw;
-  g.dilation_h = g.dilation_w = k.d;
-  g.pad_top = k.pt;
-  g.pad_left = k.pl;
-  g.out_h = (k.h + k.pt + k.pb - ((k.kh - 1) * k.d + 1)) / k.sh + 1;
-  g.out_w = (k.w + k.pl + k.pr - ((k.kw - 1) * k.d + 1)) / k.sw + 1;
-  return g;
-}
-
-std::string describe(const Case& k) {
-  return "c=" + std::to_string(k.c) + " in=" + std::to_string(k.h) + "x" + std::to_string(k.w) + " m=" +
-         std::to_string(k.m) + " k=" + std::to_string(k.kh) + "x" + std::to_string(k.kw) + " s=" +
-         std::to_string(k.sh) + "," + std::to_string(k.sw) + " d=" + std::to_string(k.d) + " pad=" +
-         std::to_string(k.pt) + "," + std::to_string(k.pl) + "," + std::to_string(k.pb) + "," + std::to_string(k.pr);
-}
+using Case = Conv2dCase;
 
 // Runs entry `t` on case `k` (the output computed in `splits` x `splits` blocks of channels x
 // positions, as threads would) and compares every output with the double loop.
 void check_entry(const F32ConvDirectKernels& t, const Case& k, Activation act, float a, float b, bool residual,
                  int splits) {
-  const ConvPhasedGeom g = geom(k);
+  const ConvPhasedGeom g = conv2d_case_geom(k);
   const int64_t taps = k.kh * k.kw, kd = k.c * taps, plane = g.out_h * g.out_w;
-  const auto x = random_floats(size_t(k.c * k.h * k.w));
-  const auto w = random_floats(size_t(k.m * kd));
-  const auto bias = random_floats(size_t(k.m));
-  const auto z = random_floats(size_t(k.m * plane));
+  const auto x = uniform_floats(size_t(k.c * k.h * k.w));
+  const auto w = uniform_floats(size_t(k.m * kd));
+  const auto bias = uniform_floats(size_t(k.m));
+  const auto z = uniform_floats(size_t(k.m * plane));
   std::vector<float> packed(kernels::f32_conv_direct_packed_size(k.m, kd, t.mr));
   kernels::f32_conv_direct_pack_weights(k.m, kd, w.data(), t.mr, packed.data());
 

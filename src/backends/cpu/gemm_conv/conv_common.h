@@ -20,6 +20,7 @@ struct ConvSetup {
   int64_t kh = 1, kw = 1;
   const Tensor* weight = nullptr;  // the constant W [c_out, c_in/group, kh, kw] (creation only)
   bool fused = false;              // ai.ember FusedConv: input 3 is the residual Z
+  int64_t out_positions = -1;      // output height x width when the model's shapes give it, else -1
   ActivationAttrs act;
 };
 

@@ -1,8 +1,10 @@
 // Native f32 2-D convolution (Conv and ai.ember FusedConv), NCHW, constant weights:
 //  - depthwise (group == C_in == C_out): the kernels/dispatch/f32_conv.h kernels;
 //  - spatial kernels (3x3, 7x7, ...) and 1x1 layers with few output channels, when the CPU has
-//    a vector entry: the direct (implicit-GEMM) kernel of kernels/dispatch/f32_conv_direct.h
-//    (prefer_direct_conv says which, from measurements);
+//    a vector entry: the direct (implicit-GEMM) kernel of kernels/dispatch/f32_conv_direct.h;
+//    layers with few output positions (deep layers) and spatial or long reductions: its
+//    channel-vector form, kernels/dispatch/f32_conv_direct_cv.h (choose_direct_form says
+//    which, from measurements);
 //  - other 1x1, stride 1, no padding: a GEMM W[Cout, Cin] * X[Cin, H*W] with W packed once;
 //  - anything else: im2col of a cache-sized tile of output columns into per-thread scratch,
 //    then the packed-W GEMM; groups each have their own packed W.
@@ -22,10 +24,12 @@ std::unique_ptr<ops::Kernel> make_fused_conv(const ir::Node& node, const runtime
 
 // The depthwise kernel (dwconv_kernel.cc).
 std::unique_ptr<ops::Kernel> make_depthwise_conv(const ConvSetup& setup);
-// The direct (implicit-GEMM) kernel (direct_conv_kernel.cc).
-std::unique_ptr<ops::Kernel> make_direct_conv(const ConvSetup& setup);
-// Whether the direct kernel is the faster form for this convolution (measured per shape
-// class; false when the direct table entry is the scalar one).
-bool prefer_direct_conv(const ConvSetup& setup);
+// Which direct (implicit-GEMM) tile is the faster form for this convolution, measured per
+// shape class: positions in the vector lanes, output channels in the lanes, or None (the GEMM
+// forms; always when the direct table entry is the scalar one).
+enum class DirectForm { None, PositionVector, ChannelVector };
+DirectForm choose_direct_form(const ConvSetup& setup);
+// The direct kernel (direct_conv_kernel.cc) in form `form` (not None).
+std::unique_ptr<ops::Kernel> make_direct_conv(const ConvSetup& setup, DirectForm form);
 
 }  // namespace ember::backends::gemm_conv

@@ -1,6 +1,9 @@
 // Direct convolution (kernels/dispatch/f32_conv_direct.h): the implicit-GEMM form that reads
 // its right-hand side straight from a padded, stride-phased copy of the input (no copy at all
 // for 1x1 stride-1 unpadded layers) instead of an im2col matrix that the GEMM then packs again.
+// Two tile shapes, chosen per layer at creation (prefer_direct_conv): positions in the vector
+// lanes (f32_conv_direct.h), or, for layers with few output positions, output channels in the
+// lanes (f32_conv_direct_cv.h, which also reads unpadded 1x1 layers of any stride in place).
 // Weights are packed once at creation; each run fills the phased input (channels split over
 // the pool), then splits output channels x positions over the pool like the GEMM paths.
 #include <algorithm>
@@ -8,6 +11,7 @@
 #include "backends/cpu/gemm_conv/conv_kernel.h"
 #include "backends/cpu/gemm_conv/gemm_runner.h"
 #include "kernels/dispatch/f32_conv_direct.h"
+#include "kernels/dispatch/f32_conv_direct_cv.h"
 
 namespace ember::backends::gemm_conv {
 namespace {
@@ -15,22 +19,34 @@ namespace {
 constexpr int64_t kLocalTaps = 64;
 // 1x1 layers with at most this many output channels (per group) take the direct form.
 constexpr int64_t kMaxDirectPointwiseChannels = 32;
+// Layers with at most this many output positions take the channel-vector tile, when spatial or
+// reducing over at least kMinCvReduction (benchmarks/conv_bench.cc, one thread, RESULTS.md
+// "ResNet-50"): 7x7 outputs 0.61-0.65x the time of the better of the other two forms (3x3) and
+// 0.77-0.90x (1x1 K >= 512, strided included), 14x14 outputs 0.78-0.97x (3x3) and 0.92x (1x1
+// K = 1024); AVX2 0.73-0.93x on the same shapes. The 1x1 layers reducing over 256 lose (1.06x:
+// the transposing store is then a large share), and so do 28x28 outputs on AVX2 (1.02-1.05x).
+constexpr int64_t kMaxCvPositions = 196;
+constexpr int64_t kMinCvReduction = 512;
+
+bool all_eq(const Dims& v, int64_t x) { return std::all_of(v.begin(), v.end(), [&](int64_t e) { return e == x; }); }
 
 class DirectConvKernel final : public ops::Kernel {
  public:
-  DirectConvKernel(const ConvSetup& s, const kernels::F32ConvDirectKernels& k) : s_(s), k_(k) {
+  DirectConvKernel(const ConvSetup& s, bool cv)
+      : s_(s), k_(kernels::f32_conv_direct_kernels()), cv_(cv ? &kernels::f32_conv_direct_cv_kernels() : nullptr) {
     mg_ = s.c_out / s.group;
     cg_ = s.c_in / s.group;
     const int64_t kd = cg_ * s.kh * s.kw;
-    const size_t per_group = kernels::f32_conv_direct_packed_size(mg_, kd, k.mr);
+    const int strip = cv_ ? cv_->nc : k_.mr;
+    const size_t per_group = kernels::f32_conv_direct_packed_size(mg_, kd, strip);
     packed_.resize(std::max<size_t>(per_group * size_t(s.group), 1));
     for (int64_t g = 0; g < s.group; ++g)
-      kernels::f32_conv_direct_pack_weights(mg_, kd, s.weight->data<float>() + g * mg_ * kd, k.mr,
+      kernels::f32_conv_direct_pack_weights(mg_, kd, s.weight->data<float>() + g * mg_ * kd, strip,
                                             packed_.data() + g * per_group);
     group_stride_ = int64_t(per_group);
     s_.weight = nullptr;  // creation only
   }
-  const char* name() const override { return k_.name; }
+  const char* name() const override { return cv_ ? cv_->name : k_.name; }
   // W was packed (copied) at creation; run() reads X, B and Z only.
   bool prepacked_input(size_t i) const override { return i == 1; }
 
@@ -38,8 +54,9 @@ class DirectConvKernel final : public ops::Kernel {
     const ConvRun r = begin_conv_run(s_, ctx);
     if (r.batch == 0 || r.out_h * r.out_w == 0 || s_.c_out == 0) return;
     const kernels::ConvPhasedGeom g = conv2d_geom(s_, r);
-    // 1x1, stride 1, no padding: X is already its own phased input.
-    const bool in_place = r.geom.is_pointwise();
+    // X is its own phased input for 1x1, stride 1, no padding; the channel-vector tile also
+    // reads any unpadded 1x1 layer in place, whatever its stride (its positions carry offsets).
+    const bool in_place = cv_ ? unpadded_1x1(g) : r.geom.is_pointwise();
     const kernels::ConvPhased p = in_place ? kernels::ConvPhased{r.in_h, r.in_w, r.in_h * r.in_w}
                                            : kernels::conv_phased_layout(g);
     // Tap offsets on the stack for the usual kernel sizes (no allocation per run).
@@ -51,7 +68,64 @@ class DirectConvKernel final : public ops::Kernel {
       toff = big_toff.data();
     }
     if (!in_place) kernels::conv_phased_offsets(g, p, toff);
+    // The channel-vector tile's position offsets (in_place: strided rows of X itself).
+    std::vector<int64_t> poff;
+    if (cv_) {
+      poff.resize(size_t(r.out_h * r.out_w));
+      if (in_place) kernels::conv_position_offsets(g.out_h, g.out_w, g.stride_h * g.in_w, g.stride_w, poff.data());
+      else kernels::conv_position_offsets(g.out_h, g.out_w, p.wq, 1, poff.data());
+    }
 
+    ThreadPool& pool = ctx.pool();
+    const int64_t plane_in = r.in_h * r.in_w, plane_out = r.out_h * r.out_w;
+    float* xp = in_place ? nullptr : thread_scratch(1, size_t(p.size(cg_)));
+    for (int64_t n = 0; n < r.batch; ++n)
+      for (int64_t grp = 0; grp < s_.group; ++grp) {
+        const float* x = r.x + (n * s_.c_in + grp * cg_) * plane_in;
+        if (!in_place) {
+          // Filling is a copy: worth a second thread only for big inputs.
+          const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(plane_in, 1));
+          pool.parallel_for(cg_, grain, [&](int64_t c0, int64_t c1) {
+            kernels::conv_phased_fill(g, p, x, c0, c1, cg_, xp);
+          });
+        }
+        const int64_t first = n * s_.c_out + grp * mg_;
+        Out o;
+        o.x = in_place ? x : xp;
+        o.w = packed_.data() + grp * group_stride_;
+        o.y = r.y + first * plane_out;
+        o.bias = r.bias ? r.bias + grp * mg_ : nullptr;
+        o.residual = r.residual ? r.residual + first * plane_out : nullptr;
+        if (cv_) run_cv(pool, r, p, toff, poff.data(), o);
+        else run_rows(pool, r, p, toff, o);
+      }
+  }
+
+ private:
+  // One image and group: its input, packed weights and outputs.
+  struct Out {
+    const float* x = nullptr;
+    const float* w = nullptr;
+    float* y = nullptr;
+    const float* bias = nullptr;
+    const float* residual = nullptr;
+  };
+
+  static bool unpadded_1x1(const kernels::ConvPhasedGeom& g) {
+    return g.kernel_h == 1 && g.kernel_w == 1 && g.pad_top == 0 && g.pad_left == 0 &&
+           (g.out_h - 1) * g.stride_h < g.in_h && (g.out_w - 1) * g.stride_w < g.in_w;
+  }
+
+  template <class Block>
+  static void split(ThreadPool& pool, const Split& sp, Block block) {
+    if (sp.tasks() == 1) return block(0);
+    pool.parallel_for(sp.tasks(), 1, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) block(t);
+    });
+  }
+
+  void run_rows(ThreadPool& pool, const ConvRun& r, const kernels::ConvPhased& p, const int64_t* toff,
+                const Out& o) const {
     kernels::ConvDirectArgs a;
     a.channels = cg_;
     a.cstride = p.cstride;
@@ -64,70 +138,77 @@ class DirectConvKernel final : public ops::Kernel {
     a.activation = s_.act.kind;
     a.act_alpha = s_.act.alpha;
     a.act_beta = s_.act.beta;
-
-    ThreadPool& pool = ctx.pool();
-    const int64_t plane_in = r.in_h * r.in_w, plane_out = r.out_h * r.out_w;
+    a.x = o.x;
+    a.w = o.w;
+    a.y = o.y;
+    a.bias = o.bias;
+    a.residual = o.residual;
     const Split sp = plan_split(mg_, a.positions(), cg_ * a.taps, k_.mr, k_.nr, true, mg_ < a.positions(),
                                 pool.threads());
-    float* xp = in_place ? nullptr : thread_scratch(1, size_t(p.size(cg_)));
-    for (int64_t n = 0; n < r.batch; ++n)
-      for (int64_t grp = 0; grp < s_.group; ++grp) {
-        const float* x = r.x + (n * s_.c_in + grp * cg_) * plane_in;
-        if (!in_place) {
-          // Filling is a copy: worth a second thread only for big inputs.
-          const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(plane_in, 1));
-          pool.parallel_for(cg_, grain, [&](int64_t c0, int64_t c1) {
-            kernels::conv_phased_fill(g, p, x, c0, c1, cg_, xp);
-          });
-        }
-        kernels::ConvDirectArgs u = a;
-        u.x = in_place ? x : xp;
-        u.w = packed_.data() + grp * group_stride_;
-        const int64_t first = n * s_.c_out + grp * mg_;
-        u.y = r.y + first * plane_out;
-        u.bias = r.bias ? r.bias + grp * mg_ : nullptr;
-        u.residual = r.residual ? r.residual + first * plane_out : nullptr;
-        auto block = [&](int64_t t) {
-          const int64_t m0 = (t / sp.nt) * sp.mb, j0 = (t % sp.nt) * sp.nb;
-          k_.run(u, m0, std::min(mg_, m0 + sp.mb), j0, std::min(u.positions(), j0 + sp.nb));
-        };
-        if (sp.tasks() == 1) {
-          block(0);
-          continue;
-        }
-        pool.parallel_for(sp.tasks(), 1, [&](int64_t t0, int64_t t1) {
-          for (int64_t t = t0; t < t1; ++t) block(t);
-        });
-      }
+    split(pool, sp, [&](int64_t t) {
+      const int64_t m0 = (t / sp.nt) * sp.mb, j0 = (t % sp.nt) * sp.nb;
+      k_.run(a, m0, std::min(mg_, m0 + sp.mb), j0, std::min(a.positions(), j0 + sp.nb));
+    });
   }
 
- private:
+  void run_cv(ThreadPool& pool, const ConvRun& r, const kernels::ConvPhased& p, const int64_t* toff,
+              const int64_t* poff, const Out& o) const {
+    kernels::ConvDirectCvArgs a;
+    a.x = o.x;
+    a.channels = cg_;
+    a.cstride = p.cstride;
+    a.toff = toff;
+    a.taps = int(s_.kh * s_.kw);
+    a.poff = poff;
+    a.positions = r.out_h * r.out_w;
+    a.w = o.w;
+    a.m = mg_;
+    a.y = o.y;
+    a.bias = o.bias;
+    a.residual = o.residual;
+    a.activation = s_.act.kind;
+    a.act_alpha = s_.act.alpha;
+    a.act_beta = s_.act.beta;
+    // Channel strips first: each thread then streams its own share of the weights.
+    const Split sp = plan_split(mg_, a.positions, cg_ * a.taps, cv_->nc, cv_->np, true, false, pool.threads());
+    split(pool, sp, [&](int64_t t) {
+      const int64_t m0 = (t / sp.nt) * sp.mb, p0 = (t % sp.nt) * sp.nb;
+      cv_->run(a, m0, std::min(mg_, m0 + sp.mb), p0, std::min(a.positions, p0 + sp.nb));
+    });
+  }
+
   ConvSetup s_;
   const kernels::F32ConvDirectKernels& k_;
+  const kernels::F32ConvDirectCvKernels* cv_;
   int64_t mg_ = 0, cg_ = 0, group_stride_ = 0;
   std::vector<float> packed_;
 };
 
 }  // namespace
 
-bool prefer_direct_conv(const ConvSetup& s) {
+DirectForm choose_direct_form(const ConvSetup& s) {
   const kernels::F32ConvDirectKernels& k = kernels::f32_conv_direct_kernels();
-  if (k.run == kernels::f32_conv_direct_generic_kernels().run) return false;
+  if (k.run == kernels::f32_conv_direct_generic_kernels().run) return DirectForm::None;
+  const bool spatial = s.kh * s.kw > 1;
+  const bool strides_1 = all_eq(s.window.strides, 1);
+  const bool unpadded = s.window.auto_pad == ops::nn::AutoPad::NotSet && all_eq(s.window.pads, 0);
+  // Few output positions (known from the model's shapes): the channel-vector tile.
+  if (s.out_positions >= 0 && s.out_positions <= kMaxCvPositions &&
+      (spatial || (unpadded && (s.c_in / s.group) >= kMinCvReduction)))
+    return DirectForm::ChannelVector;
   // Measured per shape class (benchmarks/RESULTS.md, "CNN latency"): with a spatial kernel the
   // direct form wins (3x3: 0.72-0.93x the time of im2col + GEMM; the 7x7 stem 0.74x), since
   // it skips both the im2col copy and the GEMM's packing of it. 1x1 layers keep the GEMM
   // (its packed B panels read better than 16 floats from each of K rows of X: 1.1-1.7x slower
   // direct) except unpadded stride-1 ones with few output channels (MobileNet's projections,
   // 0.65-0.75x), where the GEMM's per-call packing of X is shared by too few rows.
-  if (s.kh * s.kw > 1) return true;
-  auto all_eq = [](const Dims& v, int64_t x) { return std::all_of(v.begin(), v.end(), [&](int64_t e) { return e == x; }); };
-  const bool pointwise = s.window.auto_pad == ops::nn::AutoPad::NotSet && all_eq(s.window.strides, 1) &&
-                         all_eq(s.window.pads, 0);
-  return pointwise && s.c_out / s.group <= kMaxDirectPointwiseChannels;
+  if (spatial) return DirectForm::PositionVector;
+  if (strides_1 && unpadded && s.c_out / s.group <= kMaxDirectPointwiseChannels) return DirectForm::PositionVector;
+  return DirectForm::None;
 }
 
-std::unique_ptr<ops::Kernel> make_direct_conv(const ConvSetup& setup) {
-  return std::make_unique<DirectConvKernel>(setup, kernels::f32_conv_direct_kernels());
+std::unique_ptr<ops::Kernel> make_direct_conv(const ConvSetup& setup, DirectForm form) {
+  return std::make_unique<DirectConvKernel>(setup, form == DirectForm::ChannelVector);
 }
 
 }  // namespace ember::backends::gemm_conv

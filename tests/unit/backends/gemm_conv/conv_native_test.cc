@@ -1,5 +1,5 @@
 // Native Conv / FusedConv (src/backends/cpu/gemm_conv/conv_kernel.cc, direct_conv_kernel.cc,
-// dwconv_kernel.cc) against the reference kernels: 1x1 GEMM form, direct and im2col forms with
+// dwconv_kernel.cc) against the reference kernels: 1x1 GEMM form, direct (both tiles) and im2col forms with
 // odd sizes, strides, pads, dilations,
 // auto_pad, groups, depthwise 3x3 / 5x5 / other sizes, batches, every epilogue; 1 and 2 threads.
 #include <doctest/doctest.h>
@@ -47,6 +47,16 @@ NativeCase make_case(const ConvCase& k, const std::string& op, const std::string
 
 int64_t reduction(const ConvCase& k) { return (k.c / k.group) * k.kh * k.kw; }
 
+// Output height x width (explicit pads, or auto_pad SAME: ceil(in / stride)).
+int64_t out_positions(const ConvCase& k) {
+  auto out = [&](int64_t in, int64_t kernel, int64_t stride, int64_t dilation, int64_t pads) {
+    if (!k.auto_pad.empty()) return (in + stride - 1) / stride;
+    return (in + pads - ((kernel - 1) * dilation + 1)) / stride + 1;
+  };
+  return out(k.h, k.kh, k.strides[0], k.dilations[0], k.pads[0] + k.pads[2]) *
+         out(k.w, k.kw, k.strides[1], k.dilations[1], k.pads[1] + k.pads[3]);
+}
+
 // Whether convolutions with a spatial kernel take the direct kernel (a vector entry exists).
 bool vector_direct() {
   return kernels::f32_conv_direct_kernels().run != kernels::f32_conv_direct_generic_kernels().run;
@@ -74,6 +84,12 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       // im2col keeps the 1x1 layers with stride or padding: its branches with those.
       {1, 64, 5, 5, 96, 1, 1, 1, {1, 1}, {1, 1, 1, 1}},              // few columns: rows split
       {1, 16, 80, 80, 24, 1, 1, 1, {2, 2}, {1, 0, 0, 1}},            // many column tiles
+      // Few output positions: the channel-vector direct tile, 1x1 ones read in place.
+      {1, 512, 7, 7, 70, 1, 1},                                      // 1x1 K = 512
+      {2, 520, 14, 13, 66, 1, 1, 1, {2, 2}},                         // 1x1 stride 2, batch 2
+      {1, 1024, 4, 4, 40, 1, 1, 2, {1, 1}},                          // 1x1 groups of 512
+      {1, 16, 28, 28, 16, 3, 3, 1, {2, 2}, {1, 1, 1, 1}},            // 196 positions: the largest
+      {1, 16, 29, 28, 16, 3, 3, 1, {2, 2}, {1, 1, 1, 1}},            // 210 positions: not
   };
   for (const ConvCase& k : cases)
     for (int threads : {1, 2}) {
@@ -81,10 +97,18 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       const std::string name = check_native(make_case(k, "Conv"), threads, reduction(k));
       const bool pointwise = k.kh == 1 && k.kw == 1 && k.strides == Dims{1, 1} && k.pads == Dims{0, 0, 0, 0} &&
                              k.auto_pad.empty();
-      // Direct: spatial kernels, and 1x1 pointwise layers with at most 32 output channels.
+      // Direct: spatial kernels, and 1x1 pointwise layers with at most 32 output channels; the
+      // channel-vector tile for at most 196 output positions when spatial or unpadded 1x1
+      // reducing over at least 512 channels.
+      const bool unpadded = k.pads == Dims{0, 0, 0, 0} && k.auto_pad.empty();
+      const bool cv = vector_direct() && out_positions(k) <= 196 &&
+                      (k.kh * k.kw > 1 || (unpadded && k.c / k.group >= 512));
       const bool direct = vector_direct() && (k.kh * k.kw > 1 || (pointwise && k.m / k.group <= 32));
-      const char* want = direct ? "f32_conv_direct_" : pointwise ? "f32_conv1x1_gemm:" : "f32_conv_im2col:";
+      const char* want = cv       ? "f32_conv_direct_cv_"
+                         : direct ? "f32_conv_direct_"
+                         : pointwise ? "f32_conv1x1_gemm:" : "f32_conv_im2col:";
       CHECK(name.rfind(want, 0) == 0);
+      CHECK(cv == (name.rfind("f32_conv_direct_cv_", 0) == 0));
     }
 }
 
@@ -122,6 +146,8 @@ TEST_CASE("native FusedConv: every activation, with and without residual") {
   const ConvCase shapes[] = {
       {1, 16, 9, 9, 40, 1, 1},                                   // 1x1 GEMM
       {1, 16, 9, 9, 24, 1, 1},                                   // 1x1 direct (few output channels)
+      {1, 16, 9, 9, 70, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},          // 3x3 channel-vector direct
+      {1, 512, 5, 5, 20, 1, 1, 1, {2, 2}},                       // 1x1 stride 2 channel-vector, in place
       {2, 6, 11, 10, 10, 3, 3, 2, {2, 1}, {1, 1, 1, 1}},        // grouped im2col
       {1, 12, 13, 13, 12, 3, 3, 12, {1, 1}, {1, 1, 1, 1}},      // depthwise
       {1, 7, 10, 12, 7, 5, 5, 7, {2, 2}, {2, 2, 2, 2}},         // depthwise 5x5 stride 2

@@ -7,6 +7,7 @@
 
 #include "backends/cpu/native_registry.h"
 #include "ops/eager.h"
+#include "ops/graph_inference.h"
 #include "runtime/session.h"
 
 namespace ember::test {
@@ -83,6 +84,8 @@ std::vector<Tensor> reference(const NativeCase& c) {
 
 std::string native_kernel_name(const NativeCase& c, int threads) {
   Built b = build(c);
+  // Types inferred as the session's plan sees them: kernels choose their form from known shapes.
+  ops::infer_graph(*b.model->graph, ops::OpRegistry::global());
   auto k = backends::make_native_kernel(*b.node, runtime::BackendOptions{"auto", threads});
   return k ? k->name() : "";
 }

@@ -1,0 +1,51 @@
+// Channel-vector direct convolution for AVX-512F (see kernels/dispatch/f32_conv_direct_cv.h and
+// kernels/x86/f32_conv_direct_cv.h): 7 positions x 64 output channels in 28 zmm accumulators;
+// per reduction step 4 weight loads, 7 broadcasts, 28 FMAs. 7 positions: one row of ResNet-50's
+// 7x7 layer4 outputs, so 49 positions are 7 full tiles.
+//
+// Compiled twice: natively with -mavx512f for the library (dispatched only when the CPU has
+// it), and with EMBER_AVX512_SIMDE against SIMDe into a test-only object
+// (f32_conv_direct_cv_7x64__avx512f_simde.cc), so this code is tested on machines without AVX-512.
+#ifdef EMBER_AVX512_SIMDE
+#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/x86/avx512.h>
+#define EMBER_CV512_NS avx512_simde
+#define EMBER_CV512_NAME "f32_conv_direct_cv_7x64__avx512f (simde)"
+#else
+#include <immintrin.h>
+#define EMBER_CV512_NS avx512
+#define EMBER_CV512_NAME "f32_conv_direct_cv_7x64__avx512f"
+#endif
+
+#include "kernels/x86/f32_conv_direct_cv.h"
+
+namespace ember::kernels::EMBER_CV512_NS {
+namespace {
+
+struct V512 {
+  using vec = __m512;
+  static constexpr int L = 16;
+  static vec zero() { return _mm512_setzero_ps(); }
+  static vec set1(float x) { return _mm512_set1_ps(x); }
+  static vec load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, vec v) { _mm512_storeu_ps(p, v); }
+  static vec fmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
+  static vec add(vec a, vec b) { return _mm512_add_ps(a, b); }
+  static vec mul(vec a, vec b) { return _mm512_mul_ps(a, b); }
+  static vec max(vec a, vec b) { return _mm512_max_ps(a, b); }
+  static vec min(vec a, vec b) { return _mm512_min_ps(a, b); }
+  static vec select_ge0(vec v, vec if_ge, vec if_lt) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ), if_lt, if_ge);
+  }
+};
+
+using Kernel = ConvDirectCv<V512, 7, 4>;
+
+}  // namespace
+
+const F32ConvDirectCvKernels& f32_conv_direct_cv_kernels() {
+  static const F32ConvDirectCvKernels k{EMBER_CV512_NAME, 7, Kernel::NC, Kernel::run};
+  return k;
+}
+
+}  // namespace ember::kernels::EMBER_CV512_NS
