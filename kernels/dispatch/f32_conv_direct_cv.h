@@ -49,6 +49,9 @@ struct F32ConvDirectCvKernels {
   const char* name = nullptr;  // e.g. "f32_conv_direct_cv_7x64__avx512f"
   int np = 1, nc = 16;         // tile: np positions x nc channels
   F32ConvDirectCvFn run = nullptr;
+  // Up to how many output positions this entry beat its ISA's position-vector direct kernel on
+  // spatial (3x3) layers, as measured by benchmarks/conv_bench.cc (0: never).
+  int64_t max_spatial_positions = 0;
 };
 
 // poff for an out_h x out_w grid whose window (oy, ox) starts at oy * row + ox * col.

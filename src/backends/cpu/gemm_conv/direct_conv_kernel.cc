@@ -19,13 +19,14 @@ namespace {
 constexpr int64_t kLocalTaps = 64;
 // 1x1 layers with at most this many output channels (per group) take the direct form.
 constexpr int64_t kMaxDirectPointwiseChannels = 32;
-// Layers with at most this many output positions take the channel-vector tile, when spatial or
-// reducing over at least kMinCvReduction (benchmarks/conv_bench.cc, one thread, RESULTS.md
-// "ResNet-50"): 7x7 outputs 0.61-0.65x the time of the better of the other two forms (3x3) and
-// 0.77-0.90x (1x1 K >= 512, strided included), 14x14 outputs 0.78-0.97x (3x3) and 0.92x (1x1
-// K = 1024); AVX2 0.73-0.93x on the same shapes. The 1x1 layers reducing over 256 lose (1.06x:
-// the transposing store is then a large share), and so do 28x28 outputs on AVX2 (1.02-1.05x).
-constexpr int64_t kMaxCvPositions = 196;
+// The channel-vector tile's share (benchmarks/conv_bench.cc, one thread, RESULTS.md
+// "ResNet-50"): spatial layers up to the entry's max_spatial_positions (7x7 outputs 0.61-0.65x
+// the time of the better of the other two forms, 14x14 0.78-0.97x, AVX-512 28x28 0.93-0.95x;
+// AVX2 0.73-0.89x up to 14x14); unpadded 1x1 layers with at most kMaxCvPointwisePositions
+// outputs reducing over at least kMinCvReduction channels (7x7 0.77-0.90x, 14x14 K = 1024
+// 0.92x, AVX2 0.86-0.98x). 1x1 layers reducing over 256 lose (1.06x: the transposing store
+// is then a large share), and so do 28x28 ones (1.2x with K = 512).
+constexpr int64_t kMaxCvPointwisePositions = 196;
 constexpr int64_t kMinCvReduction = 512;
 
 bool all_eq(const Dims& v, int64_t x) { return std::all_of(v.begin(), v.end(), [&](int64_t e) { return e == x; }); }
@@ -193,9 +194,10 @@ DirectForm choose_direct_form(const ConvSetup& s) {
   const bool strides_1 = all_eq(s.window.strides, 1);
   const bool unpadded = s.window.auto_pad == ops::nn::AutoPad::NotSet && all_eq(s.window.pads, 0);
   // Few output positions (known from the model's shapes): the channel-vector tile.
-  if (s.out_positions >= 0 && s.out_positions <= kMaxCvPositions &&
-      (spatial || (unpadded && (s.c_in / s.group) >= kMinCvReduction)))
-    return DirectForm::ChannelVector;
+  const int64_t cv_max = spatial ? kernels::f32_conv_direct_cv_kernels().max_spatial_positions
+                         : unpadded && s.c_in / s.group >= kMinCvReduction ? kMaxCvPointwisePositions
+                                                                           : -1;
+  if (s.out_positions >= 0 && s.out_positions <= cv_max) return DirectForm::ChannelVector;
   // Measured per shape class (benchmarks/RESULTS.md, "CNN latency"): with a spatial kernel the
   // direct form wins (3x3: 0.72-0.93x the time of im2col + GEMM; the 7x7 stem 0.74x), since
   // it skips both the im2col copy and the GEMM's packing of it. 1x1 layers keep the GEMM

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "kernels/dispatch/f32_conv_direct.h"
+#include "kernels/dispatch/f32_conv_direct_cv.h"
 #include "native_check.h"
 
 namespace ember::test {
@@ -88,8 +89,11 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       {1, 512, 7, 7, 70, 1, 1},                                      // 1x1 K = 512
       {2, 520, 14, 13, 66, 1, 1, 1, {2, 2}},                         // 1x1 stride 2, batch 2
       {1, 1024, 4, 4, 40, 1, 1, 2, {1, 1}},                          // 1x1 groups of 512
-      {1, 16, 28, 28, 16, 3, 3, 1, {2, 2}, {1, 1, 1, 1}},            // 196 positions: the largest
-      {1, 16, 29, 28, 16, 3, 3, 1, {2, 2}, {1, 1, 1, 1}},            // 210 positions: not
+      {1, 16, 28, 28, 16, 3, 3, 1, {2, 2}, {1, 1, 1, 1}},            // 196 positions
+      {1, 16, 29, 28, 16, 3, 3, 1, {2, 2}, {1, 1, 1, 1}},            // 210 positions
+      {1, 8, 28, 28, 16, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},             // 784 positions
+      {1, 8, 28, 29, 16, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},             // 812 positions
+      {1, 512, 15, 14, 8, 1, 1},                                     // 1x1 K = 512, 210 positions
   };
   for (const ConvCase& k : cases)
     for (int threads : {1, 2}) {
@@ -98,11 +102,12 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       const bool pointwise = k.kh == 1 && k.kw == 1 && k.strides == Dims{1, 1} && k.pads == Dims{0, 0, 0, 0} &&
                              k.auto_pad.empty();
       // Direct: spatial kernels, and 1x1 pointwise layers with at most 32 output channels; the
-      // channel-vector tile for at most 196 output positions when spatial or unpadded 1x1
-      // reducing over at least 512 channels.
+      // channel-vector tile for at most the entry's max_spatial_positions output positions when
+      // spatial, 196 for unpadded 1x1 reducing over at least 512 channels.
       const bool unpadded = k.pads == Dims{0, 0, 0, 0} && k.auto_pad.empty();
-      const bool cv = vector_direct() && out_positions(k) <= 196 &&
-                      (k.kh * k.kw > 1 || (unpadded && k.c / k.group >= 512));
+      const int64_t cv_max = k.kh * k.kw > 1 ? kernels::f32_conv_direct_cv_kernels().max_spatial_positions
+                             : unpadded && k.c / k.group >= 512 ? 196 : -1;
+      const bool cv = vector_direct() && out_positions(k) <= cv_max;
       const bool direct = vector_direct() && (k.kh * k.kw > 1 || (pointwise && k.m / k.group <= 32));
       const char* want = cv       ? "f32_conv_direct_cv_"
                          : direct ? "f32_conv_direct_"
