@@ -165,6 +165,14 @@ void gemm_tile(int64_t kc, const float* a, int64_t a_stride, const float* b, flo
     V::prefetch(c + r * ldc);
     V::prefetch(c + r * ldc + NR - 1);
   }
+  // So is the residual (ResNet's expansions: 12 rows of 128 bytes ldr apart, which the hardware
+  // prefetchers do not follow).
+  if (e.last && e.residual)
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      V::prefetch(e.residual + r * e.ldr);
+      V::prefetch(e.residual + r * e.ldr + NR - 1);
+    }
   vec acc[S][R][NV];
 #pragma GCC unroll 64
   for (int s = 0; s < S; ++s)
