@@ -1,7 +1,9 @@
 // Channel-vector direct convolution for AVX-512F (see kernels/dispatch/f32_conv_direct_cv.h and
 // kernels/x86/f32_conv_direct_cv.h): 7 positions x 64 output channels in 28 zmm accumulators;
 // per reduction step 4 weight loads, 7 broadcasts, 28 FMAs. 7 positions: one row of ResNet-50's
-// 7x7 layer4 outputs, so 49 positions are 7 full tiles.
+// 7x7 layer4 outputs, so 49 positions are 7 full tiles (6 positions, 24 accumulators, leaves
+// the accumulators in registers, where here GCC keeps one on the stack, but wastes 5 of 54
+// positions at 7x7: 7x7 1x1 layers 0.51-0.61 ms against 0.49-0.52; 14x14/28x28 3x3 2-4% faster).
 //
 // Compiled twice: natively with -mavx512f for the library (dispatched only when the CPU has
 // it), and with EMBER_AVX512_SIMDE against SIMDe into a test-only object
@@ -44,7 +46,7 @@ using Kernel = ConvDirectCv<V512, 7, 4>;
 }  // namespace
 
 const F32ConvDirectCvKernels& f32_conv_direct_cv_kernels() {
-  // 28x28 outputs: 0.93-0.95x the position-vector kernel's time (conv_bench, 3 runs); 56x56: 1.04-1.07x.
+  // 28x28 outputs: 0.89-0.95x the position-vector kernel's time (conv_bench); 56x56: 1.04-1.07x.
   static const F32ConvDirectCvKernels k{EMBER_CV512_NAME, 7, Kernel::NC, Kernel::run, 28 * 28};
   return k;
 }

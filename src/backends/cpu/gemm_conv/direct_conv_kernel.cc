@@ -20,14 +20,15 @@ constexpr int64_t kLocalTaps = 64;
 // 1x1 layers with at most this many output channels (per group) take the direct form.
 constexpr int64_t kMaxDirectPointwiseChannels = 32;
 // The channel-vector tile's share (benchmarks/conv_bench.cc, one thread, RESULTS.md
-// "ResNet-50"): spatial layers up to the entry's max_spatial_positions (7x7 outputs 0.61-0.65x
-// the time of the better of the other two forms, 14x14 0.78-0.97x, AVX-512 28x28 0.93-0.95x;
-// AVX2 0.73-0.89x up to 14x14); unpadded 1x1 layers with at most kMaxCvPointwisePositions
-// outputs reducing over at least kMinCvReduction channels (7x7 0.77-0.90x, 14x14 K = 1024
-// 0.92x, AVX2 0.86-0.98x). 1x1 layers reducing over 256 lose (1.06x: the transposing store
-// is then a large share), and so do 28x28 ones (1.2x with K = 512).
-constexpr int64_t kMaxCvPointwisePositions = 196;
+// "ResNet-50"): spatial layers up to the entry's max_spatial_positions (7x7 outputs 0.67-0.73x
+// the time of the better of the other two forms, 14x14 0.79-0.97x, AVX-512 28x28 0.89-0.95x;
+// AVX2 0.73-0.92x up to 14x14); unpadded 1x1 layers reducing over at least kMinCvReduction
+// channels and kCvReductionPerPosition per output position (7x7 K = 512-2048 0.80-0.94x,
+// 14x14 K = 1024 0.90-0.98x; AVX2 0.86-0.97x). The GEMM keeps 1x1 layers with more positions
+// per reduction step: 14x14 with K = 512 (1.10x, AVX2 1.14x) or 256 (1.03-1.20x), 28x28
+// (1.2x): the channel-vector tile's transposing store is then a large share.
 constexpr int64_t kMinCvReduction = 512;
+constexpr int64_t kCvReductionPerPosition = 4;
 
 bool all_eq(const Dims& v, int64_t x) { return std::all_of(v.begin(), v.end(), [&](int64_t e) { return e == x; }); }
 
@@ -194,9 +195,10 @@ DirectForm choose_direct_form(const ConvSetup& s) {
   const bool strides_1 = all_eq(s.window.strides, 1);
   const bool unpadded = s.window.auto_pad == ops::nn::AutoPad::NotSet && all_eq(s.window.pads, 0);
   // Few output positions (known from the model's shapes): the channel-vector tile.
+  const int64_t kd = s.c_in / s.group;
   const int64_t cv_max = spatial ? kernels::f32_conv_direct_cv_kernels().max_spatial_positions
-                         : unpadded && s.c_in / s.group >= kMinCvReduction ? kMaxCvPointwisePositions
-                                                                           : -1;
+                         : unpadded && kd >= kMinCvReduction ? kd / kCvReductionPerPosition
+                                                             : -1;
   if (s.out_positions >= 0 && s.out_positions <= cv_max) return DirectForm::ChannelVector;
   // Measured per shape class (benchmarks/RESULTS.md, "CNN latency"): with a spatial kernel the
   // direct form wins (3x3: 0.72-0.93x the time of im2col + GEMM; the 7x7 stem 0.74x), since

@@ -94,6 +94,9 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       {1, 8, 28, 28, 16, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},             // 784 positions
       {1, 8, 28, 29, 16, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},             // 812 positions
       {1, 512, 15, 14, 8, 1, 1},                                     // 1x1 K = 512, 210 positions
+      {1, 512, 8, 16, 8, 1, 1},                                      // 1x1 K = 512, 128 positions
+      {1, 1024, 16, 16, 9, 1, 1, 1, {2, 2}},                         // 1x1 K = 1024 stride 2, 64 positions
+      {1, 1024, 15, 17, 9, 1, 1},                                    // 1x1 K = 1024, 255 positions
   };
   for (const ConvCase& k : cases)
     for (int threads : {1, 2}) {
@@ -103,10 +106,10 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
                              k.auto_pad.empty();
       // Direct: spatial kernels, and 1x1 pointwise layers with at most 32 output channels; the
       // channel-vector tile for at most the entry's max_spatial_positions output positions when
-      // spatial, 196 for unpadded 1x1 reducing over at least 512 channels.
+      // spatial, for unpadded 1x1 reducing over at least 512 channels and 4 per position.
       const bool unpadded = k.pads == Dims{0, 0, 0, 0} && k.auto_pad.empty();
       const int64_t cv_max = k.kh * k.kw > 1 ? kernels::f32_conv_direct_cv_kernels().max_spatial_positions
-                             : unpadded && k.c / k.group >= 512 ? 196 : -1;
+                             : unpadded && k.c / k.group >= 512 ? k.c / k.group / 4 : -1;
       const bool cv = vector_direct() && out_positions(k) <= cv_max;
       const bool direct = vector_direct() && (k.kh * k.kw > 1 || (pointwise && k.m / k.group <= 32));
       const char* want = cv       ? "f32_conv_direct_cv_"
