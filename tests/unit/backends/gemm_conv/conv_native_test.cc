@@ -50,12 +50,13 @@ int64_t reduction(const ConvCase& k) { return (k.c / k.group) * k.kh * k.kw; }
 
 // Output height x width (explicit pads, or auto_pad SAME: ceil(in / stride)).
 int64_t out_positions(const ConvCase& k) {
-  auto out = [&](int64_t in, int64_t kernel, int64_t stride, int64_t dilation, int64_t pads) {
-    if (!k.auto_pad.empty()) return (in + stride - 1) / stride;
+  auto out = [&](int d, int64_t in, int64_t kernel) {
+    const int64_t stride = k.strides[size_t(d)], dilation = k.dilations[size_t(d)];
+    if (!k.auto_pad.empty()) return (in + stride - 1) / stride;  // pads is empty then
+    const int64_t pads = k.pads[size_t(d)] + k.pads[size_t(d) + 2];
     return (in + pads - ((kernel - 1) * dilation + 1)) / stride + 1;
   };
-  return out(k.h, k.kh, k.strides[0], k.dilations[0], k.pads[0] + k.pads[2]) *
-         out(k.w, k.kw, k.strides[1], k.dilations[1], k.pads[1] + k.pads[3]);
+  return out(0, k.h, k.kh) * out(1, k.w, k.kw);
 }
 
 // Whether convolutions with a spatial kernel take the direct kernel (a vector entry exists).
