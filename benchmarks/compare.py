@@ -3,7 +3,11 @@
 
 Each engine runs in its own worker process (so peak RSS is its own), both on the same model
 and the same seeded inputs; the parent alternates them in rounds of a few runs, so machine
-noise hits both alike. Prints one table row per (model, threads, optimization level) with the
+noise hits both alike. Before each round the parent waits until neither worker uses CPU any
+more, and the worker then runs once untimed: onnxruntime's idle pool threads spin for tens of
+milliseconds after a multi-threaded run (about 40 ms of CPU after each MobileNetV2 run at 2
+threads, measured with getrusage), and without the wait the other engine's round ran on the
+core they were spinning on. Prints one table row per (model, threads, optimization level) with the
 median latency of each engine and the ratio Ember / onnxruntime (lower is better), the median
 session-creation time and its ratio, and the peak RSS and its ratio.
 
@@ -87,6 +91,7 @@ def worker(conn, engine, path, model_name, threads, level, creations, cpu_backen
             n = conn.recv()
             if n is None:
                 break
+            run(session)  # untimed: the pool threads are awake and the caches hold this engine again
             times = []
             for _ in range(n):
                 t0 = time.perf_counter()
@@ -122,6 +127,25 @@ class Worker:
         return msg
 
 
+def cpu_ticks(pid):
+    """User + system CPU time of a process, in clock ticks (all its threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def settle(workers, window_s=0.03, limit_s=2.0):
+    """Waits until no worker used CPU during one window (their pool threads stopped spinning)."""
+    deadline = time.monotonic() + limit_s
+    before = [cpu_ticks(w.proc.pid) for w in workers]
+    while time.monotonic() < deadline:
+        time.sleep(window_s)
+        after = [cpu_ticks(w.proc.pid) for w in workers]
+        if after == before:
+            return
+        before = after
+
+
 def max_rel_error(a_list, b_list):
     import numpy as np
     worst = 0.0
@@ -142,6 +166,7 @@ def compare_one(ctx, path, model, threads, level, args):
         if r % 2:
             order.reverse()
         for name, w in order:
+            settle([ember_w, ort_w])
             times[name] += w.run(args.runs_per_round)
     e_end, o_end = ember_w.finish(), ort_w.finish()
     row = {"model": model, "threads": threads, "level": level}
