@@ -91,6 +91,37 @@ void dw_fill_plane_s2(const DwConv2dGeom& g, const float* x, float* plane) {
   }
 }
 
+// dw_fill_plane for column stride 1 (one phase): the generic fill spends a memmove call and
+// two std::fill calls per row, about a third of the per-channel time on MobileNetV2's 56x56
+// planes (perf); here each row is a few vector copies, masked at the end, zeros first so the
+// copy may overwrite the left padding's last vector.
+template <class V>
+void dw_fill_plane_s1(const DwConv2dGeom& g, const float* x, float* plane) {
+  constexpr int L = V::L;
+  const DwPlane p = dw_plane(g);
+  const int64_t len = p.row_len - kDwSlack;
+  // Padded column i reads input column i - pad_left: inside the row for i in [lo, hi).
+  const int64_t lo = std::clamp<int64_t>(g.pad_left, 0, len);
+  const int64_t hi = std::clamp<int64_t>(g.in_w + g.pad_left, lo, len);
+  auto zero = [&](float* o, int64_t from, int64_t to) {
+    for (int64_t i = from; i < to; i += L) V::store_first(o + i, int(std::min<int64_t>(L, to - i)), V::zero());
+  };
+  for (int64_t r = 0; r < p.rows; ++r) {
+    const int64_t iy = r - g.pad_top;
+    float* o = plane + r * p.row_len;
+    if (iy < 0 || iy >= g.in_h) {
+      zero(o, 0, p.row_len);
+      continue;
+    }
+    const float* in = x + iy * g.in_w + (lo - g.pad_left);
+    zero(o, 0, lo);
+    int64_t i = lo;
+    for (; i + L <= hi; i += L) V::store(o + i, V::load(in + (i - lo)));
+    if (i < hi) V::store_first(o + i, int(hi - i), V::load_first(in + (i - lo), int(hi - i)));
+    zero(o, hi, p.row_len);
+  }
+}
+
 template <class V, int KH, int KW>
 void dwconv_rows(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep, float* y,
                  float* scratch) {
@@ -100,7 +131,8 @@ void dwconv_rows(const DwConv2dGeom& g, const float* x, const float* w, const Dw
   const int taps = kh * kw;
   if (taps > kDwMaxTaps) return f32_dwconv2d_generic(g, x, w, ep, y, scratch);
   const DwPlane p = dw_plane(g);
-  if (g.stride_w == 2) dw_fill_plane_s2<V>(g, x, scratch);
+  if (g.stride_w == 1) dw_fill_plane_s1<V>(g, x, scratch);
+  else if (g.stride_w == 2) dw_fill_plane_s2<V>(g, x, scratch);
   else dw_fill_plane(g, x, scratch);
   const int64_t row_stride = p.phases * p.row_len;
   int64_t off[kDwMaxTaps];
