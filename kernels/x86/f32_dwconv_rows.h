@@ -42,6 +42,13 @@ inline void deinterleave2(Vec a, Vec b, Vec& even, Vec& odd) {
 // copies one float at a time into the two phases and took 4x the convolution's own time: the
 // columns whose even and odd sources both lie inside the row go 2*L floats at a time through
 // deinterleave2, the left padding edge one at a time, the right edge through masked loads.
+// Zeros o[from, to) a vector at a time (the rows are a few vectors long: std::fill's call and
+// its scalar edges cost more than the stores).
+template <class V>
+inline void dw_zero(float* o, int64_t from, int64_t to) {
+  for (int64_t i = from; i < to; i += V::L) V::store_first(o + i, int(std::min<int64_t>(V::L, to - i)), V::zero());
+}
+
 template <class V>
 void dw_fill_plane_s2(const DwConv2dGeom& g, const float* x, float* plane) {
   using vec = typename V::vec;
@@ -58,7 +65,7 @@ void dw_fill_plane_s2(const DwConv2dGeom& g, const float* x, float* plane) {
     float* even = plane + r * 2 * p.row_len;
     float* odd = even + p.row_len;
     if (iy < 0 || iy >= g.in_h) {
-      std::fill(even, even + 2 * p.row_len, 0.0f);
+      dw_zero<V>(even, 0, 2 * p.row_len);
       continue;
     }
     const float* in = x + iy * g.in_w;
@@ -86,8 +93,8 @@ void dw_fill_plane_s2(const DwConv2dGeom& g, const float* x, float* plane) {
       V::store_first(even + i, n, e);
       V::store_first(odd + i, n, o);
     }
-    std::fill(even + len, even + p.row_len, 0.0f);
-    std::fill(odd + len, odd + p.row_len, 0.0f);
+    dw_zero<V>(even, len, p.row_len);
+    dw_zero<V>(odd, len, p.row_len);
   }
 }
 
@@ -103,22 +110,19 @@ void dw_fill_plane_s1(const DwConv2dGeom& g, const float* x, float* plane) {
   // Padded column i reads input column i - pad_left: inside the row for i in [lo, hi).
   const int64_t lo = std::clamp<int64_t>(g.pad_left, 0, len);
   const int64_t hi = std::clamp<int64_t>(g.in_w + g.pad_left, lo, len);
-  auto zero = [&](float* o, int64_t from, int64_t to) {
-    for (int64_t i = from; i < to; i += L) V::store_first(o + i, int(std::min<int64_t>(L, to - i)), V::zero());
-  };
   for (int64_t r = 0; r < p.rows; ++r) {
     const int64_t iy = r - g.pad_top;
     float* o = plane + r * p.row_len;
     if (iy < 0 || iy >= g.in_h) {
-      zero(o, 0, p.row_len);
+      dw_zero<V>(o, 0, p.row_len);
       continue;
     }
     const float* in = x + iy * g.in_w + (lo - g.pad_left);
-    zero(o, 0, lo);
+    dw_zero<V>(o, 0, lo);
     int64_t i = lo;
     for (; i + L <= hi; i += L) V::store(o + i, V::load(in + (i - lo)));
     if (i < hi) V::store_first(o + i, int(hi - i), V::load_first(in + (i - lo), int(hi - i)));
-    zero(o, hi, p.row_len);
+    dw_zero<V>(o, hi, p.row_len);
   }
 }
 
