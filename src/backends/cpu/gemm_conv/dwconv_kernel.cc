@@ -54,11 +54,11 @@ class DepthwiseConvKernel final : public ops::Kernel {
 
  private:
   // Measured on MobileNetV2's layers (benchmarks/RESULTS.md, "CNN latency"): channel-blocked
-  // took 0.33-0.89x the time of the per-channel form on outputs up to 28 wide (stride 1 or 2);
-  // on wider outputs the per-channel form is faster (blocked 1.14-1.63x), stride 2 included
-  // since its phase split is vectorized (dw_fill_plane_s2; before, 112 -> 56 at stride 2 took
-  // the per-channel form 1.8x the blocked time).
-  static bool use_block(const kernels::DwConv2dGeom& g) { return g.out_w <= 28; }
+  // takes 0.4-0.8x the time of the per-channel form on outputs up to 14 wide; from 28 wide on,
+  // since the per-channel phase fills are vector stores (dw_fill_plane_s1, dw_zero), the
+  // per-channel form is as fast or faster (56 -> 28 stride 2: blocked 1.15x on AVX2, 1.17x on
+  // AVX-512; 28 stride 1: 1.0x / 1.1x), and so is it on wider planes, stride 2 included.
+  static bool use_block(const kernels::DwConv2dGeom& g) { return g.out_w < 28; }
 
   void run_blocked(ops::KernelContext& ctx, const ConvRun& r, const kernels::DwConv2dGeom& g) const {
     const int64_t blocks_per_image = (s_.c_out + kernels::kDwBlock - 1) / kernels::kDwBlock;
