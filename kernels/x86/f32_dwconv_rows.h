@@ -19,6 +19,9 @@ namespace ember::kernels {
 namespace {
 
 constexpr int kDwMaxTaps = 64;  // larger kernels take the generic entry
+// Padded rows filled at a time (24 KB of a 32 KB L1 data cache): 112 -> 56 at stride 2 took
+// 0.90x the whole-plane time with it, 0.93x with 8 or 16 KB bands (ember_conv_bench).
+constexpr int64_t kDwBandFloats = 6144;
 
 // Splits 2*L consecutive floats (a, b) into their even and odd lanes, in order. Templated on
 // the register type so each ISA source only instantiates its own width.
@@ -38,10 +41,6 @@ inline void deinterleave2(Vec a, Vec b, Vec& even, Vec& odd) {
   }
 }
 
-// dw_fill_plane for column stride 2 (MobileNet's downsampling layers), where the generic fill
-// copies one float at a time into the two phases and took 4x the convolution's own time: the
-// columns whose even and odd sources both lie inside the row go 2*L floats at a time through
-// deinterleave2, the left padding edge one at a time, the right edge through masked loads.
 // Zeros o[from, to) a vector at a time (the rows are a few vectors long: std::fill's call and
 // its scalar edges cost more than the stores).
 template <class V>
@@ -49,8 +48,13 @@ inline void dw_zero(float* o, int64_t from, int64_t to) {
   for (int64_t i = from; i < to; i += V::L) V::store_first(o + i, int(std::min<int64_t>(V::L, to - i)), V::zero());
 }
 
+// dw_fill_plane for column stride 2 (MobileNet's downsampling layers), where the generic fill
+// copies one float at a time into the two phases and took 4x the convolution's own time: the
+// columns whose even and odd sources both lie inside the row go 2*L floats at a time through
+// deinterleave2, the left padding edge one at a time, the right edge through masked loads.
+// Fills padded rows [r0, r1) only, row r0 first in `plane` (see dwconv_rows' bands).
 template <class V>
-void dw_fill_plane_s2(const DwConv2dGeom& g, const float* x, float* plane) {
+void dw_fill_plane_s2(const DwConv2dGeom& g, const float* x, float* plane, int64_t r0, int64_t r1) {
   using vec = typename V::vec;
   constexpr int L = V::L;
   const DwPlane p = dw_plane(g);
@@ -60,9 +64,9 @@ void dw_fill_plane_s2(const DwConv2dGeom& g, const float* x, float* plane) {
   const int64_t i0 = std::min<int64_t>(len, (std::max<int64_t>(g.pad_left, 0) + 1) / 2);
   const int64_t i1 = std::clamp<int64_t>((g.in_w + g.pad_left) / 2, i0, len);
   auto at = [&](const float* in, int64_t col) { return col >= 0 && col < g.in_w ? in[col] : 0.0f; };
-  for (int64_t r = 0; r < p.rows; ++r) {
+  for (int64_t r = r0; r < r1; ++r) {
     const int64_t iy = r - g.pad_top;
-    float* even = plane + r * 2 * p.row_len;
+    float* even = plane + (r - r0) * 2 * p.row_len;
     float* odd = even + p.row_len;
     if (iy < 0 || iy >= g.in_h) {
       dw_zero<V>(even, 0, 2 * p.row_len);
@@ -103,16 +107,16 @@ void dw_fill_plane_s2(const DwConv2dGeom& g, const float* x, float* plane) {
 // planes (perf); here each row is a few vector copies, masked at the end, zeros first so the
 // copy may overwrite the left padding's last vector.
 template <class V>
-void dw_fill_plane_s1(const DwConv2dGeom& g, const float* x, float* plane) {
+void dw_fill_plane_s1(const DwConv2dGeom& g, const float* x, float* plane, int64_t r0, int64_t r1) {
   constexpr int L = V::L;
   const DwPlane p = dw_plane(g);
   const int64_t len = p.row_len - kDwSlack;
   // Padded column i reads input column i - pad_left: inside the row for i in [lo, hi).
   const int64_t lo = std::clamp<int64_t>(g.pad_left, 0, len);
   const int64_t hi = std::clamp<int64_t>(g.in_w + g.pad_left, lo, len);
-  for (int64_t r = 0; r < p.rows; ++r) {
+  for (int64_t r = r0; r < r1; ++r) {
     const int64_t iy = r - g.pad_top;
-    float* o = plane + r * p.row_len;
+    float* o = plane + (r - r0) * p.row_len;
     if (iy < 0 || iy >= g.in_h) {
       dw_zero<V>(o, 0, p.row_len);
       continue;
@@ -135,10 +139,13 @@ void dwconv_rows(const DwConv2dGeom& g, const float* x, const float* w, const Dw
   const int taps = kh * kw;
   if (taps > kDwMaxTaps) return f32_dwconv2d_generic(g, x, w, ep, y, scratch);
   const DwPlane p = dw_plane(g);
-  if (g.stride_w == 1) dw_fill_plane_s1<V>(g, x, scratch);
-  else if (g.stride_w == 2) dw_fill_plane_s2<V>(g, x, scratch);
-  else dw_fill_plane(g, x, scratch);
   const int64_t row_stride = p.phases * p.row_len;
+  // Strides 1 and 2 fill and convolve the plane in bands of output rows whose padded rows fit
+  // in kDwBandFloats, so the filled rows are still in L1 when the taps read them (a whole
+  // 112x112 plane at stride 2 is 66 KB: written to L2 and read back).
+  const int64_t span = (kh - 1) * g.dilation_h + 1;  // padded rows one output row reads
+  const int64_t band = g.stride_w > 2 ? g.out_h
+                                      : std::max<int64_t>(1, (kDwBandFloats / row_stride - span) / g.stride_h + 1);
   int64_t off[kDwMaxTaps];
   vec wv[KH ? KH * KW : kDwMaxTaps];
   for (int ky = 0; ky < kh; ++ky)
@@ -155,8 +162,16 @@ void dwconv_rows(const DwConv2dGeom& g, const float* x, const float* w, const Dw
     if (n == L) V::store(out + ox, acc);
     else V::store_first(out + ox, n, acc);
   };
-  for (int64_t oy = 0; oy < g.out_h; ++oy) {
-    const float* base = scratch + oy * g.stride_h * row_stride;
+  const float* base = scratch;  // padded row oy * stride_h, in the current band
+  for (int64_t oy = 0, band_end = 0; oy < g.out_h; ++oy, base += g.stride_h * row_stride) {
+    if (oy == band_end) {
+      band_end = std::min(g.out_h, oy + band);
+      const int64_t r0 = oy * g.stride_h, r1 = (band_end - 1) * g.stride_h + span;
+      if (g.stride_w == 1) dw_fill_plane_s1<V>(g, x, scratch, r0, r1);
+      else if (g.stride_w == 2) dw_fill_plane_s2<V>(g, x, scratch, r0, r1);
+      else dw_fill_plane(g, x, scratch);
+      base = scratch;
+    }
     float* out = y + oy * g.out_w;
     const float* z = ep.residual ? ep.residual + oy * g.out_w : nullptr;
     int64_t ox = 0;

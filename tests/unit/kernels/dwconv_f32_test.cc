@@ -112,6 +112,13 @@ TEST_CASE("f32 depthwise conv: every entry against a direct loop, all geometries
   geoms.push_back(geom(112, 112, 3, 3, 2, 2, 1, 0, 0, 1, 1)); // MobileNetV2 stride-2 shape
   geoms.push_back(geom(9, 70, 7, 7, 2, 2, 1, 3, 3, 3, 3));    // stride 2, odd left pad: vector split
   geoms.push_back(geom(8, 50, 3, 3, 2, 2, 2, 2, 2, 2, 2));    // stride 2 and dilation 2
+  // Tall planes: the x86 entries fill and convolve strides 1 and 2 in bands of rows (24 KB of
+  // padded rows each), so these cross several band edges.
+  geoms.push_back(geom(300, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+  geoms.push_back(geom(301, 37, 5, 5, 2, 2, 1, 2, 2, 2, 2));
+  geoms.push_back(geom(260, 33, 3, 3, 1, 1, 2, 2, 2, 2, 2));  // dilation 2
+  geoms.push_back(geom(283, 45, 3, 3, 2, 2, 1, 0, 1, 1, 0));  // asymmetric padding
+  geoms.push_back(geom(250, 30, 3, 3, 2, 1, 1, 1, 1, 1, 1));  // stride 2 down, 1 across
   for (const F32DwConvKernels* t : tables())
     for (const DwConv2dGeom& g : geoms)
       for (bool residual : {false, true}) check_entry(*t, g, Activation::None, 0, 0, residual);
