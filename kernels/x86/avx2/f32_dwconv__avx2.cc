@@ -62,6 +62,7 @@ void dwconv_block(const DwConv2dGeom& g, int64_t ch, const float* x, const float
     off[t] = ((t / kw) * g.dilation_h * cols + (t % kw) * g.dilation_w) * 8;
   }
   const bool vec_act = conv_vector_activation(ep.activation);
+  const DwClamp<V> clamp(ep.activation, ep.act_alpha, ep.act_beta);
   const int64_t out_plane = g.out_h * g.out_w, step = g.stride_w * 8;
   for (int64_t oy = 0; oy < g.out_h; ++oy) {
     const float* row = scratch + oy * g.stride_h * cols * 8;
@@ -81,7 +82,8 @@ void dwconv_block(const DwConv2dGeom& g, int64_t ch, const float* x, const float
         __m256 v = acc[c];
         if (ep.bias) v = _mm256_add_ps(v, _mm256_set1_ps(ep.bias[c]));
         if (ep.residual) v = _mm256_add_ps(v, n == 8 ? V::load(ep.residual + at) : V::load_first(ep.residual + at, n));
-        if (vec_act) v = conv_activate<V>(v, ep.activation, ep.act_alpha, ep.act_beta);
+        if (clamp.on) v = clamp(v);
+        else if (vec_act) v = conv_activate<V>(v, ep.activation, ep.act_alpha, ep.act_beta);
         if (n == 8) V::store(y + at, v);
         else V::store_first(y + at, n, v);
         if (!vec_act)
