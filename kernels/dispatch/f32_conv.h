@@ -3,7 +3,8 @@
 //
 //  1. the input plane is copied once into a zero-padded "phase-split" plane (below), so the
 //     inner loops never test bounds and every tap reads contiguous memory whatever the
-//     stride and dilation;
+//     stride and dilation (the x86 entries copy it in bands of rows that stay in L1, the rows
+//     at a band's edge twice);
 //  2. each output row is computed a vector of output columns at a time, all KH*KW taps
 //     accumulated in registers, then bias, residual and the activation applied before the
 //     single store.

@@ -53,11 +53,11 @@ class DepthwiseConvKernel final : public ops::Kernel {
   }
 
  private:
-  // Measured on MobileNetV2's layers (benchmarks/RESULTS.md, "CNN latency"): channel-blocked
-  // takes 0.4-0.8x the time of the per-channel form on outputs up to 14 wide; from 28 wide on,
-  // since the per-channel phase fills are vector stores (dw_fill_plane_s1, dw_zero), the
-  // per-channel form is as fast or faster (56 -> 28 stride 2: blocked 1.15x on AVX2, 1.17x on
-  // AVX-512; 28 stride 1: 1.0x / 1.1x), and so is it on wider planes, stride 2 included.
+  // Measured on MobileNetV2's layers (ember_conv_bench; benchmarks/RESULTS.md, "CNN latency"):
+  // channel-blocked takes 0.4-0.8x the time of the per-channel form on outputs up to 14 wide.
+  // From 28 wide on the per-channel form, with its vector phase fills, row bands and clamp
+  // epilogue (kernels/x86/f32_dwconv_rows.h), is as fast or faster: 56 -> 28 at stride 2
+  // blocked 1.18x on AVX2, 1.24x on AVX-512; 28 at stride 1 0.97x / 1.1x; wider planes more.
   static bool use_block(const kernels::DwConv2dGeom& g) { return g.out_w < 28; }
 
   void run_blocked(ops::KernelContext& ctx, const ConvRun& r, const kernels::DwConv2dGeom& g) const {
