@@ -21,7 +21,8 @@ namespace {
 
 constexpr int kDwMaxTaps = 64;  // larger kernels take the generic entry
 // Padded rows filled at a time (24 KB of a 32 KB L1 data cache): 112 -> 56 at stride 2 took
-// 0.90x the whole-plane time with it, 0.93x with 8 or 16 KB bands (ember_conv_bench).
+// 0.90x the whole-plane time with it, 0.91x with 16 KB and 0.93x with 8 KB bands, and 56 c144
+// did best with it too (ember_conv_bench).
 constexpr int64_t kDwBandFloats = 6144;
 
 // Splits 2*L consecutive floats (a, b) into their even and odd lanes, in order. Templated on
