@@ -1,25 +1,22 @@
 #include "backends/cpu/gemm_conv/prepacked_buffer.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <new>
 #include <utility>
 
 #include "support/error.h"
+#include "support/huge_page_alloc.h"
 
 namespace ember::backends::gemm_conv {
 
 namespace {
 
 constexpr size_t kAlignment = 64;
-constexpr size_t kHugePage = size_t(2) << 20;
-constexpr size_t kSmallPage = 4096;
 // From one huge page on a buffer is mapped on its own (BERT-base's 2.4 MB 768 x 768 weights
 // included: saved-model creation 123-129 -> 94-105 ms back to back, RSS unchanged). Smaller
 // ones come from the heap.
-constexpr size_t kMapFrom = kHugePage;
+constexpr size_t kMapFrom = kHugePageBytes;
 
 }  // namespace
 
@@ -28,22 +25,10 @@ PrepackedBuffer::PrepackedBuffer(size_t floats) : floats_(std::max<size_t>(float
   EMBER_CHECK(!__builtin_mul_overflow(floats_, sizeof(float), &bytes), OutOfMemory,
               "prepacked weight of ", floats_, " floats is too large");
   if (bytes >= kMapFrom) {
-    // Start on a 2 MiB boundary so every whole 2 MiB of the buffer can be a huge page, and end
-    // at the last 4 KiB page: rounding the length up to 2 MiB instead cost BERT-base 24 MB of
-    // peak RSS (half a huge page per 9.4 MB weight). Reserve one huge page more, trim both ends.
-    const size_t len = (bytes + kSmallPage - 1) / kSmallPage * kSmallPage;
-    void* p = ::mmap(nullptr, len + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p != MAP_FAILED) {
-      const uintptr_t base = reinterpret_cast<uintptr_t>(p);
-      const uintptr_t start = (base + kHugePage - 1) / kHugePage * kHugePage;
-      if (start > base) ::munmap(p, start - base);
-      if (base + len + kHugePage > start + len)
-        ::munmap(reinterpret_cast<void*>(start + len), base + len + kHugePage - (start + len));
-#ifdef MADV_HUGEPAGE
-      ::madvise(reinterpret_cast<void*>(start), len, MADV_HUGEPAGE);  // advice only
-#endif
-      data_ = reinterpret_cast<float*>(start);
-      mapped_bytes_ = len;
+    const HugePageBlock block = map_huge_pages(bytes);
+    if (block.data) {
+      data_ = static_cast<float*>(block.data);
+      mapped_bytes_ = block.mapped;
       return;
     }
   }
@@ -72,7 +57,7 @@ PrepackedBuffer& PrepackedBuffer::operator=(PrepackedBuffer&& o) noexcept {
 void PrepackedBuffer::release() {
   if (!data_) return;
   if (mapped_bytes_)
-    ::munmap(data_, mapped_bytes_);
+    unmap_huge_pages({data_, mapped_bytes_});
   else
     ::operator delete(data_, std::align_val_t(kAlignment));
   data_ = nullptr;
