@@ -61,15 +61,19 @@ std::string captures_problem(const ir::Node& n, const ir::Graph& body) {
 }  // namespace
 
 std::string graph_problem(const ir::Graph& g) {
-  std::unordered_set<const ir::Value*> owned;
+  // Sets, not linear scans of g.initializers per node output: the optimizer checks the graph
+  // after every rewrite, and the scan made each check O(nodes x initializers).
+  std::unordered_set<const ir::Value*> owned, initializers(g.initializers.begin(), g.initializers.end());
+  owned.reserve(g.values().size());
   for (const auto& v : g.values()) owned.insert(v.get());
   std::unordered_map<const ir::Value*, const ir::Node*> producer;
+  producer.reserve(g.nodes().size() * 2);
   for (const auto& n : g.nodes()) {
     for (const ir::Value* o : n->outputs) {
       if (!o) continue;
       if (!owned.count(o)) return where(g) + n->describe() + " writes a value that is not in the graph";
       if (producer.count(o)) return where(g) + "value '" + o->name + "' is produced by " + producer[o]->describe() + " and " + n->describe();
-      if (o->is_input || std::count(g.initializers.begin(), g.initializers.end(), o))
+      if (o->is_input || initializers.count(o))
         return where(g) + n->describe() + " writes '" + o->name + "', which is a graph input or initializer";
       producer[o] = n.get();
     }

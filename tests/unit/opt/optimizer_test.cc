@@ -116,6 +116,37 @@ TEST_CASE("opt optimize: a rewrite that breaks the graph is named") {
   }
 }
 
+TEST_CASE("opt optimize: a bad rewrite among several of one pass is reported; a budgeted run names it exactly") {
+  // A harmless rewrite, then one that removes the Add without rewiring its users.
+  auto pass = std::make_shared<LambdaPass>([](const ir::Graph& g) {
+    std::vector<opt::Rewrite> r{{"test_pass: harmless", [](ir::Graph&) {}}};
+    for (const auto& n : g.nodes())
+      if (n->op_type == "Add")
+        r.push_back({"test_pass: drop " + n->name, [p = n.get()](ir::Graph& gg) {
+                       gg.remove_node(const_cast<ir::Node*>(p));
+                       gg.rebuild_uses();
+                     }});
+    return r;
+  });
+  for (int64_t budget : {int64_t(-1), int64_t(1000)}) {
+    CAPTURE(budget);
+    auto m = busy_model();
+    opt::OptimizeOptions o{1, budget};
+    o.extra_passes.push_back(pass);
+    try {
+      opt::optimize(*m, o);
+      FAIL("no error");
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      CHECK(e.status() == Status::Runtime);
+      CHECK(msg.find("'test_pass: drop s'") != std::string::npos);
+      CHECK(msg.find("left the graph inconsistent") != std::string::npos);
+      // A budget (verify's bisection) checks every rewrite: the bad one is the one named.
+      if (budget >= 0) CHECK(msg.find("internal error: rewrite 'test_pass: drop s' left the graph inconsistent") != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("opt optimize: a pass that never settles is stopped with an error") {
   auto m = busy_model();
   opt::OptimizeOptions o{1, -1};
