@@ -32,7 +32,7 @@ from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantT
 
 import ember
 
-INT8_OPS = {"QLinearConv", "QLinearMatMul", "MatMulInteger", "ConvInteger"}
+INT8_OPS = {"QLinearConv", "QLinearMatMul", "MatMulInteger", "ConvInteger", "ai.ember.MatMulIntegerToFloat"}
 
 
 def cnn_model(seed=3):
@@ -239,3 +239,23 @@ def test_dynamic_quantized_matmuls_match_onnxruntime(tmp_path, rng, per_channel)
     x = rng.standard_normal((3, 17, 64)).astype(np.float32)
     used = compare(str(dst), {"x": x}, tmp_path, None, f"mlp dynamic per_channel={per_channel}")
     assert used.get("DynamicQuantizeLinear") == "dynamic_quantize_linear", used
+    # MatMulInteger -> Cast -> Mul -> Add became ai.ember MatMulIntegerToFloat (the int32 product is
+    # scaled in the GEMM's epilogue); no Cast is left.
+    assert used.get("ai.ember.MatMulIntegerToFloat", "").startswith("matmul_integer_to_float:u8s8_gemm"), used
+    assert "Cast" not in used and "MatMulInteger" not in used, used
+
+
+def test_fused_dynamic_int8_model_saves_and_reloads(tmp_path, rng):
+    """`ember optimize` writes the fused ai.ember MatMulIntegerToFloat nodes; the saved file reloads
+    and computes what the quantized file computes (same kernels: bit for bit)."""
+    src, q, opt = tmp_path / "mlp.onnx", tmp_path / "mlp_dyn.onnx", tmp_path / "mlp_dyn_opt.onnx"
+    onnx.save(mlp_model(), src)
+    quantize_dynamic(str(src), str(q), per_channel=True, weight_type=QuantType.QInt8, reduce_range=True)
+    ember.optimize(q, opt, level=2)
+    saved = onnx.load(str(opt))
+    fused = [n for n in saved.graph.node if n.domain == "ai.ember" and n.op_type == "MatMulIntegerToFloat"]
+    assert len(fused) == 2 and not any(n.op_type in ("MatMulInteger", "Cast") for n in saved.graph.node)
+    x = rng.standard_normal((3, 17, 64)).astype(np.float32)
+    (want,) = ember.Session(str(q), threads=1, cpu_backend="native").run(None, {"x": x})
+    (got,) = ember.Session(str(opt), threads=1, cpu_backend="native").run(None, {"x": x})
+    np.testing.assert_array_equal(got, want)

@@ -13,6 +13,8 @@ namespace ember::backends::quant {
 // matmul_integer.cc: uint8 A x constant 2-D int8/uint8 B.
 std::unique_ptr<ops::Kernel> make_matmul_integer(const ir::Node& node, const runtime::BackendOptions& options);
 std::unique_ptr<ops::Kernel> make_qlinear_matmul(const ir::Node& node, const runtime::BackendOptions& options);
+// The same with a float output (ai.ember MatMulIntegerToFloat: scale and bias in the epilogue).
+std::unique_ptr<ops::Kernel> make_matmul_integer_to_float(const ir::Node& node, const runtime::BackendOptions& options);
 // qlinear_conv.cc: uint8 X, constant int8/uint8 W, any group; 1x1 as a GEMM, else im2col.
 std::unique_ptr<ops::Kernel> make_conv_integer(const ir::Node& node, const runtime::BackendOptions& options);
 std::unique_ptr<ops::Kernel> make_qlinear_conv(const ir::Node& node, const runtime::BackendOptions& options);

@@ -7,6 +7,7 @@ namespace ember::backends {
 void register_quant_kernels(NativeRegistry& r) {
   r.add("", "MatMulInteger", quant::make_matmul_integer);
   r.add("", "QLinearMatMul", quant::make_qlinear_matmul);
+  r.add("ai.ember", "MatMulIntegerToFloat", quant::make_matmul_integer_to_float);
   r.add("", "ConvInteger", quant::make_conv_integer);
   r.add("", "QLinearConv", quant::make_qlinear_conv);
   r.add("", "QuantizeLinear", quant::make_quantize_linear);

@@ -3,7 +3,9 @@
 // and 2 threads: MatMulInteger, QLinearMatMul, ConvInteger, QLinearConv (1x1 GEMM form and
 // im2col: odd sizes, strides, pads, dilations, groups, depthwise, auto_pad, int8 and uint8
 // weights, per-tensor and per-channel zero points and scales), QuantizeLinear,
-// DequantizeLinear and DynamicQuantizeLinear (all three outputs), Cast int32 -> float32.
+// DequantizeLinear and DynamicQuantizeLinear (all three outputs), Cast int32 -> float32; and
+// ai.ember MatMulIntegerToFloat (float epilogue: one fma rounding where the reference rounds the
+// product and the bias add separately, so Tier::Close).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -47,6 +49,32 @@ TEST_CASE("native MatMulInteger and QLinearMatMul vs the reference: odd sizes, b
       }
     }
   }
+}
+
+TEST_CASE("native ai.ember MatMulIntegerToFloat vs the reference: scale and bias of 1 or N, zero points") {
+  struct MM { Dims a; int64_t n; bool per_column, bias; };
+  const MM cases[] = {{{1, 1}, 1, false, false}, {{7, 17}, 63, true, true},   {{2, 3, 5, 33}, 20, false, true},
+                      {{33, 129}, 65, true, false}, {{64, 256}, 96, true, true}};
+  for (const MM& m : cases) {
+    const int64_t K = m.a.back();
+    const Dims per = m.per_column ? Dims{m.n} : Dims{};
+    // Scales that keep the outputs O(1) for sums of K products of up to ~128 * 128.
+    const double s = 1.0 / (128.0 * 128.0 * std::sqrt(double(K)));
+    for (int threads : {1, 2}) {
+      CAPTURE(dims_str(m.a));
+      CAPTURE(m.n);
+      NativeCase c{"MatMulIntegerToFloat", "ai.ember", 1,
+                   {u8(m.a), s8({K, m.n}), scalar(DType::UInt8, 131), random_tensor(DType::Int8, per, -5, 5),
+                    random_tensor(DType::Float32, per, 0.5 * s, 2 * s),
+                    m.bias ? random_tensor(DType::Float32, {m.n}, -1, 1) : Tensor()},
+                   {}, {1, 3}};
+      CHECK(starts_with(check_native(c, threads, K, Tier::Close), "matmul_integer_to_float:u8s8_gemm"));
+    }
+  }
+  // A scale with neither 1 nor N elements is refused with an error naming it, by both kernels.
+  NativeCase bad{"MatMulIntegerToFloat", "ai.ember", 1,
+                 {u8({3, 8}), s8({8, 5}), Tensor(), Tensor(), random_tensor(DType::Float32, {3}, 0.1, 0.2)}, {}, {1}};
+  CHECK_THROWS_WITH(check_native(bad, 1, 8, Tier::Close), doctest::Contains("scale"));
 }
 
 struct QConv {
