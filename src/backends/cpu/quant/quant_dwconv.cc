@@ -1,18 +1,15 @@
 // Native depthwise ConvInteger / QLinearConv (group == C == M, 2-D): one GEMM per channel would
-// have N = 1 (one useful column of a 16-wide tile), so each channel plane is computed directly.
-// In the shifted domain (x - x_zp) a padded tap contributes 0, so taps outside the input are
-// skipped rather than padded; each (output row, tap) is one multiply-add over a contiguous run of
-// output columns, which the compiler vectorizes for stride 1. Requantization is the u8s8 GEMM's
-// (kernels::u8s8_detail::requant_row: in double, like the reference; SSE2 in this baseline file,
-// where the per-output scalar form cost more than the 9 taps). Sums stay far inside int32 (the factories
-// take kernels of at most kMaxDwTaps taps).
-// Planes (image x channel) are split over the pool.
+// have N = 1 (one useful column of a 16-wide tile), so each channel plane goes to the int8
+// depthwise kernel (kernels/dispatch/u8s8_dwconv.h: generic loops, AVX2 or AVX-512BW with two
+// kernel rows per vpmaddwd), which also requantizes (in double, like the reference). Weights are
+// shifted (w - w_zp) once here. Sums stay far inside int32 (the factories take kernels of at most
+// kMaxDwTaps taps). Planes (image x channel) are split over the pool.
 #include <algorithm>
 #include <cmath>
 #include <memory>
 
 #include "backends/cpu/quant/quant_dwconv.h"
-#include "kernels/generic/u8s8_gemm.h"
+#include "kernels/dispatch/u8s8_dwconv.h"
 #include "ops/nn/window.h"
 #include "support/error.h"
 
@@ -26,7 +23,8 @@ class QuantDwConvKernel final : public ops::Kernel {
                     std::vector<float> w_scale)
       : who_(node.describe()), qlinear_(qlinear), window_(ops::nn::WindowAttrs::parse(node, false)), C_(w.dim(0)),
         kh_(w.dim(2)), kw_(w.dim(3)), w_scale_(std::move(w_scale)),
-        name_(qlinear ? "qlinear_dwconv__generic" : "conv_integer_dwconv__generic") {
+        k_(kernels::u8s8_dwconv_kernels()),
+        name_(std::string(qlinear ? "qlinear_dwconv:" : "conv_integer_dwconv:") + k_.name) {
     // Weights in the shifted domain, int32 (w - w_zp), [C, kh * kw].
     const int64_t taps = kh_ * kw_;
     w_.resize(size_t(C_ * taps));
@@ -54,7 +52,7 @@ class QuantDwConvKernel final : public ops::Kernel {
     std::vector<float> mult;
     const int32_t* bias = nullptr;
     DType out = DType::Int32;
-    double yz = 0;
+    int32_t yz = 0;
     if (qlinear_) {
       const float xs = scalar_scale(ctx, 1, who_, "x_scale"), ys = scalar_scale(ctx, 6, who_, "y_scale");
       EMBER_CHECK(ys != 0.0f && std::isfinite(ys), InvalidArgument, who_, ": y_scale must be finite and non-zero");
@@ -72,48 +70,28 @@ class QuantDwConvKernel final : public ops::Kernel {
     const int32_t xz = scalar_zero_point(ctx, 2, who_, "x_zero_point");
     Tensor& y = ctx.output(0, out, out_shape);
     if (y.numel() == 0) return;
-    const int64_t H = in[0], W = in[1], OH = win.out[0], OW = win.out[1];
-    const int64_t planes = x.dim(0) * C_;
+    kernels::U8S8DwShape sh;
+    sh.H = in[0], sh.W = in[1], sh.OH = win.out[0], sh.OW = win.out[1], sh.kh = kh_, sh.kw = kw_;
+    sh.stride_h = win.stride[0], sh.stride_w = win.stride[1], sh.dil_h = win.dilation[0], sh.dil_w = win.dilation[1];
+    sh.pad_top = win.pad_begin[0], sh.pad_left = win.pad_begin[1];
+    const int64_t planes = x.dim(0) * C_, in_plane = sh.H * sh.W, out_plane = sh.OH * sh.OW;
+    const size_t esize = out == DType::Int32 ? 4 : 1;
+    const kernels::QuantOut qout = out == DType::Int32   ? kernels::QuantOut::Int32
+                                   : out == DType::UInt8 ? kernels::QuantOut::UInt8
+                                                         : kernels::QuantOut::Int8;
     ctx.pool().parallel_for(planes, 1, [&](int64_t p0, int64_t p1) {
-      std::vector<uint32_t> acc(static_cast<size_t>(OW));  // wraps like int32 arithmetic, without UB
-      std::vector<float> row_mult(size_t(qlinear_ ? OW : 0));  // the channel's multiplier per column
+      std::vector<uint64_t> scratch((k_.scratch_bytes(sh) + 7) / 8 + 8);  // 8-byte units; aligned to 64 below
+      void* aligned = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(scratch.data()) + 63) & ~uintptr_t(63));
+      std::vector<float> row_mult(size_t(qlinear_ ? sh.OW : 0));  // the channel's multiplier per column
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t c = p % C_;
         if (qlinear_) std::fill(row_mult.begin(), row_mult.end(), mult[size_t(c)]);
-        const uint8_t* img = x.data<uint8_t>() + p * H * W;
-        const int32_t* wc = w_.data() + c * kh_ * kw_;
-        const uint32_t b = bias ? uint32_t(bias[c]) : 0u;
-        for (int64_t oy = 0; oy < OH; ++oy) {
-          // Wrapping start value: the bias, added like the reference's int32 arithmetic.
-          std::fill(acc.begin(), acc.end(), b);
-          for (int64_t ky = 0; ky < kh_; ++ky) {
-            const int64_t iy = oy * win.stride[0] - win.pad_begin[0] + ky * win.dilation[0];
-            if (iy < 0 || iy >= H) continue;
-            const uint8_t* row = img + iy * W;
-            for (int64_t kx = 0; kx < kw_; ++kx) {
-              const int32_t wv = wc[ky * kw_ + kx];
-              const int64_t sw = win.stride[1], off = kx * win.dilation[1] - win.pad_begin[1];
-              // Output columns whose input column ox * sw + off lies inside [0, W).
-              const int64_t ox0 = off >= 0 ? 0 : (-off + sw - 1) / sw;
-              const int64_t ox1 = std::min(OW, W - off <= 0 ? 0 : (W - off - 1) / sw + 1);
-              // __restrict: uint8_t may alias anything, which would keep the loop scalar.
-              uint32_t* __restrict a = acc.data();
-              const uint8_t* __restrict r = row + off;
-              if (sw == 1)
-                for (int64_t ox = ox0; ox < ox1; ++ox) a[ox] += uint32_t((int32_t(r[ox]) - xz) * wv);
-              else
-                for (int64_t ox = ox0; ox < ox1; ++ox) a[ox] += uint32_t((int32_t(r[ox * sw]) - xz) * wv);
-            }
-          }
-          const int64_t at = (p * OH + oy) * OW;
-          const auto* sums = reinterpret_cast<const int32_t*>(acc.data());  // the wrapped int32 values
-          if (out == DType::Int32)
-            for (int64_t ox = 0; ox < OW; ++ox) y.data<int32_t>()[at + ox] = sums[ox];
-          else if (out == DType::UInt8)
-            kernels::u8s8_detail::requant_row<uint8_t>(sums, row_mult.data(), OW, yz, 0, 255, y.data<uint8_t>() + at);
-          else
-            kernels::u8s8_detail::requant_row<int8_t>(sums, row_mult.data(), OW, yz, -128, 127, y.data<int8_t>() + at);
-        }
+        kernels::U8S8DwOut o;
+        o.out = qout;
+        o.y = static_cast<uint8_t*>(y.raw()) + size_t(p * out_plane) * esize;
+        o.row_mult = row_mult.data();
+        o.y_zero_point = int32_t(yz);
+        k_.plane(sh, x.data<uint8_t>() + p * in_plane, xz, w_.data() + c * kh_ * kw_, bias ? bias[c] : 0, o, aligned);
       }
     });
   }
@@ -125,6 +103,7 @@ class QuantDwConvKernel final : public ops::Kernel {
   int64_t C_, kh_, kw_;
   std::vector<float> w_scale_;
   std::vector<int32_t> w_;
+  const kernels::U8S8DwConvKernels& k_;
   std::string name_;
 };
 
