@@ -12,7 +12,7 @@
 //
 // Output: QuantOut::Int32 writes acc (ConvInteger); UInt8 / Int8 write
 // saturate(rint(double(acc) * row_mult[ox]) + y_zero_point), the u8s8 GEMM's requantization
-// (row_mult: OW copies of the channel's multiplier). Kernels are single-threaded and allocate
+// (row_mult: OW + kDwRowSlack copies of the channel's multiplier). Kernels are single-threaded and allocate
 // nothing: the caller passes scratch_bytes(shape) bytes of scratch, 64-byte aligned.
 #pragma once
 
@@ -24,6 +24,9 @@
 
 namespace ember::kernels {
 
+// Extra multipliers past OW the requantization reads (it works on whole groups of 8).
+constexpr int64_t kDwRowSlack = 8;
+
 struct U8S8DwShape {
   int64_t H = 0, W = 0, OH = 0, OW = 0, kh = 0, kw = 0;
   int64_t stride_h = 1, stride_w = 1, dil_h = 1, dil_w = 1, pad_top = 0, pad_left = 0;
@@ -32,7 +35,7 @@ struct U8S8DwShape {
 struct U8S8DwOut {
   QuantOut out = QuantOut::Int32;
   void* y = nullptr;                  // [OH, OW] of int32 / uint8 / int8
-  const float* row_mult = nullptr;    // UInt8 / Int8: OW multipliers
+  const float* row_mult = nullptr;    // UInt8 / Int8: OW + kDwRowSlack multipliers
   int32_t y_zero_point = 0;
 };
 

@@ -1,7 +1,7 @@
 // The generic int8 depthwise entry (kernels/dispatch/u8s8_dwconv.h): plain loops over one
 // channel plane. Taps outside the input are skipped (they contribute 0 in the shifted domain);
 // each (output row, tap) is one multiply-add over a contiguous run of output columns, which the
-// compiler vectorizes for stride 1. Scratch: one row of OW uint32 sums (unsigned: they wrap like
+// compiler vectorizes for stride 1. Scratch: one row of OW (+ kDwRowSlack) uint32 sums (unsigned: they wrap like
 // int32 arithmetic without undefined behaviour).
 #include "kernels/generic/u8s8_dwconv.h"
 
@@ -10,7 +10,7 @@
 namespace ember::kernels {
 namespace {
 
-size_t scratch_bytes(const U8S8DwShape& s) { return size_t(s.OW) * 4; }
+size_t scratch_bytes(const U8S8DwShape& s) { return size_t(s.OW + kDwRowSlack) * 4; }
 
 void plane(const U8S8DwShape& s, const uint8_t* x, int32_t xz, const int32_t* w, int32_t bias, const U8S8DwOut& o,
            void* scratch) {

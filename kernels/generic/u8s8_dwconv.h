@@ -10,15 +10,31 @@
 
 namespace ember::kernels::u8s8_detail {
 
+// Whole groups of 8 (acc and row_mult hold OW + kDwRowSlack values) rather than requant_row's
+// scalar tail, which cost more than the taps on the 7- and 14-wide rows of MobileNetV2's last
+// blocks. The group that straddles the row's end writes up to 7 bytes into the next row, which
+// this plane writes afterwards; only the plane's last row goes through a buffer (the bytes
+// after it belong to another plane, maybe another thread's).
+template <class T>
+inline void dw_requant_row(const int32_t* acc, const U8S8DwOut& o, int64_t OW, bool last_row, double lo, double hi,
+                           T* y) {
+  const int64_t whole = last_row ? OW / 8 * 8 : (OW + 7) / 8 * 8;
+  requant_row<T>(acc, o.row_mult, whole, o.y_zero_point, lo, hi, y);
+  if (whole >= OW) return;
+  T tail[8];
+  requant_row<T>(acc + whole, o.row_mult + whole, 8, o.y_zero_point, lo, hi, tail);
+  std::memcpy(y + whole, tail, size_t(OW - whole) * sizeof(T));
+}
+
 inline void dw_finish_row(const int32_t* acc, int64_t oy, const U8S8DwShape& s, const U8S8DwOut& o) {
   const int64_t at = oy * s.OW;
   switch (o.out) {
     case QuantOut::Int32: std::memcpy(static_cast<int32_t*>(o.y) + at, acc, size_t(s.OW) * 4); break;
     case QuantOut::UInt8:
-      requant_row<uint8_t>(acc, o.row_mult, s.OW, o.y_zero_point, 0, 255, static_cast<uint8_t*>(o.y) + at);
+      dw_requant_row<uint8_t>(acc, o, s.OW, oy + 1 == s.OH, 0, 255, static_cast<uint8_t*>(o.y) + at);
       break;
     case QuantOut::Int8:
-      requant_row<int8_t>(acc, o.row_mult, s.OW, o.y_zero_point, -128, 127, static_cast<int8_t*>(o.y) + at);
+      dw_requant_row<int8_t>(acc, o, s.OW, oy + 1 == s.OH, -128, 127, static_cast<int8_t*>(o.y) + at);
       break;
     case QuantOut::Float32: break;  // not a depthwise output
   }

@@ -8,8 +8,8 @@
 // 9 widening multiplies. P is built once per plane with the padding already in it (zeros: a
 // padded tap is 0 in the shifted domain), its columns split by phase (column mod stride_w), so
 // every tap of every output row reads L consecutive lanes whatever the stride and dilation.
-// Building P costs one pass over the input (vector loads for stride 1 and 2, scalar at the
-// edges and for other strides); only rows some output row reads are built.
+// P is built from a padded copy of the input (no bounds checks; vector loads for stride 1 and
+// 2, scalar for other strides); only rows some output row reads are built.
 // Requantization: requant_row in the including file's ISA (u8s8_detail::dw_finish_row).
 #pragma once
 
@@ -98,8 +98,9 @@ struct DwDriver {
   using vec = typename R::vec;
 
   struct Geo {
-    int64_t pairs, Hp, Jp;             // kernel row pairs; rows and lanes per phase row of P
-    size_t p_off, w_off, acc_off, z_off, total;
+    int64_t pairs, Hp, Jp;  // kernel row pairs; rows and lanes per phase row of P
+    int64_t Hb, Wb;         // rows and bytes per row of the padded input image B
+    size_t w_off, acc_off, b_off, total;
   };
   static size_t align64(size_t x) { return (x + 63) / 64 * 64; }
   static Geo geo(const U8S8DwShape& s) {
@@ -107,40 +108,50 @@ struct DwDriver {
     g.pairs = (s.kh + 1) / 2;
     g.Hp = (s.OH - 1) * s.stride_h + 2 * (g.pairs - 1) * s.dil_h + 1;
     const int64_t Wp = (s.OW - 1) * s.stride_w + (s.kw - 1) * s.dil_w + 1;
-    g.Jp = (Wp + s.stride_w - 1) / s.stride_w + L;
-    g.p_off = 0;
+    g.Jp = ((Wp + s.stride_w - 1) / s.stride_w + L + L - 1) / L * L;  // whole vectors
+    g.Hb = g.Hp + s.dil_h;
+    g.Wb = int64_t(align64(size_t(g.Jp * s.stride_w + 2 * L)));  // stride-2 loads read 2L bytes
     g.w_off = align64(size_t(g.Hp * s.stride_w * g.Jp) * 4);
     g.acc_off = g.w_off + align64(size_t(g.pairs * s.kw) * 4);
-    g.z_off = g.acc_off + align64(size_t(s.OW + L) * 4);
-    g.total = g.z_off + align64(size_t(s.W) + 64);
+    g.b_off = g.acc_off + align64(size_t(s.OW + L) * 4);
+    g.total = g.b_off + size_t(g.Hb * g.Wb);
     return g;
   }
   static size_t scratch_bytes(const U8S8DwShape& s) { return geo(s).total; }
 
-  // dst[j] = pair(a[ix] - xz, b[ix] - xz) for ix = j * sw + phase - pad_left, 0 outside [0, W).
-  static void build_row(int32_t* dst, int64_t Jp, const uint8_t* a, const uint8_t* b, int64_t phase,
-                        const U8S8DwShape& s, int32_t xz) {
-    const int64_t sw = s.stride_w;
-    const auto at = [&](const uint8_t* row, int64_t ix) { return ix >= 0 && ix < s.W ? int32_t(row[ix]) - xz : 0; };
-    const auto scalar = [&](int64_t j) {
-      const int64_t ix = j * sw + phase - s.pad_left;
-      dst[j] = int32_t((uint32_t(at(a, ix)) & 0xffffu) | (uint32_t(at(b, ix)) << 16));
-    };
-    int64_t j = 0;
-    for (; j < Jp && j * sw + phase - s.pad_left < 0; ++j) scalar(j);
-    const vec vz = R::set1(xz);
-    if (sw == 1) {
-      for (; j + L <= Jp && j + phase - s.pad_left + L <= s.W; j += L) {
-        const int64_t ix = j + phase - s.pad_left;
-        R::store(dst + j, R::pair(R::sub32(R::bytes(a + ix), vz), R::sub32(R::bytes(b + ix), vz)));
+  // B: the input with its padding (rows and columns of zero points: 0 in the shifted domain),
+  // so building P needs no bounds checks. Row r, byte c: x[r - pad_top][c - pad_left].
+  static void pad_input(uint8_t* B, const Geo& g, const uint8_t* x, const U8S8DwShape& s, int32_t xz) {
+    for (int64_t r = 0; r < g.Hb; ++r) {
+      uint8_t* row = B + r * g.Wb;
+      const int64_t iy = r - s.pad_top;
+      if (iy < 0 || iy >= s.H) {
+        std::memset(row, xz, size_t(g.Wb));
+        continue;
       }
-    } else if (sw == 2) {
-      for (; j + L <= Jp && j * 2 + phase - s.pad_left + 2 * L <= s.W; j += L) {
-        const int64_t ix = j * 2 + phase - s.pad_left;
-        R::store(dst + j, R::pair(R::sub32(R::bytes_s2(a + ix), vz), R::sub32(R::bytes_s2(b + ix), vz)));
-      }
+      const int64_t left = std::min(s.pad_left, g.Wb), n = std::max<int64_t>(0, std::min(s.W, g.Wb - left));
+      std::memset(row, xz, size_t(left));
+      std::memcpy(row + left, x + iy * s.W, size_t(n));
+      std::memset(row + left + n, xz, size_t(g.Wb - left - n));
     }
-    for (; j < Jp; ++j) scalar(j);
+  }
+
+  // dst[j] = pair(a[j * sw + phase] - xz, b[j * sw + phase] - xz) for j < Jp (rows of B).
+  static void build_row(int32_t* dst, int64_t Jp, const uint8_t* a, const uint8_t* b, int64_t phase, int64_t sw,
+                        int32_t xz) {
+    const vec vz = R::set1(xz);
+    a += phase;
+    b += phase;
+    if (sw == 1) {
+      for (int64_t j = 0; j < Jp; j += L)
+        R::store(dst + j, R::pair(R::sub32(R::bytes(a + j), vz), R::sub32(R::bytes(b + j), vz)));
+    } else if (sw == 2) {
+      for (int64_t j = 0; j < Jp; j += L)
+        R::store(dst + j, R::pair(R::sub32(R::bytes_s2(a + 2 * j), vz), R::sub32(R::bytes_s2(b + 2 * j), vz)));
+    } else {
+      for (int64_t j = 0; j < Jp; ++j)
+        dst[j] = int32_t((uint32_t(a[j * sw] - xz) & 0xffffu) | (uint32_t(b[j * sw] - xz) << 16));
+    }
   }
 
   // True when some output row reads P's row r (as the first row of a kernel row pair).
@@ -155,38 +166,49 @@ struct DwDriver {
   static void plane(const U8S8DwShape& s, const uint8_t* x, int32_t xz, const int32_t* w, int32_t bias,
                     const U8S8DwOut& o, void* scratch) {
     const Geo g = geo(s);
+    if (g.pairs * s.kw > 64) return u8s8_dwconv_generic_kernels().plane(s, x, xz, w, bias, o, scratch);
     auto* base = static_cast<uint8_t*>(scratch);
-    int32_t* P = reinterpret_cast<int32_t*>(base + g.p_off);
+    int32_t* P = reinterpret_cast<int32_t*>(base);
     int32_t* wp = reinterpret_cast<int32_t*>(base + g.w_off);
     int32_t* acc = reinterpret_cast<int32_t*>(base + g.acc_off);
-    uint8_t* zrow = base + g.z_off;  // an input row of zero points: 0 in the shifted domain
-    std::memset(zrow, xz, size_t(s.W));
+    uint8_t* B = base + g.b_off;
     for (int64_t q = 0; q < g.pairs; ++q)
       for (int64_t kx = 0; kx < s.kw; ++kx) {
         const int32_t w0 = w[2 * q * s.kw + kx], w1 = 2 * q + 1 < s.kh ? w[(2 * q + 1) * s.kw + kx] : 0;
         wp[q * s.kw + kx] = int32_t((uint32_t(w0) & 0xffffu) | (uint32_t(w1) << 16));
       }
-    const auto input_row = [&](int64_t r) {
-      const int64_t iy = r - s.pad_top;
-      return iy >= 0 && iy < s.H ? x + iy * s.W : zrow;
-    };
+    pad_input(B, g, x, s, xz);
     for (int64_t r = 0; r < g.Hp; ++r) {
       if (!row_used(r, s, g.pairs)) continue;
       for (int64_t p = 0; p < s.stride_w; ++p)
-        build_row(P + (r * s.stride_w + p) * g.Jp, g.Jp, input_row(r), input_row(r + s.dil_h), p, s, xz);
+        build_row(P + (r * s.stride_w + p) * g.Jp, g.Jp, B + r * g.Wb, B + (r + s.dil_h) * g.Wb, p, s.stride_w, xz);
     }
+    // Each tap pair's offset in P from an output row's first lane (no divisions in the loop:
+    // the per-tap `off % stride_w` was the kernel's hottest instruction in `perf`).
+    int64_t toff[64];  // kernels with more tap pairs went to the generic entry above
+    const int64_t T = g.pairs * s.kw;
+    for (int64_t q = 0; q < g.pairs; ++q)
+      for (int64_t kx = 0; kx < s.kw; ++kx) {
+        const int64_t off = kx * s.dil_w;
+        toff[q * s.kw + kx] = (2 * q * s.dil_h * s.stride_w + off % s.stride_w) * g.Jp + off / s.stride_w;
+      }
     const vec vb = R::set1(bias);
     for (int64_t oy = 0; oy < s.OH; ++oy) {
-      for (int64_t ox = 0; ox < s.OW; ox += L) {
-        vec v = vb;
-        for (int64_t q = 0; q < g.pairs; ++q) {
-          const int32_t* prow = P + (oy * s.stride_h + 2 * q * s.dil_h) * s.stride_w * g.Jp + ox;
-          for (int64_t kx = 0; kx < s.kw; ++kx) {
-            const int64_t off = kx * s.dil_w;
-            const int32_t* src = prow + (off % s.stride_w) * g.Jp + off / s.stride_w;
-            v = R::add32(v, R::madd16(R::load(src), R::set1(wp[q * s.kw + kx])));
-          }
+      const int32_t* prow = P + oy * s.stride_h * s.stride_w * g.Jp;
+      int64_t ox = 0;
+      for (; ox + 2 * L <= s.OW; ox += 2 * L) {  // two vectors: each weight broadcast serves both
+        vec v0 = vb, v1 = vb;
+        for (int64_t t = 0; t < T; ++t) {
+          const vec wv = R::set1(wp[t]);
+          v0 = R::add32(v0, R::madd16(R::load(prow + toff[t] + ox), wv));
+          v1 = R::add32(v1, R::madd16(R::load(prow + toff[t] + ox + L), wv));
         }
+        R::store(acc + ox, v0);
+        R::store(acc + ox + L, v1);
+      }
+      for (; ox < s.OW; ox += L) {
+        vec v = vb;
+        for (int64_t t = 0; t < T; ++t) v = R::add32(v, R::madd16(R::load(prow + toff[t] + ox), R::set1(wp[t])));
         R::store(acc + ox, v);  // acc holds OW + L lanes: the last block's extra lanes land there
       }
       u8s8_detail::dw_finish_row(acc, oy, s, o);

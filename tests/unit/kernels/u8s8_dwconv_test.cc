@@ -6,6 +6,7 @@
 // (int32 sums, uint8 / int8 requantization). Random inputs from test::rng() (seed printed by main).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -81,6 +82,8 @@ TEST_CASE("u8s8 depthwise entries vs an int64 loop: sizes, strides, dilations, p
       {11, 31, 3, 2, 3, 3, 1, 2, 1, 0, 2, 1},    {8, 129, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},
       {10, 47, 4, 3, 1, 2, 1, 1, 0, 1, 3, 1},    {5, 6, 3, 3, 1, 1, 1, 1, 3, 3, 3, 3},
       {28, 28, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1},    {6, 17, 7, 1, 1, 1, 1, 1, 3, 0, 3, 0},
+      {13, 20, 11, 11, 1, 1, 1, 1, 5, 5, 5, 5},  // 66 tap pairs: the x86 entries hand it to the generic loops
+      {9, 70, 3, 3, 1, 4, 1, 1, 1, 1, 1, 1},
   };
   for (const U8S8DwConvKernels* k : entries()) {
     for (const Case& c : cases) {
@@ -107,10 +110,10 @@ TEST_CASE("u8s8 depthwise entries vs an int64 loop: sizes, strides, dilations, p
         k->plane(s, x.data(), xz, w.data(), bias, o, aligned);
         CHECK(got == want);
 
-        std::vector<float> mult(size_t(s.OW), fill == Fill::Random ? 1.0f / 2000.0f : 3e-8f);
+        std::vector<float> mult(size_t(s.OW + kernels::kDwRowSlack), fill == Fill::Random ? 1.0f / 2000.0f : 3e-8f);
         for (QuantOut out : {QuantOut::UInt8, QuantOut::Int8}) {
           const bool u = out == QuantOut::UInt8;
-          std::vector<uint8_t> q(want.size());
+          std::vector<uint8_t> q(want.size() + 64, 0xA5);  // bytes past the plane must stay untouched
           o.out = out;
           o.y = q.data();
           o.row_mult = mult.data();
@@ -124,6 +127,7 @@ TEST_CASE("u8s8 depthwise entries vs an int64 loop: sizes, strides, dilations, p
             bad += got_i != int(e);
           }
           CHECK(bad == 0);
+          CHECK(std::all_of(q.begin() + long(want.size()), q.end(), [](uint8_t b) { return b == 0xA5; }));
         }
       }
     }

@@ -82,7 +82,7 @@ class QuantDwConvKernel final : public ops::Kernel {
     ctx.pool().parallel_for(planes, 1, [&](int64_t p0, int64_t p1) {
       std::vector<uint64_t> scratch((k_.scratch_bytes(sh) + 7) / 8 + 8);  // 8-byte units; aligned to 64 below
       void* aligned = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(scratch.data()) + 63) & ~uintptr_t(63));
-      std::vector<float> row_mult(size_t(qlinear_ ? sh.OW : 0));  // the channel's multiplier per column
+      std::vector<float> row_mult(size_t(qlinear_ ? sh.OW + kernels::kDwRowSlack : 0));  // the channel's multiplier
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t c = p % C_;
         if (qlinear_) std::fill(row_mult.begin(), row_mult.end(), mult[size_t(c)]);
