@@ -103,5 +103,6 @@ std::unique_ptr<Pass> make_fuse_skip_layer_norm();
 std::unique_ptr<Pass> make_fuse_attention();
 std::unique_ptr<Pass> make_fuse_reshape_transpose();
 std::unique_ptr<Pass> make_fuse_matmul_integer_to_float();
+std::unique_ptr<Pass> make_fuse_channel_lookup();
 
 }  // namespace ember::opt

@@ -7,6 +7,7 @@ void register_quant_ops(OpRegistry& r) {
   quant::add_quant_linear_ops(r);
   quant::add_qmatmul_ops(r);
   quant::add_qconv_ops(r);
+  quant::add_channel_lookup_op(r);
 }
 
 }  // namespace ember::ops
