@@ -8,7 +8,9 @@
 #include "kernels/dispatch/u8s8_dwconv.h"
 #include "kernels/generic/u8s8_gemm.h"
 
-namespace ember::kernels::u8s8_detail {
+namespace ember::kernels {
+namespace {  // one copy per ISA file, like u8s8_gemm.h's helpers
+namespace u8s8_detail {
 
 // Whole groups of 8 (acc and row_mult hold OW + kDwRowSlack values) rather than requant_row's
 // scalar tail, which cost more than the taps on the 7- and 14-wide rows of MobileNetV2's last
@@ -40,4 +42,6 @@ inline void dw_finish_row(const int32_t* acc, int64_t oy, const U8S8DwShape& s, 
   }
 }
 
-}  // namespace ember::kernels::u8s8_detail
+}  // namespace u8s8_detail
+}  // namespace
+}  // namespace ember::kernels

@@ -19,6 +19,11 @@
 #include "kernels/dispatch/u8s8_gemm.h"
 
 namespace ember::kernels {
+// Internal linkage: every ISA's kernel file compiles its own copy of these helpers with its own
+// -m flags. As ordinary inline functions the copies shared one name, and where one was not
+// inlined the linker kept any one of them (an AVX-512 requant_row in the AVX2 entry would fault
+// on an AVX2-only CPU; the SSE2 one would be slow).
+namespace {
 
 // What pack_a / pack_b store next to the packed operands, by absolute row / column index.
 struct U8S8Sums {
@@ -185,6 +190,31 @@ inline void store_first_bytes(uint8_t* dst, __m128i v, int64_t n) {
 }
 #endif
 
+#if defined(__SSE2__)
+// Transposed C (an NCHW convolution: column n of the block is `rows` consecutive bytes of Y):
+// requantize up to 16 x 16 values into a byte tile, transpose it in registers and store each
+// column's bytes at once. The per-byte scatter this replaces was ~17 % of the AVX-512 VNNI
+// GEMM's time on an int8 ResNet-50 (perf annotate). Out of line, to keep the GEMM driver's
+// inlined epilogue small.
+template <class T>
+[[gnu::noinline]] void requantize_transposed(const int32_t* acc, int64_t ld, int64_t m0, int64_t rows, int64_t n0,
+                                            int64_t cols, const float* s, double zp, double lo, double hi, T* c,
+                                            int64_t ldc) {
+  alignas(16) T tile[16][16] = {};
+  for (int64_t r0 = 0; r0 < rows; r0 += 16) {
+    const int64_t nr = std::min<int64_t>(16, rows - r0);
+    for (int64_t j0 = 0; j0 < cols; j0 += 16) {
+      const int64_t nj = std::min<int64_t>(16, cols - j0);
+      for (int64_t r = 0; r < nr; ++r) requant_row<T>(acc + (r0 + r) * ld + j0, s + j0, nj, zp, lo, hi, tile[r]);
+      __m128i v[16];
+      transpose16x16_bytes(&tile[0][0], v);
+      for (int64_t j = 0; j < nj; ++j)
+        store_first_bytes(reinterpret_cast<uint8_t*>(c + (n0 + j0 + j) * ldc + m0 + r0), v[j], nr);
+    }
+  }
+}
+#endif
+
 template <class T>
 inline void requantize(const U8S8Epilogue& ep, const int32_t* acc, int64_t ld, int64_t m0, int64_t rows,
                        int64_t n0, int64_t cols, double lo, double hi) {
@@ -197,22 +227,7 @@ inline void requantize(const U8S8Epilogue& ep, const int32_t* acc, int64_t ld, i
     return;
   }
 #if defined(__SSE2__)
-  // Transposed C (an NCHW convolution: column n of the block is `rows` consecutive bytes of Y):
-  // requantize up to 16 x 16 values into a byte tile, transpose it in registers and store each
-  // column's bytes at once. The per-byte scatter this replaces was ~17 % of the AVX-512 VNNI
-  // GEMM's time on an int8 ResNet-50 (perf annotate).
-  alignas(16) T tile[16][16] = {};
-  for (int64_t r0 = 0; r0 < rows; r0 += 16) {
-    const int64_t nr = std::min<int64_t>(16, rows - r0);
-    for (int64_t j0 = 0; j0 < cols; j0 += 16) {
-      const int64_t nj = std::min<int64_t>(16, cols - j0);
-      for (int64_t r = 0; r < nr; ++r) requant_row<T>(acc + (r0 + r) * ld + j0, s + j0, nj, zp, lo, hi, tile[r]);
-      __m128i v[16];
-      transpose16x16_bytes(&tile[0][0], v);
-      for (int64_t j = 0; j < nj; ++j)
-        store_first_bytes(reinterpret_cast<uint8_t*>(c + (n0 + j0 + j) * ep.ldc + m0 + r0), v[j], nr);
-    }
-  }
+  requantize_transposed<T>(acc, ld, m0, rows, n0, cols, s, zp, lo, hi, c, ep.ldc);
 #else
   // Transposed C: requantize rows in order, then scatter the bytes (columns of C are rows of Y).
   constexpr int64_t kCols = 64;
@@ -268,4 +283,5 @@ inline void u8s8_finish(int32_t* acc, int64_t ld, int64_t m0, int64_t rows, int6
   }
 }
 
+}  // namespace
 }  // namespace ember::kernels
