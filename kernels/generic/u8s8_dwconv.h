@@ -14,13 +14,16 @@ namespace u8s8_detail {
 
 // Whole groups of 8 (acc and row_mult hold OW + kDwRowSlack values) rather than requant_row's
 // scalar tail, which cost more than the taps on the 7- and 14-wide rows of MobileNetV2's last
-// blocks. The group that straddles the row's end writes up to 7 bytes into the next row, which
-// this plane writes afterwards; only the plane's last row goes through a buffer (the bytes
-// after it belong to another plane, maybe another thread's).
+// blocks. The group that straddles the row's end writes up to 7 bytes into the rows after it,
+// which this plane writes afterwards, when the plane has that many bytes left; otherwise (the
+// last rows, tiny planes) it goes through a buffer: the bytes after the plane belong to another
+// plane, maybe another thread's (the dev build's tests caught a 2x2 plane overwriting its
+// neighbour).
 template <class T>
-inline void dw_requant_row(const int32_t* acc, const U8S8DwOut& o, int64_t OW, bool last_row, double lo, double hi,
-                           T* y) {
-  const int64_t whole = last_row ? OW / 8 * 8 : (OW + 7) / 8 * 8;
+inline void dw_requant_row(const int32_t* acc, const U8S8DwOut& o, int64_t OW, int64_t bytes_after, double lo,
+                           double hi, T* y) {
+  const int64_t up = (OW + 7) / 8 * 8;
+  const int64_t whole = up - OW <= bytes_after ? up : OW / 8 * 8;
   requant_row<T>(acc, o.row_mult, whole, o.y_zero_point, lo, hi, y);
   if (whole >= OW) return;
   T tail[8];
@@ -33,10 +36,10 @@ inline void dw_finish_row(const int32_t* acc, int64_t oy, const U8S8DwShape& s, 
   switch (o.out) {
     case QuantOut::Int32: std::memcpy(static_cast<int32_t*>(o.y) + at, acc, size_t(s.OW) * 4); break;
     case QuantOut::UInt8:
-      dw_requant_row<uint8_t>(acc, o, s.OW, oy + 1 == s.OH, 0, 255, static_cast<uint8_t*>(o.y) + at);
+      dw_requant_row<uint8_t>(acc, o, s.OW, (s.OH - 1 - oy) * s.OW, 0, 255, static_cast<uint8_t*>(o.y) + at);
       break;
     case QuantOut::Int8:
-      dw_requant_row<int8_t>(acc, o, s.OW, oy + 1 == s.OH, -128, 127, static_cast<int8_t*>(o.y) + at);
+      dw_requant_row<int8_t>(acc, o, s.OW, (s.OH - 1 - oy) * s.OW, -128, 127, static_cast<int8_t*>(o.y) + at);
       break;
     case QuantOut::Float32: break;  // not a depthwise output
   }

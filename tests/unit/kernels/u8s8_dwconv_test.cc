@@ -84,6 +84,8 @@ TEST_CASE("u8s8 depthwise entries vs an int64 loop: sizes, strides, dilations, p
       {28, 28, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1},    {6, 17, 7, 1, 1, 1, 1, 1, 3, 0, 3, 0},
       {13, 20, 11, 11, 1, 1, 1, 1, 5, 5, 5, 5},  // 66 tap pairs: the x86 entries hand it to the generic loops
       {9, 70, 3, 3, 1, 4, 1, 1, 1, 1, 1, 1},
+      {6, 6, 3, 3, 3, 3, 1, 1, 0, 0, 0, 0},      // a 2x2 output plane: its row tails must stay inside it
+      {7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},
   };
   for (const U8S8DwConvKernels* k : entries()) {
     for (const Case& c : cases) {
