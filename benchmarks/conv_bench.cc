@@ -22,16 +22,14 @@
 #include "kernels/dispatch/f32_conv_direct.h"
 #include "kernels/dispatch/f32_conv_direct_cv.h"
 #include "kernels/dispatch/kernel_table.h"
+#include "bench_clock.h"
 
 using namespace ember::kernels;
 
 namespace {
 
-double cpu_seconds() {
-  timespec t;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
-}
+using ember::bench::cpu_now;
+
 
 struct ConvShape { int c, h, m, k, s, p; const char* name; };
 struct DwShape { int c, h, s; const char* name; };
@@ -54,9 +52,9 @@ double rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
 
 template <class F>
 void time_best(F f, double& best) {
-  const double t0 = cpu_seconds();
+  const double t0 = cpu_now();
   f();
-  best = std::min(best, cpu_seconds() - t0);
+  best = std::min(best, cpu_now() - t0);
 }
 
 template <class A, class B>

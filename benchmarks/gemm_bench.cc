@@ -28,24 +28,18 @@
 #include "kernels/cpu_features.h"
 #include "kernels/dispatch/kernel_table.h"
 #include "kernels/x86/f32_gemm_x86.h"
+#include "bench_clock.h"
 
 namespace {
 
+using ember::bench::cpu_now;
+using ember::bench::loadavg;
+using ember::bench::median;
+
 using ember::kernels::F32GemmKernels;
 
-// Times are this thread's CPU time, not wall time: on a shared, overloaded machine the wall
-// clock mostly measures the scheduler (cache pollution by other processes still shows).
-double cpu_now() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
+// Times are this thread's CPU time (bench_clock.h).
 double seconds_since(double t0) { return cpu_now() - t0; }
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 // 12 independent accumulators: enough to cover FMA latency (4 cycles) x 2 ports.
 __attribute__((target("avx2,fma"), noinline)) float fma_loop_avx2(long iters) {
@@ -126,13 +120,6 @@ double time_gemm(const F32GemmKernels& k, const Shape& s, double min_seconds) {
     t.push_back(seconds_since(t0));
   }
   return median(t);
-}
-
-std::string loadavg() {
-  std::ifstream f("/proc/loadavg");
-  std::string a, b, c;
-  f >> a >> b >> c;
-  return a + " " + b + " " + c;
 }
 
 }  // namespace

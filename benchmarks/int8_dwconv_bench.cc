@@ -20,16 +20,13 @@
 
 #include "kernels/cpu_features.h"
 #include "kernels/dispatch/u8s8_dwconv.h"
+#include "bench_clock.h"
 
 namespace {
 
-namespace K = ember::kernels;
+using ember::bench::cpu_now;
 
-double cpu_now() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
+namespace K = ember::kernels;
 
 struct Layer {
   int64_t C, H, stride;

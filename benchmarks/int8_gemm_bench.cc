@@ -29,28 +29,15 @@
 #include "kernels/cpu_features.h"
 #include "kernels/dispatch/kernel_table.h"
 #include "kernels/dispatch/u8s8_gemm.h"
+#include "bench_clock.h"
 
 namespace {
 
+using ember::bench::cpu_now;
+using ember::bench::loadavg;
+using ember::bench::median;
+
 namespace K = ember::kernels;
-
-double cpu_now() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-std::string loadavg() {
-  std::ifstream f("/proc/loadavg");
-  std::string a, b, c;
-  f >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
 
 struct Shape {
   const char* what;

@@ -26,21 +26,14 @@
 #include "kernels/dispatch/f32_spmm.h"
 #include "kernels/dispatch/kernel_table.h"
 #include "kernels/generic/spmm.h"
+#include "bench_clock.h"
 
 namespace {
 
+using ember::bench::cpu_now;
+using ember::bench::median;
+
 using namespace ember::kernels;
-
-double cpu_now() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 struct Shape {
   const char* what;

@@ -25,16 +25,13 @@
 #include "kernels/dispatch/f32_vector.h"
 #include "ops/eager.h"
 #include "support/thread_pool.h"
+#include "bench_clock.h"
 
 namespace {
 
-using namespace ember;
+using ember::bench::cpu_now;
 
-double cpu_now() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
+using namespace ember;
 
 double min_seconds = 0.3;
 
