@@ -19,9 +19,12 @@ namespace ember {
 namespace {
 
 // How long an idle worker (or a caller waiting for its helpers) polls before it sleeps. Long
-// enough to bridge the gap between two kernels of one inference, short enough that an idle
-// session gives its CPUs back almost at once.
-constexpr auto kSpin = std::chrono::microseconds(50);
+// enough to bridge the gap between two kernels of one inference, including a single-threaded
+// node in between (a sleeping worker's futex wake-up on this VM costs tens of microseconds per
+// node), short enough that an idle session gives its CPUs back within a millisecond. 50 us
+// measured slower: MobileNetV2 at 2 threads median 3.34/3.27/3.14 ms vs 3.16/3.02/2.94 ms with
+// 1 ms (ember bench --iterations 300, alternated, load < 1; ResNet-50 29.5/24.8 vs 26.4/23.1).
+constexpr auto kSpin = std::chrono::microseconds(1000);
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
