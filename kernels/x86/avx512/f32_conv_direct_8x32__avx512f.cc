@@ -24,7 +24,7 @@
 #include <algorithm>
 
 #include "kernels/dispatch/f32_conv_direct.h"
-#include "kernels/x86/avx512/masked_io_avx512.h"
+#include "kernels/x86/avx512/f32_conv_vec_avx512.h"
 #include "kernels/x86/f32_conv_activate.h"
 
 namespace ember::kernels::EMBER_CD512_NS {
@@ -32,21 +32,6 @@ namespace {
 
 inline __m512 load_first(const float* p, int n) { return load_first16(p, n); }
 inline void store_first(float* p, int n, __m512 v) { store_first16(p, n, v); }
-
-// Vector traits for conv_activate (kernels/x86/f32_conv_activate.h).
-struct V {
-  using vec = __m512;
-  static vec zero() { return _mm512_setzero_ps(); }
-  static vec set1(float x) { return _mm512_set1_ps(x); }
-  static vec fmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
-  static vec add(vec a, vec b) { return _mm512_add_ps(a, b); }
-  static vec mul(vec a, vec b) { return _mm512_mul_ps(a, b); }
-  static vec max(vec a, vec b) { return _mm512_max_ps(a, b); }
-  static vec min(vec a, vec b) { return _mm512_min_ps(a, b); }
-  static vec select_ge0(vec v, vec if_ge, vec if_lt) {
-    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ), if_lt, if_ge);
-  }
-};
 
 constexpr int kMr = 8, kNr = 32, kL = 16;
 // Input block (channels*taps x positions) kept in L2 while every channel strip passes over it.
@@ -84,7 +69,7 @@ void reduce(const ConvDirectArgs& a, const float* w, int64_t j0, int valid, Acc&
 inline void finish_vec(const ConvDirectArgs& a, __m512 v, float bias, const float* z, float* y, int n, bool vec_act) {
   v = _mm512_add_ps(v, _mm512_set1_ps(bias));
   if (z) v = _mm512_add_ps(v, n == kL ? _mm512_loadu_ps(z) : load_first(z, n));
-  if (vec_act) v = conv_activate<V>(v, a.activation, a.act_alpha, a.act_beta);
+  if (vec_act) v = conv_activate<ConvAvx512>(v, a.activation, a.act_alpha, a.act_beta);
   if (n == kL) _mm512_storeu_ps(y, v);
   else store_first(y, n, v);
   if (!vec_act)

@@ -19,29 +19,13 @@
 #define EMBER_CV512_NAME "f32_conv_direct_cv_7x64__avx512f"
 #endif
 
+#include "kernels/x86/avx512/f32_conv_vec_avx512.h"
 #include "kernels/x86/f32_conv_direct_cv.h"
 
 namespace ember::kernels::EMBER_CV512_NS {
 namespace {
 
-struct V512 {
-  using vec = __m512;
-  static constexpr int L = 16;
-  static vec zero() { return _mm512_setzero_ps(); }
-  static vec set1(float x) { return _mm512_set1_ps(x); }
-  static vec load(const float* p) { return _mm512_loadu_ps(p); }
-  static void store(float* p, vec v) { _mm512_storeu_ps(p, v); }
-  static vec fmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
-  static vec add(vec a, vec b) { return _mm512_add_ps(a, b); }
-  static vec mul(vec a, vec b) { return _mm512_mul_ps(a, b); }
-  static vec max(vec a, vec b) { return _mm512_max_ps(a, b); }
-  static vec min(vec a, vec b) { return _mm512_min_ps(a, b); }
-  static vec select_ge0(vec v, vec if_ge, vec if_lt) {
-    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ), if_lt, if_ge);
-  }
-};
-
-using Kernel = ConvDirectCv<V512, 7, 4>;
+using Kernel = ConvDirectCv<ConvAvx512, 7, 4>;
 
 }  // namespace
 

@@ -1,0 +1,33 @@
+// The AVX-512F vector traits of the x86 convolution kernels (depthwise, direct, channel-vector
+// direct): 16 floats per register, first-n loads/stores through masked_io_avx512.h. The
+// AVX-512 counterpart of avx2/f32_conv_vec_avx2.h. Include only from kernels/x86/avx512/*.cc
+// after their intrinsics header (immintrin.h natively, SIMDe in the test-only build); internal
+// linkage on purpose.
+#pragma once
+
+#include "kernels/x86/avx512/masked_io_avx512.h"
+
+namespace ember::kernels {
+namespace {
+
+struct ConvAvx512 {
+  using vec = __m512;
+  static constexpr int L = 16;
+  static vec zero() { return _mm512_setzero_ps(); }
+  static vec set1(float x) { return _mm512_set1_ps(x); }
+  static vec load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, vec v) { _mm512_storeu_ps(p, v); }
+  static vec load_first(const float* p, int n) { return load_first16(p, n); }
+  static void store_first(float* p, int n, vec v) { store_first16(p, n, v); }
+  static vec fmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
+  static vec add(vec a, vec b) { return _mm512_add_ps(a, b); }
+  static vec mul(vec a, vec b) { return _mm512_mul_ps(a, b); }
+  static vec max(vec a, vec b) { return _mm512_max_ps(a, b); }
+  static vec min(vec a, vec b) { return _mm512_min_ps(a, b); }
+  static vec select_ge0(vec v, vec if_ge, vec if_lt) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ), if_lt, if_ge);
+  }
+};
+
+}  // namespace
+}  // namespace ember::kernels
