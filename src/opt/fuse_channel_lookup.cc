@@ -30,17 +30,6 @@ bool is_elementwise(const ir::Node* n) {
   return false;
 }
 
-// A constant of rank <= r whose dims, right-aligned to rank r, are 1 except at axis 1.
-bool per_channel_constant(const ir::Value* v, size_t r) {
-  const Tensor* t = constant_of(v);
-  if (!t || size_t(t->rank()) > r) return false;
-  for (size_t i = 0; i < size_t(t->rank()); ++i) {
-    const size_t axis = r - size_t(t->rank()) + i;
-    if (axis != 1 && t->dim(int64_t(i)) != 1) return false;
-  }
-  return true;
-}
-
 // `n` reads `v` once and everything else it reads is a per-channel constant.
 bool maps_channelwise(const ir::Node* n, const ir::Value* v, size_t r) {
   int uses = 0;

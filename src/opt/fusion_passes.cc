@@ -18,6 +18,7 @@ std::vector<std::unique_ptr<Pass>> fusion_passes() {
   p.push_back(make_fuse_conv_activation());
   p.push_back(make_fuse_matmul_integer_to_float());
   p.push_back(make_fuse_channel_lookup());
+  p.push_back(make_fuse_dequantize_residual_add());
   return p;
 }
 

@@ -57,6 +57,16 @@ std::optional<Dims> static_shape(const ir::Value* v) {
   return v->type.static_dims();
 }
 
+bool per_channel_constant(const ir::Value* v, size_t r) {
+  const Tensor* t = constant_of(v);
+  if (!t || size_t(t->rank()) > r) return false;
+  for (size_t i = 0; i < size_t(t->rank()); ++i) {
+    const size_t axis = r - size_t(t->rank()) + i;
+    if (axis != 1 && t->dim(int64_t(i)) != 1) return false;
+  }
+  return true;
+}
+
 bool has_inputs(const ir::Node* n, size_t count) {
   if (!n || n->explicit_input_count() != count) return false;
   return std::all_of(n->inputs.begin(), n->inputs.begin() + long(count), [](const ir::Value* v) { return v; });

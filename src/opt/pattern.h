@@ -36,6 +36,9 @@ bool is_scalar(const ir::Value* v, double want);
 ir::Value* other_input(const ir::Node* n, const ir::Value* v);
 // Static dims of `v` when fully known.
 std::optional<Dims> static_shape(const ir::Value* v);
+// A constant of rank <= r whose dims, right-aligned to rank r, are 1 except at axis 1: one
+// value per channel of an [N, C, ...] tensor of rank r (or one value in all).
+bool per_channel_constant(const ir::Value* v, size_t r);
 // True when `n` is a standard node with the given count of explicit inputs all present.
 bool has_inputs(const ir::Node* n, size_t count);
 
@@ -104,5 +107,6 @@ std::unique_ptr<Pass> make_fuse_attention();
 std::unique_ptr<Pass> make_fuse_reshape_transpose();
 std::unique_ptr<Pass> make_fuse_matmul_integer_to_float();
 std::unique_ptr<Pass> make_fuse_channel_lookup();
+std::unique_ptr<Pass> make_fuse_dequantize_residual_add();
 
 }  // namespace ember::opt

@@ -8,6 +8,7 @@ void register_quant_ops(OpRegistry& r) {
   quant::add_qmatmul_ops(r);
   quant::add_qconv_ops(r);
   quant::add_channel_lookup_op(r);
+  quant::add_dequantize_residual_add_op(r);
 }
 
 }  // namespace ember::ops

@@ -23,6 +23,9 @@ std::unique_ptr<ops::Kernel> make_quantize_linear(const ir::Node& node, const ru
 std::unique_ptr<ops::Kernel> make_dequantize_linear(const ir::Node& node, const runtime::BackendOptions& options);
 std::unique_ptr<ops::Kernel> make_dynamic_quantize_linear(const ir::Node& node, const runtime::BackendOptions& options);
 
+// dequantize_residual_add.cc: ai.ember DequantizeResidualAdd (the float tail of an int8 residual block).
+std::unique_ptr<ops::Kernel> make_dequantize_residual_add(const ir::Node& node, const runtime::BackendOptions& options);
+
 // cast_int32.cc: Cast int32 -> float32 (after MatMulInteger in dynamic int8 graphs).
 std::unique_ptr<ops::Kernel> make_cast_int32_to_float(const ir::Node& node, const runtime::BackendOptions& options);
 

@@ -14,6 +14,7 @@ void register_quant_kernels(NativeRegistry& r) {
   r.add("", "DequantizeLinear", quant::make_dequantize_linear);
   r.add("", "DynamicQuantizeLinear", quant::make_dynamic_quantize_linear);
   r.add("", "Cast", quant::make_cast_int32_to_float);
+  r.add("ai.ember", "DequantizeResidualAdd", quant::make_dequantize_residual_add);
 }
 
 }  // namespace ember::backends
