@@ -4,16 +4,19 @@
 //   Y^T[S, Mg] = col(X)^T[S, Cg*k] x W_g^T[Cg*k, Mg]
 // with W_g packed once at creation, col(X) read transposed (the kernels' transA) and Y written
 // transposed (trans_c) straight into NCHW. A pointwise convolution (1x1, stride 1, no padding)
-// uses X itself as col(X); otherwise im2col (gemm_conv/im2col_2d.h for 2-D, else
+// uses X itself as col(X); a stride-1 2-D one with wide output rows copies column rows out of a
+// padded image (padded_columns.h); otherwise im2col (gemm_conv/im2col_2d.h for 2-D, else
 // kernels/generic/im2col.h) fills column blocks,
 // padding with the input's zero point, and blocks of output positions run on different threads.
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <vector>
 
 #include "backends/cpu/gemm_conv/gemm_runner.h"
 #include "backends/cpu/gemm_conv/im2col_2d.h"
 #include "backends/cpu/gemm_conv/node_util.h"
+#include "backends/cpu/quant/padded_columns.h"
 #include "backends/cpu/quant/quant_dwconv.h"
 #include "backends/cpu/quant/quant_ops.h"
 #include "kernels/generic/im2col.h"
@@ -31,6 +34,16 @@ using kernels::QuantOut;
 constexpr int kColSlot = 3;
 // An im2col block of about this many bytes stays in L2 while it is packed.
 constexpr int64_t kColBlockBytes = 256 * 1024;
+
+// Per-thread byte buffers of this file (the padded image, the extended output), kept between
+// runs so a run allocates nothing once they have grown. Distinct from gemm_conv's slots, which
+// the blocks use on the same thread.
+uint8_t* local_scratch(int slot, size_t bytes) {
+  thread_local std::vector<uint8_t> buffers[2];
+  std::vector<uint8_t>& b = buffers[slot];
+  if (b.size() < bytes) b.resize(bytes);
+  return b.data();
+}
 
 class QuantConvKernel final : public ops::Kernel {
  public:
@@ -91,6 +104,8 @@ class QuantConvKernel final : public ops::Kernel {
     const int64_t S = geom.out_size(), I = geom.in_size(), Mg = M_ / group_, esz = out == DType::Int32 ? 4 : 1;
     ep.trans_c = true;
     ep.ldc = S;
+    PaddedGeom padded;
+    const bool use_padded = !geom.is_pointwise() && padded_geom(geom, padded);
     for (int64_t n = 0; n < x.dim(0); ++n)
       for (int64_t g = 0; g < group_; ++g) {
         const uint8_t* img = x.data<uint8_t>() + (n * x.dim(1) + g * Cg_) * I;
@@ -99,31 +114,54 @@ class QuantConvKernel final : public ops::Kernel {
         if (e.bias_i32) e.bias_i32 += g * Mg;
         if (e.scale) e.scale += g * Mg;
         if (geom.is_pointwise()) u8s8_multiply(ctx.pool(), S, img, S, true, groups_[size_t(g)], e);
+        else if (use_padded) padded_blocks(ctx, img, geom, padded, groups_[size_t(g)], e, esz);
         else im2col_blocks(ctx, img, geom, groups_[size_t(g)], e, esz);
       }
   }
 
  private:
-  // Output positions in blocks of whole micro-kernel tiles, one im2col + GEMM per block.
-  void im2col_blocks(ops::KernelContext& ctx, const uint8_t* img, const kernels::ConvGeom& geom, const PackedWeights& w,
-                     const U8S8Epilogue& ep, int64_t esz) const {
-    const int64_t S = geom.out_size(), K = w.K(), mr = w.kernels().mr;
+  // Columns [0, S) in blocks of whole micro-kernel tiles, one fill(s0, s1, col) + GEMM per block.
+  template <class Fill>
+  void column_blocks(ops::KernelContext& ctx, int64_t S, const PackedWeights& w, const U8S8Epilogue& ep, int64_t esz,
+                     const Fill& fill) const {
+    const int64_t K = w.K(), mr = w.kernels().mr;
     const int64_t threads = ctx.pool().threads();
     int64_t block = std::min((S + threads - 1) / threads, std::max<int64_t>(kColBlockBytes / std::max<int64_t>(K, 1), 1));
     block = std::max<int64_t>(mr, (block + mr - 1) / mr * mr);
     const int64_t blocks = (S + block - 1) / block;
-    const auto pad = uint8_t(ep.a_zero_point);
     ctx.pool().parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {
         const int64_t s0 = b * block, s1 = std::min(S, s0 + block);
         auto* col = reinterpret_cast<uint8_t*>(gemm_conv::thread_scratch(kColSlot, size_t(K * (s1 - s0) + 3) / 4 + 1));
-        if (geom.nd == 2) gemm_conv::im2col_2d<uint8_t>(img, Cg_, geom, s0, s1, col, pad);
-        else kernels::im2col<uint8_t>(img, Cg_, geom, s0, s1, col, pad);
+        fill(s0, s1, col);
         U8S8Epilogue e = ep;
         e.c = static_cast<uint8_t*>(ep.c) + s0 * esz;  // trans_c: position s is column s of Y
         u8s8_multiply_here(s1 - s0, col, s1 - s0, true, w, e);
       }
     });
+  }
+
+  void im2col_blocks(ops::KernelContext& ctx, const uint8_t* img, const kernels::ConvGeom& geom, const PackedWeights& w,
+                     const U8S8Epilogue& ep, int64_t esz) const {
+    const auto pad = uint8_t(ep.a_zero_point);
+    column_blocks(ctx, geom.out_size(), w, ep, esz, [&](int64_t s0, int64_t s1, uint8_t* col) {
+      if (geom.nd == 2) gemm_conv::im2col_2d<uint8_t>(img, Cg_, geom, s0, s1, col, pad);
+      else kernels::im2col<uint8_t>(img, Cg_, geom, s0, s1, col, pad);
+    });
+  }
+
+  // The GEMM over the extended positions of a padded image (padded_columns.h) into a buffer,
+  // then the valid columns into Y.
+  void padded_blocks(ops::KernelContext& ctx, const uint8_t* img, const kernels::ConvGeom& geom, const PaddedGeom& p,
+                     const PackedWeights& w, const U8S8Epilogue& ep, int64_t esz) const {
+    uint8_t* planes = local_scratch(0, size_t(Cg_ * p.plane()));
+    pad_image(img, Cg_, geom, p, uint8_t(ep.a_zero_point), planes);
+    uint8_t* y_ext = local_scratch(1, size_t(w.N() * p.ext * esz));
+    U8S8Epilogue e = ep;
+    e.c = y_ext;
+    e.ldc = p.ext;
+    column_blocks(ctx, p.ext, w, e, esz, [&](int64_t s0, int64_t s1, uint8_t* col) { padded_columns(planes, Cg_, p, s0, s1, col); });
+    drop_extra_columns(y_ext, w.N(), p, esz, static_cast<uint8_t*>(ep.c));
   }
 
   std::string who_;
