@@ -1,10 +1,14 @@
-// im2col without per-row work for stride-1 2-D convolutions (QLinearConv / ConvInteger): the
-// image is copied once into a zero-point-padded plane of width Wp = OW + (KW - 1) * dilation, and
-// the GEMM computes "extended" output positions e = oy * Wp + ox for every ox < Wp (the Wp - OW
-// extra columns per row are computed and dropped). Then column row (c, ky, kx) over positions
-// [s0, s1) is one contiguous run of the padded plane, starting at ky * dil * Wp + kx * dil:
-// a single memcpy, where gemm_conv::im2col_2d does a fill / copy / fill per output row (14-56
-// bytes each on ResNet-50's 3x3 layers; im2col was ~13 % of an int8 ResNet-50 run, perf).
+// im2col without per-row work for 2-D convolutions (QLinearConv / ConvInteger): the image is
+// copied once into zero-point-padded planes, one per stride phase (py, px) of the padded image:
+//   phase[c][py][px][qy][qx] = padded[c][qy * sy + py][qx * sx + px],
+// Wq = OW + (KW - 1) * dx / sx columns wide, and the GEMM computes "extended" output positions
+// e = oy * Wq + ox for every ox < Wq (the Wq - OW extra columns per row are computed and
+// dropped). Tap (ky, kx) reads padded (oy * sy + ky * dy, ox * sx + kx * dx), i.e. phase
+// ((ky * dy) % sy, (kx * dx) % sx) at (oy + ky * dy / sy, ox + kx * dx / sx): so column row
+// (c, ky, kx) over positions [s0, s1) is one contiguous run, a single memcpy, where
+// gemm_conv::im2col_2d does a fill / copy (stride 1) or a byte gather (stride 2) and another
+// fill per output row (14-56 bytes each on ResNet-50; im2col was ~13 % of an int8 ResNet-50
+// run, perf).
 #pragma once
 
 #include <cstdint>
@@ -14,24 +18,29 @@
 namespace ember::backends::quant {
 
 struct PaddedGeom {
-  int64_t Hp = 0, Wp = 0;  // padded plane
+  int64_t sy = 1, sx = 1;  // strides: sy * sx phase planes per channel
+  int64_t Hq = 0, Wq = 0;  // one phase plane
   int64_t OH = 0, OW = 0;
-  int64_t ext = 0;         // extended positions: (OH - 1) * Wp + OW
+  int64_t ext = 0;         // extended positions: (OH - 1) * Wq + OW
   int64_t taps = 0;        // KH * KW
-  int64_t tap_offset[64] = {};  // ky * dil_y * Wp + kx * dil_x for taps ky * KW + kx
+  int64_t tap_offset[64] = {};  // within a channel's phase planes, for taps ky * KW + kx
+  bool phase_used[16] = {};     // phases some tap reads (the others are not filled)
 
-  int64_t plane() const { return Hp * Wp; }
+  int64_t phase_size() const { return Hq * Wq; }
+  int64_t channel_size() const { return sy * sx * Hq * Wq; }
 };
 
-// The padded form of `g` when it is worth it: 2-D, stride 1, at most 64 taps, and the extra
-// columns at most 1/4 of the output: ResNet-50's 56-, 28- and 14-wide 3x3 layers, not the
-// 7-wide ones. Single QLinearConv 3x3 layers, 1 thread, new / old CPU time: VNNI 0.81 (64 ch,
-// 56x56), 0.78 (128, 28x28), 0.76 (256, 14x14), 0.83 (512, 7x7); EMBER_ISA=avx2 (the
-// widening GEMM, full-range weights) 1.02, 0.97-1.02, 0.86-0.96 but 1.06-1.08 at 7x7, where
-// the 2 extra columns per 7 cost more than the copies saved. False otherwise.
+// The padded form of `g` when it is worth it: 2-D, strides up to 4, 2 to 64 taps, and the
+// extra columns at most 1/4 of the output width (ResNet-50: the 7x7 stride-2 stem and every
+// 3x3 layer but the 7-wide stride-1 ones). Stride 2: new / old 0.62-0.69 (3x3, 128 ch, 56x56
+// in), 0.60 (the stem) on VNNI. A strided 1x1 (taps == 1) gained nothing (1.04; 1.23 with its
+// phase plane read as the GEMM's A directly): it keeps im2col. Single QLinearConv 3x3 stride-1 layers, 1 thread, new / old CPU time: VNNI
+// 0.81 (64 ch, 56x56), 0.78 (128, 28x28), 0.76 (256, 14x14), 0.83 (512, 7x7); EMBER_ISA=avx2
+// (the widening GEMM, full-range weights) 1.02, 0.97-1.02, 0.86-0.96 but 1.06-1.08 at 7x7,
+// where the 2 extra columns per 7 cost more than the copies saved. False otherwise.
 bool padded_geom(const kernels::ConvGeom& g, PaddedGeom& out);
 
-// planes [C][Hp][Wp] = the image [C][H][W] placed at (pad_top, pad_left), `pad` elsewhere.
+// The phase planes [C][sy * sx][Hq][Wq] of the image [C][H][W] padded with `pad`.
 void pad_image(const uint8_t* img, int64_t C, const kernels::ConvGeom& g, const PaddedGeom& p, uint8_t pad,
                uint8_t* planes);
 

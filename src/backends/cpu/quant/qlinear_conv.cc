@@ -154,7 +154,7 @@ class QuantConvKernel final : public ops::Kernel {
   // then the valid columns into Y.
   void padded_blocks(ops::KernelContext& ctx, const uint8_t* img, const kernels::ConvGeom& geom, const PaddedGeom& p,
                      const PackedWeights& w, const U8S8Epilogue& ep, int64_t esz) const {
-    uint8_t* planes = local_scratch(0, size_t(Cg_ * p.plane()));
+    uint8_t* planes = local_scratch(0, size_t(Cg_ * p.channel_size()));
     pad_image(img, Cg_, geom, p, uint8_t(ep.a_zero_point), planes);
     uint8_t* y_ext = local_scratch(1, size_t(w.N() * p.ext * esz));
     U8S8Epilogue e = ep;

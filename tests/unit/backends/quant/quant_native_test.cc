@@ -112,11 +112,14 @@ TEST_CASE("native QLinearConv and ConvInteger vs the reference: 1x1, im2col, gro
       {1, 4, 6, 6, 4, 3, 3, 4, {3, 3}, {}, {1, 1}, "SAME_UPPER"},
       {1, 32, 30, 30, 48, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},            // several im2col blocks
       {1, 3, 7, 7, 5, 3, 3, 1, {2, 2}, {}, {1, 1}, "SAME_UPPER"},
-      // Stride 1 with output rows of 16 or more: column rows copied from a padded image
-      // (padded_columns.h); asymmetric pads, none, dilations with groups, a batch.
+      // Column rows copied from padded phase planes (padded_columns.h; also the
+      // stem and SAME_UPPER stride-2 cases above): asymmetric pads, none, dilations with
+      // groups, a batch, unequal strides with a dilation that leaves phases unused, 5x5 stride 2.
       {2, 5, 9, 40, 7, 3, 3, 1, {1, 1}, {0, 2, 1, 0}},
       {1, 3, 5, 33, 4, 1, 3, 1, {1, 1}, {0, 0, 0, 0}},
       {1, 4, 12, 110, 6, 3, 5, 2, {1, 1}, {1, 1, 1, 1}, {2, 3}},
+      {1, 4, 20, 41, 6, 3, 3, 1, {2, 3}, {1, 2, 0, 1}, {2, 1}},
+      {2, 3, 30, 30, 5, 5, 5, 1, {2, 2}, {2, 2, 2, 2}},
   };
   for (const QConv& k : cases) {
     const int64_t K = (k.c / k.group) * k.kh * k.kw;
