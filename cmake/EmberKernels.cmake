@@ -2,7 +2,7 @@
 # kernels, compiled into the library itself (appended to EMBER_SOURCES before ember_obj exists),
 # each x86 source with its own ISA flags; never global flags, so the library starts on any x86-64.
 # kernels/x86/avx2/*.cc get -mavx2 -mfma -mf16c; kernels/x86/avx512/*.cc get -mavx512f/bw/dq/vl
-# (+vnni for files named *vnni*); files ending in _simde.cc are test-only (EmberKernelTests.cmake).
+# (+vnni for files named *vnni*, +vbmi for *vbmi*); files ending in _simde.cc are test-only (EmberKernelTests.cmake).
 set(_ek ${PROJECT_SOURCE_DIR}/kernels)
 file(GLOB_RECURSE _ember_kernel_sources CONFIGURE_DEPENDS
   ${_ek}/cpu_features.cc ${_ek}/dispatch/*.cc)
@@ -24,6 +24,9 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
     set(_flags "-mavx512f;-mavx512bw;-mavx512dq;-mavx512vl;-mfma;-mf16c")
     if(_src MATCHES "vnni")
       list(APPEND _flags "-mavx512vnni")
+    endif()
+    if(_src MATCHES "vbmi")
+      list(APPEND _flags "-mavx512vbmi")
     endif()
     set_source_files_properties(${_src} PROPERTIES COMPILE_OPTIONS "${_flags};${_kopt}")
   endforeach()

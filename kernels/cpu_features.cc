@@ -48,6 +48,7 @@ uint32_t detect_cpu_features() {
       if (leaf7_ebx & (1u << 30)) f |= kCpuAvx512bw;
       if (leaf7_ebx & (1u << 31)) f |= kCpuAvx512vl;
       if (leaf7_ecx & (1u << 11)) f |= kCpuAvx512vnni;
+      if (leaf7_ecx & (1u << 1)) f |= kCpuAvx512vbmi;
     }
     __cpuid_count(7, 1, eax, ebx, ecx, edx);
     if ((f & kCpuAvx2) && (eax & (1u << 4))) f |= kCpuAvxVnni;
@@ -66,7 +67,7 @@ std::string cpu_features_string(uint32_t f) {
       {kCpuSse42, "sse4.2"},       {kCpuAvx, "avx"},           {kCpuFma, "fma"},
       {kCpuAvx2, "avx2"},          {kCpuF16c, "f16c"},         {kCpuAvx512f, "avx512f"},
       {kCpuAvx512dq, "avx512dq"},  {kCpuAvx512bw, "avx512bw"}, {kCpuAvx512vl, "avx512vl"},
-      {kCpuAvx512vnni, "avx512vnni"}, {kCpuAvxVnni, "avxvnni"},
+      {kCpuAvx512vnni, "avx512vnni"}, {kCpuAvxVnni, "avxvnni"},  {kCpuAvx512vbmi, "avx512vbmi"},
   };
   std::string s;
   for (const auto& n : names)

@@ -22,6 +22,7 @@ enum CpuFeature : uint32_t {
   kCpuAvx512vl = 1u << 8,
   kCpuAvx512vnni = 1u << 9,
   kCpuAvxVnni = 1u << 10,
+  kCpuAvx512vbmi = 1u << 11,
 };
 
 // Probes the CPU every call (tests); everything else uses cpu_features().

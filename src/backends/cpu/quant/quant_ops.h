@@ -26,6 +26,9 @@ std::unique_ptr<ops::Kernel> make_dynamic_quantize_linear(const ir::Node& node, 
 // dequantize_residual_add.cc: ai.ember DequantizeResidualAdd (the float tail of an int8 residual block).
 std::unique_ptr<ops::Kernel> make_dequantize_residual_add(const ir::Node& node, const runtime::BackendOptions& options);
 
+// channel_lookup.cc: ai.ember ChannelLookup with an 8-bit table (kernels/dispatch/u8_lookup.h).
+std::unique_ptr<ops::Kernel> make_channel_lookup(const ir::Node& node, const runtime::BackendOptions& options);
+
 // cast_int32.cc: Cast int32 -> float32 (after MatMulInteger in dynamic int8 graphs).
 std::unique_ptr<ops::Kernel> make_cast_int32_to_float(const ir::Node& node, const runtime::BackendOptions& options);
 

@@ -15,6 +15,7 @@ void register_quant_kernels(NativeRegistry& r) {
   r.add("", "DynamicQuantizeLinear", quant::make_dynamic_quantize_linear);
   r.add("", "Cast", quant::make_cast_int32_to_float);
   r.add("ai.ember", "DequantizeResidualAdd", quant::make_dequantize_residual_add);
+  r.add("ai.ember", "ChannelLookup", quant::make_channel_lookup);
 }
 
 }  // namespace ember::backends
