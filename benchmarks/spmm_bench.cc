@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "kernels/dispatch/f32_spmm.h"
+#include "kernels/dispatch/f32_transpose.h"
 #include "kernels/dispatch/kernel_table.h"
 #include "kernels/generic/spmm.h"
 #include "bench_clock.h"
@@ -69,9 +70,9 @@ std::pair<double, double> time_pair(F f, G g, double min_s) {
   return {1e3 * median(tf), 1e3 * median(tg)};
 }
 
+// The transposes the sparse MatMul kernel runs (kernels/dispatch/f32_transpose.h).
 void transpose(int64_t rows, int64_t cols, const float* src, float* dst) {
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c) dst[c * rows + r] = src[r * cols + c];
+  f32_transpose().fn(rows, cols, src, cols, dst, rows);
 }
 
 void run(const Shape& s, double sparsity, double min_s) {
@@ -127,14 +128,15 @@ int main(int argc, char** argv) {
   std::ifstream la("/proc/loadavg");
   std::string load;
   std::getline(la, load);
-  std::printf("dense: %s   sparse: %s   load average: %s\n", kernel_table().f32_gemm->name, f32_spmm_kernels().name,
-              load.c_str());
+  std::printf("dense: %s   sparse: %s   transpose: %s   load average: %s\n", kernel_table().f32_gemm->name,
+              f32_spmm_kernels().name, f32_transpose().name, load.c_str());
   const Shape shapes[] = {
       {"conv1x1 Cout=256 Cin=64 HW=56x56", false, 256, 64, 3136},
       {"conv1x1 Cout=128 Cin=512 HW=28x28", false, 128, 512, 784},
       {"conv1x1 Cout=1024 Cin=256 HW=14x14", false, 1024, 256, 196},
       {"conv1x1 Cout=512 Cin=2048 HW=7x7", false, 512, 2048, 49},
       {"matmul M=128 K=768 N=3072", true, 3072, 768, 128},
+      {"matmul M=128 K=3072 N=768", true, 768, 3072, 128},
       {"matmul M=16 K=768 N=768", true, 768, 768, 16},
   };
   for (const Shape& s : shapes) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "kernels/dispatch/f32_transpose.h"
+
 namespace ember::ops::movement {
 
 void copy_elems(DType t, void* dst, int64_t doff, const void* src, int64_t soff, int64_t n) {
@@ -72,6 +74,49 @@ void copy_rows(S* dst, const S* src, int64_t src_offset, const Dims& shape, cons
   }
 }
 
+// Copies that are batches of 2-D transposes of 4-byte elements: the source's contiguous axis
+// k is not the last output axis (NCHW <-> NHWC, [.., a, b] -> [.., b, a], full reversals). For
+// each index of the other axes, output plane (k, last) is the transpose of a source matrix
+// with rows along the last axis: the transpose kernel moves 8x8 tiles where copy_rows does one
+// scattered 4-byte read per element. Returns false for any other pattern.
+bool copy_as_transposes(ThreadPool* pool, DType t, void* dst, const void* src, int64_t src_offset,
+                        const Dims& shape, const Dims& strides) {
+  const size_t r = shape.size();
+  if (r < 2 || t == DType::String || dtype_size(t) != 4) return false;
+  const size_t k = size_t(std::find(strides.begin(), strides.end() - 1, 1) - strides.begin());
+  if (k == r - 1) return false;
+  const int64_t A = shape[k], B = shape[r - 1], ld = strides[r - 1];
+  if (A < 8 || B < 8 || ld <= 0) return false;  // small: the plain loop does it as well
+  const Dims out_strides = dims_strides(shape);
+  const int64_t outer = dims_numel(shape) / (A * B), chunks = (B + 31) / 32;
+  const kernels::F32TransposeFn fn = kernels::f32_transpose().fn;
+  const auto* s = static_cast<const float*>(src) + src_offset;
+  auto* d = static_cast<float*>(dst);
+  // Item i: source rows [32 * (i % chunks), +32) of plane i / chunks (planes numbered over the
+  // axes other than k and the last, in order).
+  auto body = [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      int64_t o = i / chunks, soff = 0, doff = 0;
+      for (size_t j = r - 1; j-- > 0;) {
+        if (j == k) continue;
+        const int64_t idx = o % shape[j];
+        o /= shape[j];
+        soff += idx * strides[j];
+        doff += idx * out_strides[j];
+      }
+      const int64_t b0 = 32 * (i % chunks), b1 = std::min(B, b0 + 32);
+      fn(b1 - b0, A, s + soff + b0 * ld, ld, d + doff + b0, out_strides[k]);
+    }
+  };
+  const int64_t items = outer * chunks;
+  if (pool && outer * A * B >= (1 << 16) && items > 1) {
+    pool->parallel_for(items, std::max<int64_t>(1, (1 << 15) / (32 * A)), body);
+  } else {
+    body(0, items);
+  }
+  return true;
+}
+
 }  // namespace
 
 void copy_strided(ThreadPool* pool, DType t, void* dst, const void* src, int64_t src_offset,
@@ -84,6 +129,7 @@ void copy_strided(ThreadPool* pool, DType t, void* dst, const void* src, int64_t
     copy_elems(t, dst, 0, src, src_offset, 1);
     return;
   }
+  if (copy_as_transposes(pool, t, dst, src, src_offset, shape, strides)) return;
   const int64_t inner = shape.back();
   const int64_t rows = n / inner;
   visit_storage(t, [&](auto tag) {

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "backends/cpu/gemm_conv/gemm_runner.h"
 #include "kernels/dispatch/f32_spmm.h"
+#include "kernels/dispatch/f32_transpose.h"
 #include "kernels/generic/spmm.h"
 #include "ops/ember/sparse_matmul.h"
 
@@ -17,12 +19,12 @@ const Tensor* constant_input(const ir::Node& node, size_t i) {
   return node.inputs[i]->constant ? &*node.inputs[i]->constant : nullptr;
 }
 
-void transpose(int64_t rows, int64_t cols, const float* src, float* dst) {
-  // Blocks of 16 x 16 keep both sides in cache lines.
-  for (int64_t r0 = 0; r0 < rows; r0 += 16)
-    for (int64_t c0 = 0; c0 < cols; c0 += 16)
-      for (int64_t r = r0; r < std::min(rows, r0 + 16); ++r)
-        for (int64_t c = c0; c < std::min(cols, c0 + 16); ++c) dst[c * rows + r] = src[r * cols + c];
+// dst [cols, rows] = src [rows, cols]^T, blocks of rows split over the pool.
+void transpose(ThreadPool& pool, int64_t rows, int64_t cols, const float* src, float* dst) {
+  const kernels::F32TransposeFn fn = kernels::f32_transpose().fn;
+  auto body = [&](int64_t r0, int64_t r1) { fn(r1 - r0, cols, src + r0 * cols, cols, dst + r0, rows); };
+  if (pool.threads() <= 1 || rows * cols < (int64_t(1) << 15)) return body(0, rows);
+  pool.parallel_for(rows, 32, body);
 }
 
 class SparseMatMulKernel final : public ops::Kernel {
@@ -49,11 +51,13 @@ class SparseMatMulKernel final : public ops::Kernel {
       return;
     }
     // Y[M, rows] = X[M, cols] W^T: the kernel wants the vector axis (M) contiguous.
+    // Both transposed copies live in per-thread scratch (uninitialised: every element is written).
     const int64_t M = x.numel() / a_.cols;
-    std::vector<float> xt(size_t(x.numel())), yt(size_t(y.numel()));
-    transpose(M, a_.cols, X, xt.data());
-    product(ctx, M, xt.data(), yt.data());
-    transpose(a_.rows, M, yt.data(), Y);
+    float* xt = gemm_conv::thread_scratch(0, size_t(x.numel()));
+    float* yt = gemm_conv::thread_scratch(1, size_t(y.numel()));
+    transpose(ctx.pool(), M, a_.cols, X, xt);
+    product(ctx, M, xt, yt);
+    transpose(ctx.pool(), a_.rows, M, yt, Y);
   }
 
  private:

@@ -31,6 +31,21 @@ TEST_CASE("tensor.transpose: random perms, odd sizes, all storage sizes") {
   }
 }
 
+// Permutations that move the source's contiguous axis away from the end run as batches of 2-D
+// tile transposes for 4-byte elements (movement.cc, copy_as_transposes); other sizes keep the
+// strided loop. Both must give the index-arithmetic answer, ragged tile edges included.
+TEST_CASE("tensor.transpose: planes of 4-byte elements (NCHW <-> NHWC, swaps, reversals)") {
+  const std::vector<std::pair<Dims, std::vector<int64_t>>> cases = {
+      {{2, 19, 5, 33}, {0, 2, 3, 1}}, {{1, 14, 14, 40}, {0, 3, 1, 2}}, {{3, 40, 9}, {0, 2, 1}},
+      {{9, 8, 4, 10}, {3, 2, 0, 1}},  {{70, 8}, {1, 0}},              {{5, 2, 200}, {2, 1, 0}}};
+  for (DType dt : {DType::Float32, DType::Int32, DType::UInt32, DType::Int16, DType::Int64}) {
+    for (const auto& [shape, perm] : cases) {
+      const Tensor x = random_tensor(dt, shape, -50, 50);
+      check_equal(run_op(op("Transpose", {x}, {attr_ints("perm", perm)}))[0], naive_transpose(x, perm));
+    }
+  }
+}
+
 TEST_CASE("tensor.transpose: default perm reverses, large input uses the pool") {
   const Tensor x = random_tensor(DType::Float32, {17, 64, 129});
   check_equal(run_op(op("Transpose", {x}))[0], naive_transpose(x, {2, 1, 0}));
