@@ -65,19 +65,21 @@ ir::Value* split_heads(ir::Value* operand, const std::vector<int64_t>& perm, Att
   const ir::Node* r = producer_of(r4, "Reshape");
   if (!r || !has_single_use(r4)) return nullptr;
   ir::Value* x = r->inputs[0];
-  const std::optional<Dims> xs = static_shape(x), rs = static_shape(r4);
-  if (!xs || !rs || xs->size() != 3 || rs->size() != 4 || x->type.dtype != DType::Float32) return nullptr;
-  if ((*rs)[0] != (*xs)[0] || (*rs)[1] != (*xs)[1] || (*rs)[2] * (*rs)[3] != (*xs)[2]) return nullptr;
-  if (m.heads && m.heads != (*rs)[2]) return nullptr;
-  m.heads = (*rs)[2];
+  // Batch and sequence may be symbolic (dynamic axes); heads, head size and width must be known.
+  if (rank_of(x) != 3u || rank_of(r4) != 4u || x->type.dtype != DType::Float32) return nullptr;
+  const std::vector<ir::Dim>&xd = x->type.dims, &rd = r4->type.dims;
+  const std::optional<int64_t> width = known_dim(x, 2), heads = known_dim(r4, 2), size = known_dim(r4, 3);
+  if (!same_dim(rd[0], xd[0]) || !same_dim(rd[1], xd[1]) || !width || !heads || !size || *heads * *size != *width)
+    return nullptr;
+  if (m.heads && m.heads != *heads) return nullptr;
+  m.heads = *heads;
   m.nodes.insert(m.nodes.end(), {r, t});
   return x;
 }
 
 std::optional<AttnMatch> match(const ir::Node* sm) {
   ir::Value* in = sm->inputs.empty() ? nullptr : sm->inputs[0];
-  const std::optional<Dims> ss = static_shape(in);
-  if (!ss || ss->size() != 4 || in->type.dtype != DType::Float32) return std::nullopt;
+  if (rank_of(in) != 4u || in->type.dtype != DType::Float32) return std::nullopt;
   const int64_t axis = sm->attr_int("axis", sm->opset < 13 ? 1 : -1);
   if (axis != -1 && axis != 3) return std::nullopt;
   AttnMatch m;
@@ -93,11 +95,14 @@ std::optional<AttnMatch> match(const ir::Node* sm) {
       }
     }
     if (!m.mask) return std::nullopt;
-    const std::optional<Dims> ms = static_shape(m.mask);
-    if (!ms || ms->size() > 4 || m.mask->type.dtype != DType::Float32) return std::nullopt;
-    for (size_t d = 0; d < ms->size(); ++d) {
-      const int64_t md = (*ms)[ms->size() - 1 - d], sd = (*ss)[3 - d];
-      if (md != 1 && md != sd) return std::nullopt;
+    // Each mask dim broadcasts (1) or matches the scores' dim. Dims known only at run time
+    // (symbolic) pass here: the Attention kernel checks the same broadcast rule on every run
+    // and fails with ShapeMismatch, never a wrong answer.
+    const std::optional<size_t> mr = rank_of(m.mask);
+    if (!mr || *mr > 4 || m.mask->type.dtype != DType::Float32) return std::nullopt;
+    for (size_t d = 0; d < *mr; ++d) {
+      const ir::Dim &md = m.mask->type.dims[*mr - 1 - d], &sd = in->type.dims[3 - d];
+      if (md.known() && sd.known() && md.value != 1 && md.value != sd.value) return std::nullopt;
     }
     m.nodes.push_back(add);
   }
@@ -127,8 +132,9 @@ std::optional<AttnMatch> match(const ir::Node* sm) {
   if (!perm_is(merge, {0, 2, 1, 3})) return std::nullopt;
   const ir::Node* flat = sole_consumer(merge->outputs[0]);
   if (!is_op(flat, "Reshape") || flat->inputs[0] != merge->outputs[0]) return std::nullopt;
-  const std::optional<Dims> ys = static_shape(flat->outputs[0]), qs = static_shape(m.q), vs = static_shape(m.v);
-  if (!ys || ys->size() != 3 || (*ys)[0] != (*qs)[0] || (*ys)[1] != (*qs)[1] || (*ys)[2] != (*vs)[2])
+  const ir::Value* y = flat->outputs[0];
+  if (rank_of(y) != 3u || !same_dim(y->type.dims[0], m.q->type.dims[0]) ||
+      !same_dim(y->type.dims[1], m.q->type.dims[1]) || !same_dim(y->type.dims[2], m.v->type.dims[2]))
     return std::nullopt;
   m.nodes.insert(m.nodes.end(), {merge, flat});
   m.y = flat->outputs[0];

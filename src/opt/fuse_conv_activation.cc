@@ -52,8 +52,7 @@ class FuseConvActivation final : public Pass {
       const ir::Node* add = sole_consumer(y);
       if (!is_op(add, "Add") || add->inputs.size() != 2) continue;
       ir::Value* z = other_input(add, y);
-      const std::optional<Dims> ys = static_shape(y), zs = static_shape(z);
-      if (!z || z == y || !ys || !zs || *ys != *zs || z->type.dtype != DType::Float32) continue;
+      if (!z || z == y || !same_shape(y, z) || z->type.dtype != DType::Float32) continue;
       if (!claims.claim({conv, add})) continue;
       out.push_back({std::string(name()) + ": " + join_names({conv, add}) + " (residual)",
                      [conv, add, z](ir::Graph& gr) {

@@ -52,11 +52,16 @@ bool param_fits(const ir::Value* p, const Dims& norm) {
 std::optional<LnMatch> match(const ir::Node* mean) {
   LnMatch m;
   m.x = mean->inputs.empty() ? nullptr : mean->inputs[0];
-  const std::optional<Dims> xs = static_shape(m.x);
-  if (!xs || m.x->type.dtype != DType::Float32) return std::nullopt;
-  m.axis = trailing_axis(mean, xs->size());
+  const std::optional<size_t> rank = rank_of(m.x);
+  if (!rank || m.x->type.dtype != DType::Float32) return std::nullopt;
+  m.axis = trailing_axis(mean, *rank);
   if (m.axis < 0 || !has_single_use(mean->outputs[0])) return std::nullopt;
-  m.norm.assign(xs->begin() + m.axis, xs->end());
+  // The normalised dims must be known; the leading ones may be symbolic (batch, sequence).
+  for (int64_t a = m.axis; a < int64_t(*rank); ++a) {
+    const std::optional<int64_t> d = known_dim(m.x, a);
+    if (!d) return std::nullopt;
+    m.norm.push_back(*d);
+  }
   const ir::Node* sub = sole_consumer(mean->outputs[0]);
   if (!is_op(sub, "Sub") || sub->inputs[0] != m.x || sub->inputs[1] != mean->outputs[0]) return std::nullopt;
   const ir::Value* d = sub->outputs[0];
@@ -71,7 +76,7 @@ std::optional<LnMatch> match(const ir::Node* mean) {
                       (is_op(sq, "Mul") && sq->inputs[0] == d && sq->inputs[1] == d);
   if (!square || !is_op(div, "Div") || div->inputs[0] != d || !has_single_use(sq->outputs[0])) return std::nullopt;
   const ir::Node* var = sole_consumer(sq->outputs[0]);
-  if (trailing_axis(var, xs->size()) != m.axis || !has_single_use(var->outputs[0])) return std::nullopt;
+  if (trailing_axis(var, *rank) != m.axis || !has_single_use(var->outputs[0])) return std::nullopt;
   const ir::Node* add_eps = sole_consumer(var->outputs[0]);
   const std::optional<double> eps = is_op(add_eps, "Add") ? scalar_of(other_input(add_eps, var->outputs[0])) : std::nullopt;
   if (!eps || *eps < 0 || !has_single_use(add_eps->outputs[0])) return std::nullopt;

@@ -41,9 +41,10 @@ bool swaps_last_two(const ir::Node* t) {
 ir::Value* bias_of(const ir::Node* add, const ir::Value* y) {
   if (!is_op(add, "Add") || add->inputs.size() != 2) return nullptr;
   ir::Value* b = other_input(add, y);
-  const std::optional<Dims> bs = static_shape(b), ys = static_shape(y);
-  if (!b || b == y || !bs || !ys || ys->empty() || b->type.dtype != DType::Float32) return nullptr;
-  return bs->size() == 1 && (*bs)[0] == ys->back() ? b : nullptr;
+  const std::optional<Dims> bs = static_shape(b);
+  const std::optional<int64_t> n = known_dim(y, -1);  // leading dims may be symbolic (batch, sequence)
+  if (!b || b == y || !bs || !n || b->type.dtype != DType::Float32) return nullptr;
+  return bs->size() == 1 && (*bs)[0] == *n ? b : nullptr;
 }
 
 class FuseMatMulAdd final : public Pass {

@@ -26,9 +26,10 @@ struct SkipMatch {
 
 std::optional<SkipMatch> match(const ir::Node* ln) {
   ir::Value* s = ln->inputs[0];
-  const std::optional<Dims> shape = static_shape(s);
-  if (!shape || shape->empty() || s->type.dtype != DType::Float32) return std::nullopt;
-  const int64_t rank = int64_t(shape->size()), C = shape->back();
+  // The channel dim must be known; the leading ones may be symbolic (batch, sequence).
+  const std::optional<int64_t> channels = known_dim(s, -1);
+  if (!channels || s->type.dtype != DType::Float32) return std::nullopt;
+  const int64_t rank = int64_t(*rank_of(s)), C = *channels;
   const int64_t axis = ln->attr_int("axis", -1);
   if (axis != -1 && axis != rank - 1) return std::nullopt;
   for (size_t i = 1; i < ln->outputs.size(); ++i)
@@ -40,7 +41,7 @@ std::optional<SkipMatch> match(const ir::Node* ln) {
   const ir::Node* add = producer_of(s, "Add");
   if (!add || add->inputs.size() != 2 || add->inputs[0] == add->inputs[1]) return std::nullopt;
   for (const ir::Value* in : add->inputs)
-    if (static_shape(in) != shape || in->type.dtype != DType::Float32) return std::nullopt;
+    if (!same_shape(in, s) || in->type.dtype != DType::Float32) return std::nullopt;
   m.x = add->inputs[0];
   m.skip = add->inputs[1];
   m.sum = s;
@@ -51,7 +52,7 @@ std::optional<SkipMatch> match(const ir::Node* ln) {
     const ir::Node* b = producer_of(*side, "Add");
     if (!b || !has_single_use(*side) || b->inputs.size() != 2) continue;
     for (size_t i = 0; i < 2; ++i)
-      if (channel_vector(b->inputs[i], C) && static_shape(b->inputs[1 - i]) == shape) {
+      if (channel_vector(b->inputs[i], C) && same_shape(b->inputs[1 - i], s)) {
         m.bias = b->inputs[i];
         *side = b->inputs[1 - i];
         m.nodes.insert(m.nodes.begin(), b);

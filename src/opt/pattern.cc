@@ -67,6 +67,33 @@ bool per_channel_constant(const ir::Value* v, size_t r) {
   return true;
 }
 
+bool same_dim(const ir::Dim& a, const ir::Dim& b) {
+  if (a.known() || b.known()) return a.value == b.value;
+  return !a.symbol.empty() && a.symbol == b.symbol;
+}
+
+bool same_shape(const ir::Value* a, const ir::Value* b) {
+  if (!a || !b || a->type.kind != ir::ValueKind::Tensor || b->type.kind != ir::ValueKind::Tensor ||
+      !a->type.has_shape || !b->type.has_shape || a->type.dims.size() != b->type.dims.size())
+    return false;
+  for (size_t i = 0; i < a->type.dims.size(); ++i)
+    if (!same_dim(a->type.dims[i], b->type.dims[i])) return false;
+  return true;
+}
+
+std::optional<size_t> rank_of(const ir::Value* v) {
+  if (!v || v->type.kind != ir::ValueKind::Tensor || !v->type.has_shape) return std::nullopt;
+  return v->type.dims.size();
+}
+
+std::optional<int64_t> known_dim(const ir::Value* v, int64_t axis) {
+  const std::optional<size_t> r = rank_of(v);
+  if (!r) return std::nullopt;
+  if (axis < 0) axis += int64_t(*r);
+  if (axis < 0 || axis >= int64_t(*r) || !v->type.dims[size_t(axis)].known()) return std::nullopt;
+  return v->type.dims[size_t(axis)].value;
+}
+
 bool has_inputs(const ir::Node* n, size_t count) {
   if (!n || n->explicit_input_count() != count) return false;
   return std::all_of(n->inputs.begin(), n->inputs.begin() + long(count), [](const ir::Value* v) { return v; });

@@ -39,6 +39,17 @@ std::optional<Dims> static_shape(const ir::Value* v);
 // A constant of rank <= r whose dims, right-aligned to rank r, are 1 except at axis 1: one
 // value per channel of an [N, C, ...] tensor of rank r (or one value in all).
 bool per_channel_constant(const ir::Value* v, size_t r);
+// Symbolic shapes: models exported with dynamic axes (batch, sequence) carry dims that are only
+// named (ONNX dim_param). Fusions check them with these instead of static_shape, so they still
+// fire on such models. Two dims are the same when both are known and equal, or both carry the
+// same name (one name denotes one size throughout a graph).
+bool same_dim(const ir::Dim& a, const ir::Dim& b);
+// True when both have a known rank and the same dims in the sense of same_dim.
+bool same_shape(const ir::Value* a, const ir::Value* b);
+// The rank when known.
+std::optional<size_t> rank_of(const ir::Value* v);
+// Dim `axis` (negative: from the back) of `v` when the rank and that dim are known.
+std::optional<int64_t> known_dim(const ir::Value* v, int64_t axis);
 // True when `n` is a standard node with the given count of explicit inputs all present.
 bool has_inputs(const ir::Node* n, size_t count);
 

@@ -20,10 +20,14 @@ ir::Value* linear(FusionGraph& b, ir::Value* x, int64_t fin, int64_t fout) {
   return b.op("Add", {y, b.weight("bias", {fout}, -0.1, 0.1)});
 }
 
-// The block scripts/make_models.py attention() builds, with the scale and mask variants.
-ir::Value* attention(FusionGraph& b, ir::Value* x, ir::Value* mask, const AttnShape& s, Scale scale) {
+// The block scripts/make_models.py attention() builds, with the scale and mask variants. With
+// `copy_dims` the head reshapes copy batch and sequence from their input (0 in the shape), as
+// exports with dynamic axes write them.
+ir::Value* attention(FusionGraph& b, ir::Value* x, ir::Value* mask, const AttnShape& s, Scale scale,
+                     bool copy_dims = false) {
   const int64_t hidden = s.heads * s.head_dim;
-  ir::Value* split = b.ints({s.batch, s.seq, s.heads, s.head_dim});
+  const int64_t batch = copy_dims ? 0 : s.batch, seq = copy_dims ? 0 : s.seq;
+  ir::Value* split = b.ints({batch, seq, s.heads, s.head_dim});
   auto project = [&](const std::vector<int64_t>& perm) {
     ir::Value* y = b.op("Reshape", {linear(b, x, hidden, hidden), split});
     return b.op("Transpose", {y}, {attr_ints("perm", perm)});
@@ -40,7 +44,7 @@ ir::Value* attention(FusionGraph& b, ir::Value* x, ir::Value* mask, const AttnSh
   if (mask) scores = b.op("Add", {scores, mask});
   ir::Value* probs = b.op("Softmax", {scores}, {attr_int("axis", -1)});
   ir::Value* ctx = b.op("Transpose", {b.op("MatMul", {probs, v})}, {attr_ints("perm", {0, 2, 1, 3})});
-  ctx = b.op("Reshape", {ctx, b.ints({s.batch, s.seq, hidden})});
+  ctx = b.op("Reshape", {ctx, b.ints({batch, seq, hidden})});
   return linear(b, ctx, hidden, hidden);
 }
 
@@ -76,6 +80,21 @@ TEST_CASE("fuse_attention: the exported multi-head attention block becomes one a
             CHECK(n->inputs.size() == (masked ? 4u : 3u));
           }
       }
+}
+
+TEST_CASE("fuse_attention: symbolic batch and sequence (dynamic axes, reshapes that copy dims)") {
+  const AttnShape s{2, 9, 3, 4};
+  for (const bool masked : {true, false}) {
+    CAPTURE(masked);
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* x = b.input("x", {s.batch, s.seq, s.heads * s.head_dim}, {"batch", "seq"});
+          ir::Value* mask = masked ? b.input("mask", {s.batch, 1, 1, s.seq}, {"batch", "", "", "seq"}) : nullptr;
+          b.output(attention(b, x, mask, s, Scale::DivAfter, true));
+        },
+        attention_and_matmul(), Tier::Close, s.heads * s.head_dim * 2, -2.0, 2.0);
+    CHECK(r.after == std::map<std::string, int>{{"ai.ember.Attention", 1}, {"ai.ember.FusedMatMul", 4}});
+  }
 }
 
 TEST_CASE("fuse_attention: a Softmax over another axis or a missing merge is left alone") {

@@ -63,6 +63,24 @@ TEST_CASE("fuse_conv_activation: a residual Add becomes Z, then the activation a
   CHECK(n.fused_from.size() == 3);
 }
 
+// Models exported with a dynamic batch axis: the residual's shape matches by the dim's name.
+TEST_CASE("fuse_conv_activation: a residual with a symbolic batch fuses; one of another batch name does not") {
+  for (const char* skip_batch : {"N", "M"}) {
+    CAPTURE(skip_batch);
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* x = b.input("x", {2, 4, 5, 5}, {"N"});
+          ir::Value* skip = b.input("skip", {2, 6, 5, 5}, {skip_batch});
+          b.output(b.op("Relu", {b.op("Add", {skip, conv(b, x, 4, 6, true)})}));
+        },
+        passes_of(opt::make_fuse_conv_activation()), Tier::Close, 36);
+    if (std::string(skip_batch) == "N")
+      CHECK(r.after == std::map<std::string, int>{{"ai.ember.FusedConv", 1}});
+    else
+      CHECK(r.after == std::map<std::string, int>{{"Conv", 1}, {"Add", 1}, {"Relu", 1}});
+  }
+}
+
 TEST_CASE("fuse_conv_activation: two Convs into one Add: one takes the other's output as Z") {
   const FusionResult r = check_fusion(
       [&](FusionGraph& b) {

@@ -43,6 +43,22 @@ TEST_CASE("fuse_layer_norm: the decomposed form becomes LayerNormalization (ONNX
         }
 }
 
+TEST_CASE("fuse_layer_norm: fuses when the leading dims are symbolic, not when the normalised one is") {
+  for (const bool channels_known : {true, false}) {
+    CAPTURE(channels_known);
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          const std::vector<std::string> names = {"batch", "seq", channels_known ? "" : "hidden"};
+          b.output(decomposed_ln(b, b.input("x", {2, 3, 16}, names), 16, true, true));
+        },
+        passes_of(opt::make_fuse_layer_norm()), Tier::Close, 16);
+    if (channels_known)
+      CHECK(r.after == std::map<std::string, int>{{"LayerNormalization", 1}});
+    else
+      CHECK(r.after.count("LayerNormalization") == 0);
+  }
+}
+
 TEST_CASE("fuse_layer_norm: a mean over a non-trailing axis is not a layer norm") {
   const FusionResult r = check_fusion(
       [&](FusionGraph& b) {

@@ -28,6 +28,16 @@ TEST_CASE("fuse_matmul_add: MatMul + bias Add becomes FusedMatMul, then its acti
   }
 }
 
+TEST_CASE("fuse_matmul_add: the bias fuses when batch and sequence are symbolic") {
+  const FusionResult r = check_fusion(
+      [&](FusionGraph& b) {
+        ir::Value* y = b.op("MatMul", {b.input("a", {2, 7, 17}, {"batch", "seq"}), b.weight("w", {17, 9})});
+        b.output(b.op("Relu", {b.op("Add", {y, b.weight("bias", {9})})}));
+      },
+      passes_of(opt::make_fuse_matmul_add()), Tier::Close, 17);
+  CHECK(r.after == std::map<std::string, int>{{"ai.ember.FusedMatMul", 1}});
+}
+
 TEST_CASE("fuse_matmul_add: Transposes of the last two dims fold into transA / transB") {
   SUBCASE("batched A and 2-D B") {
     const FusionResult r = check_fusion(

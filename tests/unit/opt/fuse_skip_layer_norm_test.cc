@@ -35,6 +35,17 @@ TEST_CASE("fuse_skip_layer_norm: Add + LayerNormalization becomes SkipLayerNorma
       }
 }
 
+TEST_CASE("fuse_skip_layer_norm: batch and sequence may be symbolic, as exporters with dynamic axes write them") {
+  const FusionResult r = check_fusion(
+      [&](FusionGraph& b) {
+        ir::Value* x = b.op("Add", {b.input("x", {2, 3, 24}, {"batch", "seq"}), b.weight("bias", {24})});
+        b.output(layer_norm(b, b.op("Add", {x, b.input("skip", {2, 3, 24}, {"batch", "seq"})}), 24, true));
+      },
+      passes_of(opt::make_fuse_skip_layer_norm()), Tier::Close, 24);
+  CHECK(r.after == std::map<std::string, int>{{"ai.ember.SkipLayerNormalization", 1}});
+  CHECK(r.fused->graph->nodes()[0]->inputs.size() == 5u);
+}
+
 TEST_CASE("fuse_skip_layer_norm: a sum with other uses becomes output 1") {
   const FusionResult r = check_fusion(
       [&](FusionGraph& b) {

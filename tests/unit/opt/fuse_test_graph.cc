@@ -15,11 +15,16 @@ FusionGraph::FusionGraph(uint64_t seed, int opset) : gen(seed) {
   model->graph->name = "fusion_test";
 }
 
-ir::Value* FusionGraph::input(const std::string& name, const Dims& shape) {
+ir::Value* FusionGraph::input(const std::string& name, const Dims& shape) { return input(name, shape, {}); }
+
+ir::Value* FusionGraph::input(const std::string& name, const Dims& shape, const std::vector<std::string>& symbols) {
   ir::Value* v = model->graph->add_value(name);
   v->type = ir::TypeInfo::tensor(DType::Float32, shape);
+  for (size_t i = 0; i < symbols.size() && i < shape.size(); ++i)
+    if (!symbols[i].empty()) v->type.dims[i] = ir::Dim{-1, symbols[i]};
   v->is_input = true;
   model->graph->inputs.push_back(v);
+  feed_shapes[name] = shape;
   return v;
 }
 
@@ -136,7 +141,7 @@ FusionResult check_fusion(const BuildFn& build, std::vector<std::unique_ptr<opt:
 
   runtime::Feeds feeds;
   for (const ir::Value* in : ref.model->graph->inputs)
-    feeds.emplace_back(in->name, random_tensor(DType::Float32, in->type.static_dims(), lo, hi));
+    feeds.emplace_back(in->name, random_tensor(DType::Float32, ref.feed_shapes.at(in->name), lo, hi));
   runtime::SessionOptions o0;
   o0.optimization = 0;
   o0.threads = 2;

@@ -22,6 +22,9 @@ class FusionGraph {
  public:
   explicit FusionGraph(uint64_t seed, int opset = 17);
   ir::Value* input(const std::string& name, const Dims& shape);
+  // An input whose dim i is symbolic, named symbols[i], where symbols[i] is not empty (as models
+  // exported with dynamic axes declare batch and sequence); `shape` gives the sizes fed.
+  ir::Value* input(const std::string& name, const Dims& shape, const std::vector<std::string>& symbols);
   ir::Value* weight(const std::string& name, const Dims& shape, double lo = -1.0, double hi = 1.0);
   ir::Value* constant(const std::string& name, Tensor t);
   ir::Value* scalar(float v);
@@ -35,6 +38,7 @@ class FusionGraph {
 
   std::shared_ptr<ir::Model> model;
   std::mt19937_64 gen;
+  std::map<std::string, Dims> feed_shapes;  // the sizes check_fusion feeds, by input name
 
  private:
   int counter_ = 0;
