@@ -1,5 +1,6 @@
 // Plan execution: one frame of value slots per run, kernels called in order, intermediates
 // placed in a borrowed arena, dead values released as soon as their last reader has run.
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <new>
@@ -12,9 +13,10 @@ namespace ember::runtime {
 
 class StepContext final : public ops::KernelContext {
  public:
-  StepContext(const Plan& plan, const Step& step, std::vector<ops::RtValue>& frame, char* arena,
-              ThreadPool& pool)
-      : plan_(plan), step_(step), frame_(frame), arena_(arena), pool_(pool) {
+  // `observed` (may be null) collects the bytes of every tensor placed on the heap, per slot.
+  StepContext(const Step& step, std::vector<ops::RtValue>& frame, const ArenaLayout& layout, char* arena,
+              std::vector<size_t>* observed, ThreadPool& pool)
+      : step_(step), frame_(frame), layout_(layout), arena_(arena), observed_(observed), pool_(pool) {
     inputs_.reserve(step.inputs.size());
     for (int s : step.inputs) inputs_.push_back(s >= 0 ? &frame[size_t(s)] : nullptr);
     output_count_ = step.outputs.size();
@@ -30,16 +32,17 @@ class StepContext final : public ops::KernelContext {
       scratch_.emplace_back(dtype, shape);
       return scratch_.back();
     }
-    const size_t offset = plan_.slot_offset_[size_t(s)];
-    const ir::TypeInfo& planned = plan_.slot_value_[size_t(s)]->type;
+    const size_t offset = layout_.offset[size_t(s)];
+    const size_t bytes = size_t(dims_numel(shape)) * dtype_size(dtype);
     ops::RtValue& slot = frame_[size_t(s)];
     slot = ops::RtValue{};
-    if (offset != SIZE_MAX && arena_ && dtype == planned.dtype &&
-        size_t(dims_numel(shape)) * dtype_size(dtype) <=
-            size_t(dims_numel(planned.static_dims())) * dtype_size(planned.dtype)) {
+    // Room is checked in bytes, so a data-dependent size larger than the one planned for
+    // (or learned) goes to the heap instead of over a neighbour.
+    if (offset != SIZE_MAX && arena_ && dtype != DType::String && bytes <= layout_.bytes[size_t(s)]) {
       slot.tensor = Tensor::wrap(dtype, shape, arena_ + offset);
     } else {
       slot.tensor = Tensor(dtype, shape);
+      if (observed_ && dtype != DType::String) (*observed_)[size_t(s)] = std::max((*observed_)[size_t(s)], bytes);
     }
     return slot.tensor;
   }
@@ -64,13 +67,14 @@ class StepContext final : public ops::KernelContext {
  private:
   bool in_arena(const void* p) const {
     const char* c = static_cast<const char*>(p);
-    return arena_ && c >= arena_ && c < arena_ + plan_.arenas_->bytes();
+    return arena_ && c >= arena_ && c < arena_ + layout_.arenas->bytes();
   }
 
-  const Plan& plan_;
   const Step& step_;
   std::vector<ops::RtValue>& frame_;
+  const ArenaLayout& layout_;
   char* arena_;
+  std::vector<size_t>* observed_;
   ThreadPool& pool_;
   std::vector<Tensor> scratch_;
 };
@@ -143,13 +147,29 @@ std::vector<ops::RtValue> Plan::execute(std::vector<ops::RtValue> bound, ThreadP
     ops::RtValue& b = bound[k];
     if (b.tensor.defined() || b.is_sequence() || b.is_none) frame[size_t(bound_slots_[k])] = std::move(b);
   }
+  // With dynamic intermediates: the layout learned for these input shapes, or, on their first
+  // run, the static one while the heap sizes are recorded to learn it.
+  std::shared_ptr<const ArenaLayout> layout = static_layout_;
+  std::vector<Dims> input_shapes;
+  std::vector<size_t> observed;
+  if (stats_.heap_values > 0) {
+    for (int s : bound_slots_) {
+      const ops::RtValue& v = frame[size_t(s)];
+      input_shapes.push_back(!v.is_sequence() && v.tensor.defined() ? v.tensor.shape() : Dims{-1});
+    }
+    if (auto learned = shaped_layouts_.find(input_shapes))
+      layout = std::move(learned);
+    else
+      observed.assign(slot_value_.size(), 0);
+  }
   std::unique_ptr<ArenaPool::Lease> lease;
-  if (arenas_->bytes() > 0) lease = arenas_->acquire();
+  if (layout->arenas->bytes() > 0) lease = layout->arenas->acquire();
   char* arena = lease ? lease->data() : nullptr;
+  std::vector<size_t>* observing = observed.empty() ? nullptr : &observed;
 
   auto run_step = [&](const Step& step) {
     try {
-      StepContext ctx(*this, step, frame, arena, pool);
+      StepContext ctx(step, frame, *layout, arena, observing, pool);
       step.kernel->run(ctx);
       check_against_inferred(step, frame);
     } catch (...) {
@@ -185,6 +205,8 @@ std::vector<ops::RtValue> Plan::execute(std::vector<ops::RtValue> bound, ThreadP
     }
     profiler->add_run(run_start, Profiler::Clock::now(), std::move(records));
   }
+
+  if (observing) shaped_layouts_.add(input_shapes, make_arena_layout(slot_value_.size(), arena_requests_, observing));
 
   std::vector<ops::RtValue> outputs;
   outputs.reserve(output_slots_.size());

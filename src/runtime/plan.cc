@@ -8,7 +8,6 @@
 #include <unordered_set>
 
 #include "ops/graph_inference.h"
-#include "runtime/memory_planner.h"
 #include "runtime/subgraph.h"
 
 namespace ember::runtime {
@@ -19,8 +18,10 @@ using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
+// A tensor intermediate the arena may hold once its size is known (statically, or from a run).
 bool arena_eligible(const ir::Value& v) {
-  return v.type.is_static() && v.type.dtype != DType::String && !v.is_output;
+  return v.type.kind == ir::ValueKind::Tensor && v.type.dtype != DType::String && v.type.dtype != DType::Undefined &&
+         !v.is_output;
 }
 
 class PlanFactoryContext final : public ops::KernelFactoryContext {
@@ -122,27 +123,22 @@ std::unique_ptr<Plan> Plan::build(const ir::Graph& graph, const Backend& backend
   for (size_t k = 0; k < n; ++k)
     if (!keep[k] && last[k] >= 0) plan->steps_[last[k]].release.push_back(int(k));
 
-  // Arena layout for intermediates whose size is known now.
-  std::vector<BufferRequest> requests;
-  std::vector<size_t> request_slot;
-  plan->slot_offset_.assign(n, SIZE_MAX);
+  // Arena layout for intermediates whose size is known now; the dynamic ones are laid out per
+  // input shapes on their first run (runtime/arena_layout.h).
   for (size_t k = 0; k < n; ++k) {
     const ir::Value* v = plan->slot_value_[k];
-    if (first[k] < 0 || keep[k]) continue;
-    if (!arena_eligible(*v)) {
+    if (first[k] < 0 || keep[k] || !arena_eligible(*v)) continue;
+    size_t bytes = 0;
+    if (v->type.is_static())
+      bytes = size_t(dims_numel(v->type.static_dims())) * dtype_size(v->type.dtype);
+    else
       ++plan->stats_.heap_values;
-      continue;
-    }
-    const size_t bytes = size_t(dims_numel(v->type.static_dims())) * dtype_size(v->type.dtype);
-    requests.push_back(BufferRequest{bytes, first[k], std::max(first[k], last[k])});
-    request_slot.push_back(k);
+    plan->arena_requests_.push_back(SlotRequest{int(k), first[k], std::max(first[k], last[k]), bytes});
   }
-  const MemoryPlan mem = plan_memory(requests);
-  for (size_t r = 0; r < requests.size(); ++r) plan->slot_offset_[request_slot[r]] = mem.offsets[r];
-  plan->arenas_ = std::make_unique<ArenaPool>(mem.arena_bytes);
+  plan->static_layout_ = make_arena_layout(n, plan->arena_requests_);
   plan->stats_.steps = plan->steps_.size();
-  plan->stats_.arena_bytes = mem.arena_bytes;
-  plan->stats_.planned_bytes_without_reuse = mem.total_requested;
+  plan->stats_.arena_bytes = plan->static_layout_->arenas->bytes();
+  plan->stats_.planned_bytes_without_reuse = plan->static_layout_->planned_bytes_without_reuse;
   plan->stats_.memory_plan_ms = ms_since(layout_start);
   return plan;
 }

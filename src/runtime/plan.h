@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "ops/op_registry.h"
-#include "runtime/arena.h"
+#include "runtime/arena_layout.h"
 #include "runtime/backend.h"
 
 namespace ember::runtime {
@@ -28,7 +28,7 @@ struct PlanStats {
   size_t steps = 0;
   size_t arena_bytes = 0;
   size_t planned_bytes_without_reuse = 0;
-  size_t heap_values = 0;              // intermediates with dynamic shapes, allocated per run
+  size_t heap_values = 0;              // intermediates with dynamic shapes (placed per input shapes)
   size_t prepacked_only_constants = 0; // constants only prepacking read (not bound per run)
   size_t prepacked_only_bytes = 0;
   // Where the build's time went: kernel construction (weight prepacking, kernel_choice trials)
@@ -60,17 +60,18 @@ class Plan {
 
   const std::vector<Step>& steps() const { return steps_; }
   const PlanStats& stats() const { return stats_; }
+  size_t learned_layouts() const { return shaped_layouts_.size(); }
 
  private:
-  friend class StepContext;
   const ir::Graph* graph_ = nullptr;
   std::vector<Step> steps_;
   std::vector<ops::RtValue> slot_init_;       // constants pre-bound per run
   std::vector<const ir::Value*> slot_value_;  // slot -> value (types, names)
-  std::vector<size_t> slot_offset_;           // arena offset, or SIZE_MAX for heap
   std::vector<int> bound_slots_;              // formal inputs then captures
   std::vector<int> output_slots_;
-  std::unique_ptr<ArenaPool> arenas_;
+  std::vector<SlotRequest> arena_requests_;   // intermediates the arena may hold (bytes 0: dynamic)
+  std::shared_ptr<const ArenaLayout> static_layout_;  // from the inferred shapes
+  mutable ShapedLayouts shaped_layouts_;      // learned per input shapes when some are dynamic
   PlanStats stats_;
 };
 

@@ -152,6 +152,7 @@ Profiler& Session::enable_profiling(const std::string& path) {
 }
 
 const PlanStats& Session::plan_stats() const { return plan_->stats(); }
+size_t Session::learned_layouts() const { return plan_->learned_layouts(); }
 
 std::unique_ptr<Session> Session::from_model(std::shared_ptr<ir::Model> model, const SessionOptions& opts) {
   return std::unique_ptr<Session>(new Session(std::move(model), opts));

@@ -54,6 +54,9 @@ class Session {
   // with the five op types whose kernels took longest to build (prepacking, timing trials).
   const std::vector<CreationPhase>& creation_phases() const { return phases_; }
   const PlanStats& plan_stats() const;
+  // Arena layouts learned so far for input shapes that make dynamic intermediates static
+  // (runtime/arena_layout.h); 0 for a model whose intermediates all have static shapes.
+  size_t learned_layouts() const;
   // The profiler recording runs (option `profile`), or null when profiling is off.
   Profiler* profiler() const { return profiler_.get(); }
   // Starts recording runs when the option did not (`path` empty: in memory only); returns

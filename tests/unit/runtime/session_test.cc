@@ -164,6 +164,40 @@ TEST_CASE("runtime: symbolic dimensions accept any size") {
   }
 }
 
+// Intermediates sized by a symbolic dim go to the heap on the first run with given input
+// shapes, which records their sizes; later runs with those shapes use an arena laid out from
+// them. Alternating sizes, more shapes than the cache keeps, and concurrent runs of different
+// sizes must all stay exact (a wrong layout would let live tensors overlap).
+TEST_CASE("runtime: symbolic dimensions: arena layouts learned per input shape") {
+  auto s = runtime::Session::from_model(chain_model(6, -1), two_threads());
+  CHECK(s->plan_stats().heap_values > 0);
+  CHECK(s->learned_layouts() == 0);
+  for (int64_t n : {5, 5, 64, 5, 64, 1}) {
+    Tensor x = test::random_tensor(DType::Float32, {n, 8});
+    check_chain(s->run({{"x", x}})[0], x, 6);
+  }
+  CHECK(s->learned_layouts() == 3);
+  for (int64_t n = 2; n < 16; ++n) {
+    Tensor x = test::random_tensor(DType::Float32, {n, 8});
+    check_chain(s->run({{"x", x}})[0], x, 6);
+  }
+  CHECK(s->learned_layouts() == runtime::ShapedLayouts::kMaxEntries);
+  std::vector<std::thread> threads;
+  std::vector<Tensor> xs, ys(4);
+  for (int t = 0; t < 4; ++t) xs.push_back(test::random_tensor(DType::Float32, {int64_t(3 + 20 * t), 8}));
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int rep = 0; rep < 10; ++rep) ys[t] = s->run({{"x", xs[t]}})[0];
+    });
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) check_chain(ys[t], xs[t], 6);
+  // A model whose shapes are all static learns nothing.
+  auto fixed = runtime::Session::from_model(chain_model(2, 4), two_threads());
+  Tensor x = test::random_tensor(DType::Float32, {4, 8});
+  check_chain(fixed->run({{"x", x}})[0], x, 2);
+  CHECK(fixed->learned_layouts() == 0);
+}
+
 TEST_CASE("runtime: bad feeds give precise errors") {
   auto s = runtime::Session::from_model(chain_model(1, 4), two_threads());
   auto status_of = [&](const runtime::Feeds& f) {
