@@ -11,17 +11,21 @@ core they were spinning on. Prints one table row per (model, threads, optimizati
 median latency of each engine and the ratio Ember / onnxruntime (lower is better), the median
 session-creation time and its ratio, and the peak RSS and its ratio.
 
-Models come from scripts/make_models.py (generated into --models-dir when missing).
+Models come from scripts/make_models.py (generated into --models-dir when missing), or are any
+.onnx file given by path: its inputs are then random from the declared types
+(benchmarks/model_feeds.py; symbolic dims from --dims, else 1).
 
 Usage:
     python benchmarks/compare.py                                  # all models, 1 thread and all cores
     python benchmarks/compare.py --models bert_base --threads 1 --levels 1,3 --rounds 20
     python benchmarks/compare.py --json results.json
+    python benchmarks/compare.py --models /path/to/exported.onnx --dims batch=1,sequence=128
 
 Run with PYTHONPATH=build/release/python so `import ember` finds the built package.
 """
 import argparse
 import json
+from concurrent.futures import ProcessPoolExecutor
 import multiprocessing as mp
 import os
 import statistics
@@ -32,6 +36,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from model_feeds import parse_dims  # noqa: E402  (benchmarks/, this script's folder)
 
 ALL_MODELS = ["resnet50", "mobilenet_v2", "bert_base"]
 
@@ -49,12 +54,21 @@ def current_rss_mb():
     return 0.0
 
 
-def worker(conn, engine, path, model_name, threads, level, creations, cpu_backend):
+def make_feeds(path, model_name, dims):
+    """The seeded inputs both engines get. Built in a throwaway process (compare_one): reading a
+    model file's input types parses the whole protobuf, weights included, and Linux carries a
+    process's peak RSS over fork + exec, so in the parent it would count in every worker's peak."""
+    import numpy as np
+    from make_models import random_feeds
+    from model_feeds import feeds_for_file
+    rng = np.random.default_rng(0)
+    return random_feeds(model_name, rng) if model_name in ALL_MODELS else feeds_for_file(path, rng, dims)
+
+
+def worker(conn, engine, path, feeds, threads, level, creations, cpu_backend):
     """Loads one engine, reports creation times and memory, then runs on request."""
     try:
         import numpy as np
-        from make_models import random_feeds
-        feeds = random_feeds(model_name, np.random.default_rng(0))
         if engine == "ember":
             import ember
 
@@ -158,8 +172,10 @@ def max_rel_error(a_list, b_list):
 
 
 def compare_one(ctx, path, model, threads, level, args):
-    ember_w = Worker(ctx, "ember", path, model, threads, level, args.creations, args.cpu_backend)
-    ort_w = Worker(ctx, "ort", path, model, threads, level, args.creations, None)
+    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        feeds = pool.submit(make_feeds, path, model, args.dims).result()
+    ember_w = Worker(ctx, "ember", path, feeds, threads, level, args.creations, args.cpu_backend)
+    ort_w = Worker(ctx, "ort", path, feeds, threads, level, args.creations, None)
     times = {"ember": [], "ort": []}
     for r in range(args.rounds):  # alternate, and alternate who goes first
         order = [("ember", ember_w), ("ort", ort_w)]
@@ -216,7 +232,10 @@ def machine_line():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", default=",".join(ALL_MODELS), help="comma-separated: " + ", ".join(ALL_MODELS))
+    ap.add_argument("--models", default=",".join(ALL_MODELS),
+                    help="comma-separated: " + ", ".join(ALL_MODELS) + ", or paths of .onnx files")
+    ap.add_argument("--dims", type=parse_dims, default={},
+                    help="sizes of symbolic input dims for model files, e.g. batch=1,seq=128 (default 1)")
     ap.add_argument("--models-dir", default=os.path.join(ROOT, "models", "generated"))
     ap.add_argument("--threads", default=None,
                     help="comma-separated thread counts (default: 1 and all usable CPUs)")
@@ -230,12 +249,12 @@ def main():
 
     models = [m for m in args.models.split(",") if m]
     for m in models:
-        if m not in ALL_MODELS:
-            ap.error(f"unknown model '{m}' (known: {', '.join(ALL_MODELS)})")
+        if m not in ALL_MODELS and not (m.endswith(".onnx") and os.path.isfile(m)):
+            ap.error(f"unknown model '{m}' (known: {', '.join(ALL_MODELS)}, or an existing .onnx file)")
     all_cpus = len(os.sched_getaffinity(0))
     threads = [int(t) for t in args.threads.split(",")] if args.threads else sorted({1, all_cpus})
     levels = [int(v) for v in args.levels.split(",")]
-    ensure_models(models, args.models_dir)
+    ensure_models([m for m in models if m in ALL_MODELS], args.models_dir)
 
     ctx = mp.get_context("spawn")
     print(f"# {machine_line()}; medians of {args.rounds}x{args.runs_per_round} runs, engines alternating")
@@ -243,7 +262,7 @@ def main():
     print("|" + "---|" * (HEADER.count("|") - 1))
     rows = []
     for model in models:
-        path = os.path.join(args.models_dir, f"{model}.onnx")
+        path = os.path.join(args.models_dir, f"{model}.onnx") if model in ALL_MODELS else model
         for t in threads:
             for level in levels:
                 row = compare_one(ctx, path, model, t, level, args)
