@@ -1,5 +1,7 @@
 // Native f32 2-D convolution (Conv and ai.ember FusedConv), NCHW, constant weights:
 //  - depthwise (group == C_in == C_out): the kernels/dispatch/f32_conv.h kernels;
+//  - 1x1, stride 1, unpadded layers over 16, 24 or 32 input channels (MobileNet's expansions)
+//    when the CPU has the AVX-512 entry: kernels/dispatch/f32_conv1x1_smallk.h;
 //  - spatial kernels (3x3, 7x7, ...) and 1x1 layers with few output channels, when the CPU has
 //    a vector entry: the direct (implicit-GEMM) kernel of kernels/dispatch/f32_conv_direct.h;
 //    layers with few output positions (deep layers) and spatial or long reductions: its
@@ -31,5 +33,8 @@ enum class DirectForm { None, PositionVector, ChannelVector };
 DirectForm choose_direct_form(const ConvSetup& setup);
 // The direct kernel (direct_conv_kernel.cc) in form `form` (not None).
 std::unique_ptr<ops::Kernel> make_direct_conv(const ConvSetup& setup, DirectForm form);
+// The pointwise few-input-channel kernel (pointwise_smallk_kernel.cc) when it takes this layer
+// (1x1, stride 1, unpadded, one group, K the CPU's vector entry handles), else null.
+std::unique_ptr<ops::Kernel> make_pointwise_smallk_conv(const ConvSetup& setup);
 
 }  // namespace ember::backends::gemm_conv
