@@ -19,7 +19,7 @@
 
 #include "backends/cpu/gemm_conv/im2col_2d.h"
 #include "kernels/dispatch/f32_conv.h"
-#include "kernels/dispatch/f32_conv1x1_smallk.h"
+#include "kernels/dispatch/f32_conv_smallk.h"
 #include "kernels/dispatch/f32_conv_direct.h"
 #include "kernels/dispatch/f32_conv_direct_cv.h"
 #include "kernels/dispatch/kernel_table.h"
@@ -170,23 +170,36 @@ void bench_conv(const ConvShape& s, int repeats, std::mt19937& rng) {
               s.name, td * 1e3, flop / td * 1e-9, tg * 1e3, flop / tg * 1e-9, tc * 1e3, flop / tc * 1e-9,
               tc / std::min(td, tg), rel_diff(y, y2), rel_diff(y3, y2));
 
-  // Pointwise layers over few input channels: the small-K entry against the GEMM (in place).
-  const F32Conv1x1SmallKKernels& sk = f32_conv1x1_smallk_kernels();
-  if (!in_place || sk.run == f32_conv1x1_smallk_generic_kernels().run || !sk.handles(s.c)) return;
+  // Short reductions (channels x taps of 16-32): the small-K entry against the faster of the
+  // direct tile and the GEMM, X in place for 1x1 stride-1 layers, else the phased copy (filled
+  // in the timed call, as `direct` does).
+  const F32ConvSmallKKernels& sk = f32_conv_smallk_kernels();
+  if (sk.run == f32_conv_smallk_generic_kernels().run || !sk.handles(kd)) return;
+  std::vector<int64_t> koff(static_cast<size_t>(kd));
+  for (int64_t c = 0; c < s.c; ++c)
+    for (int64_t t = 0; t < taps; ++t) koff[size_t(c * taps + t)] = c * p.cstride + toff[size_t(t)];
   std::vector<float> y4(y.size());
-  Conv1x1SmallKArgs ka;
-  ka.x = x.data();
-  ka.channels = s.c;
+  ConvSmallKArgs ka;
+  ka.koff = koff.data();
+  ka.k = kd;
+  ka.row = p.wq;
   ka.w = w.data();
   ka.m = s.m;
-  ka.positions = S;
+  ka.out_h = g.out_h;
+  ka.out_w = g.out_w;
   ka.y = y4.data();
   ka.bias = bias.data();
   ka.activation = Activation::Relu;
+  auto smallk = [&] {
+    if (!in_place) conv_phased_fill(g, p, x.data(), 0, s.c, s.c, xp.data());
+    ka.x = in_place ? x.data() : xp.data();
+    sk.run(ka, 0, S);
+  };
   double tk;
-  time_pair(repeats, [&] { sk.run(ka, 0, S); }, gemm, tk, tg);
-  std::printf("%-24s small-K %7.3f ms %5.1f GF/s (%s) | GEMM %7.3f ms | small-K/GEMM %.2f | diff %.1e\n", s.name,
-              tk * 1e3, flop / tk * 1e-9, sk.name, tg * 1e3, tk / tg, rel_diff(y4, y2));
+  time_three(repeats, smallk, direct, gemm, tk, td, tg);
+  std::printf("%-24s small-K %7.3f ms %5.1f GF/s (%s) | direct %7.3f | GEMM %7.3f | small-K/best %.2f | diff %.1e\n",
+              s.name, tk * 1e3, flop / tk * 1e-9, sk.name, td * 1e3, tg * 1e3, tk / std::min(td, tg),
+              rel_diff(y4, y2));
 }
 
 void bench_dw(const DwShape& l, int repeats, std::mt19937& rng) {

@@ -166,7 +166,7 @@ std::unique_ptr<ops::Kernel> make(const ir::Node& node, bool fused) {
   if (out.size() == 4 && out[2].known() && out[3].known()) s.out_positions = out[2].value * out[3].value;
   if (fused) s.act = parse_activation(node);
   if (s.group > 1 && s.group == s.c_in && s.group == s.c_out) return make_depthwise_conv(s);
-  if (auto k = make_pointwise_smallk_conv(s)) return k;
+  if (auto k = make_smallk_conv(s)) return k;
   if (const DirectForm form = choose_direct_form(s); form != DirectForm::None) return make_direct_conv(s, form);
   const kernels::F32GemmKernels& k = *kernels::kernel_table().f32_gemm;
   return std::make_unique<GemmConvKernel>(s, k);

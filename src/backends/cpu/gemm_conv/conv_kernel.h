@@ -1,7 +1,8 @@
 // Native f32 2-D convolution (Conv and ai.ember FusedConv), NCHW, constant weights:
 //  - depthwise (group == C_in == C_out): the kernels/dispatch/f32_conv.h kernels;
-//  - 1x1, stride 1, unpadded layers over 16, 24 or 32 input channels (MobileNet's expansions)
-//    when the CPU has the AVX-512 entry: kernels/dispatch/f32_conv1x1_smallk.h;
+//  - layers whose reduction (input channels x taps) is 16, 24, 27 or 32 long (MobileNet's 1x1
+//    expansions, stride 1 unpadded, and its 3x3 stem over 3 channels) when the CPU has the
+//    AVX-512 entry: kernels/dispatch/f32_conv_smallk.h;
 //  - spatial kernels (3x3, 7x7, ...) and 1x1 layers with few output channels, when the CPU has
 //    a vector entry: the direct (implicit-GEMM) kernel of kernels/dispatch/f32_conv_direct.h;
 //    layers with few output positions (deep layers) and spatial or long reductions: its
@@ -33,8 +34,9 @@ enum class DirectForm { None, PositionVector, ChannelVector };
 DirectForm choose_direct_form(const ConvSetup& setup);
 // The direct kernel (direct_conv_kernel.cc) in form `form` (not None).
 std::unique_ptr<ops::Kernel> make_direct_conv(const ConvSetup& setup, DirectForm form);
-// The pointwise few-input-channel kernel (pointwise_smallk_kernel.cc) when it takes this layer
-// (1x1, stride 1, unpadded, one group, K the CPU's vector entry handles), else null.
-std::unique_ptr<ops::Kernel> make_pointwise_smallk_conv(const ConvSetup& setup);
+// The short-reduction kernel (smallk_conv_kernel.cc) when it takes this layer (one group,
+// input channels x taps a length the CPU's vector entry handles; 1x1 layers only stride 1 and
+// unpadded), else null.
+std::unique_ptr<ops::Kernel> make_smallk_conv(const ConvSetup& setup);
 
 }  // namespace ember::backends::gemm_conv

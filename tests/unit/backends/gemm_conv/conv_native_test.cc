@@ -1,5 +1,5 @@
 // Native Conv / FusedConv (src/backends/cpu/gemm_conv/conv_kernel.cc, direct_conv_kernel.cc,
-// dwconv_kernel.cc, pointwise_smallk_kernel.cc) against the reference kernels: 1x1 GEMM form,
+// dwconv_kernel.cc, smallk_conv_kernel.cc) against the reference kernels: 1x1 GEMM form,
 // few-input-channel pointwise form, direct (both tiles) and im2col forms with
 // odd sizes, strides, pads, dilations,
 // auto_pad, groups, depthwise 3x3 / 5x5 / other sizes, batches, every epilogue; 1 and 2 threads.
@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "kernels/dispatch/f32_conv1x1_smallk.h"
+#include "kernels/dispatch/f32_conv_smallk.h"
 #include "kernels/dispatch/f32_conv_direct.h"
 #include "kernels/dispatch/f32_conv_direct_cv.h"
 #include "native_check.h"
@@ -66,11 +66,11 @@ bool vector_direct() {
   return kernels::f32_conv_direct_kernels().run != kernels::f32_conv_direct_generic_kernels().run;
 }
 
-// Whether the few-input-channel pointwise kernel takes a 1x1 stride-1 unpadded one-group layer
-// over `channels` inputs (a vector entry exists and is built for that reduction length).
-bool smallk_pointwise(int64_t channels) {
-  const kernels::F32Conv1x1SmallKKernels& k = kernels::f32_conv1x1_smallk_kernels();
-  return k.run != kernels::f32_conv1x1_smallk_generic_kernels().run && k.handles(channels);
+// Whether the short-reduction kernel is built for a one-group layer reducing over `length`
+// (input channels x taps): a vector entry exists and has a form for that length.
+bool smallk_length(int64_t length) {
+  const kernels::F32ConvSmallKKernels& k = kernels::f32_conv_smallk_kernels();
+  return k.run != kernels::f32_conv_smallk_generic_kernels().run && k.handles(length);
 }
 
 TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dilations") {
@@ -107,12 +107,14 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       {1, 512, 8, 16, 8, 1, 1},                                      // 1x1 K = 512, 128 positions
       {1, 1024, 16, 16, 9, 1, 1, 1, {2, 2}},                         // 1x1 K = 1024 stride 2, 64 positions
       {1, 1024, 15, 17, 9, 1, 1},                                    // 1x1 K = 1024, 255 positions
-      // Few input channels (MobileNet's expansions): the small-K pointwise kernel on AVX-512.
+      // Short reductions (MobileNet's expansions and stem): the small-K kernel on AVX-512.
       {1, 16, 9, 11, 13, 1, 1},                                      // 99 positions, 8 + 5 channels
       {2, 24, 7, 5, 33, 1, 1, 1, {1, 1}, {0, 0, 0, 0}, {1, 1}, "", false},  // batch 2, no bias
       {1, 32, 20, 20, 200, 1, 1},                                    // 400 positions over 2 threads
       {1, 32, 6, 6, 8, 1, 1, 2},                                     // groups of 16: not this form
-      {1, 16, 8, 8, 24, 1, 1, 1, {1, 1}, {1, 1, 1, 1}},              // padded: not this form
+      {1, 16, 8, 8, 24, 1, 1, 1, {1, 1}, {1, 1, 1, 1}},              // padded 1x1: not this form
+      {1, 3, 30, 33, 32, 3, 3, 1, {2, 2}, {1, 1, 1, 1}},             // MobileNet's stem, smaller
+      {2, 3, 9, 8, 12, 3, 3, 1, {1, 2}, {}, {1, 1}, "SAME_LOWER"},   // K = 27, auto_pad, batch 2
   };
   for (const ConvCase& k : cases)
     for (int threads : {1, 2}) {
@@ -126,10 +128,12 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       const bool unpadded = k.pads == Dims{0, 0, 0, 0} && k.auto_pad.empty();
       const int64_t cv_max = k.kh * k.kw > 1 ? kernels::f32_conv_direct_cv_kernels().max_spatial_positions
                              : unpadded && k.c / k.group >= 512 ? k.c / k.group / 4 : -1;
-      const bool cv = vector_direct() && out_positions(k) <= cv_max;
+      // Short reductions (16, 24, 27, 32 on AVX-512), chosen first: spatial layers, and 1x1 ones
+      // read in place.
+      const bool smallk = (pointwise || k.kh * k.kw > 1) && k.group == 1 && smallk_length(reduction(k));
+      const bool cv = !smallk && vector_direct() && out_positions(k) <= cv_max;
       const bool direct = vector_direct() && (k.kh * k.kw > 1 || (pointwise && k.m / k.group <= 32));
-      const bool smallk = pointwise && k.group == 1 && smallk_pointwise(k.c);
-      const char* want = smallk   ? "f32_conv1x1_smallk_"
+      const char* want = smallk   ? "f32_conv_smallk_"
                          : cv     ? "f32_conv_direct_cv_"
                          : direct ? "f32_conv_direct_"
                          : pointwise ? "f32_conv1x1_gemm:" : "f32_conv_im2col:";
@@ -174,6 +178,7 @@ TEST_CASE("native FusedConv: every activation, with and without residual") {
       {1, 17, 9, 9, 24, 1, 1},                                   // 1x1 direct (few output channels)
       {1, 16, 9, 9, 40, 1, 1},                                   // 1x1 few input channels (AVX-512)
       {1, 32, 5, 7, 9, 1, 1},                                    // the same, K = 32, 1 + 8 channels
+      {1, 3, 13, 11, 10, 3, 3, 1, {2, 2}, {1, 1, 1, 1}},         // 3x3 over 3 channels (K = 27)
       {1, 16, 9, 9, 70, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},          // 3x3 channel-vector direct
       {1, 512, 5, 5, 20, 1, 1, 1, {2, 2}},                       // 1x1 stride 2 channel-vector, in place
       {2, 6, 11, 10, 10, 3, 3, 2, {2, 1}, {1, 1, 1, 1}},        // grouped im2col
