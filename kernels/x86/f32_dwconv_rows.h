@@ -150,6 +150,76 @@ struct DwClamp {
   vec operator()(vec v) const { return V::min(hi, V::max(lo, v)); }
 };
 
+// Residual, activation and store of one output vector (n <= L columns at out + ox).
+template <class V>
+struct DwFinish {
+  using vec = typename V::vec;
+  const DwEpilogue& ep;
+  DwClamp<V> clamp;
+  bool vec_act;
+  explicit DwFinish(const DwEpilogue& e)
+      : ep(e), clamp(e.activation, e.act_alpha, e.act_beta), vec_act(conv_vector_activation(e.activation)) {}
+  void operator()(vec acc, float* out, const float* z, int64_t ox, int n) const {
+    if (z) acc = V::add(acc, n == V::L ? V::load(z + ox) : V::load_first(z + ox, n));
+    if (clamp.on) acc = clamp(acc);
+    else if (vec_act) acc = conv_activate<V>(acc, ep.activation, ep.act_alpha, ep.act_beta);
+    if (n == V::L) V::store(out + ox, acc);
+    else V::store_first(out + ox, n, acc);
+  }
+  // The activations without a vector form, on a finished row.
+  void scalar_row(float* out, int64_t n) const {
+    if (!vec_act)
+      for (int64_t i = 0; i < n; ++i) out[i] = activate_scalar(out[i], ep.activation, ep.act_alpha, ep.act_beta);
+  }
+};
+
+// 3x3, stride 1, dilation 1, padding 1 on every side (MobileNet's stride-1 depthwise layers):
+// the taps read the input rows in place, no padded copy. The left and right padding columns
+// come from the first vector's lanes moved up (shift_in_zero) and the last vector's masked
+// loads; the top and bottom padding rows are taps left out. The copy was 40% of the per-channel
+// time at 56x56 c144 (perf of ember_conv_bench): RESULTS.md "MobileNetV2".
+template <class V>
+bool dw3x3_same_s1(const DwConv2dGeom& g) {
+  return g.kernel_h == 3 && g.kernel_w == 3 && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 &&
+         g.dilation_w == 1 && g.pad_top == 1 && g.pad_left == 1 && g.out_h == g.in_h && g.out_w == g.in_w;
+}
+
+template <class V>
+void dwconv3x3_same_s1(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep, float* y,
+                       float* zeros) {
+  using vec = typename V::vec;
+  constexpr int L = V::L;
+  const int64_t H = g.in_h, W = g.in_w;
+  dw_zero<V>(zeros, 0, W + L);  // the padding rows above and below: read like input rows
+  vec wv[9];
+  for (int t = 0; t < 9; ++t) wv[t] = V::set1(w[t]);
+  const DwFinish<V> finish(ep);
+  const vec bias = V::set1(ep.bias);
+  for (int64_t oy = 0; oy < H; ++oy) {
+    const float* rows[3] = {oy > 0 ? x + (oy - 1) * W : zeros, x + oy * W, oy + 1 < H ? x + (oy + 1) * W : zeros};
+    float* out = y + oy * W;
+    const float* z = ep.residual ? ep.residual + oy * W : nullptr;
+    for (int64_t ox = 0; ox < W; ox += L) {
+      const int n = int(std::min<int64_t>(L, W - ox));
+      vec acc[3] = {bias, V::zero(), V::zero()};  // one chain per kernel row
+#pragma GCC unroll 3
+      for (int ky = 0; ky < 3; ++ky) {
+        const float* r = rows[ky] + ox;
+        const vec c = n == L ? V::load(r) : V::load_first(r, n);
+        // Column ox - 1: the left padding for the first vector; lanes past n are never stored.
+        const vec l = ox == 0 ? V::shift_in_zero(c) : n == L ? V::load(r - 1) : V::load_first(r - 1, n);
+        // Column ox + 1: up to the row's end, then the right padding (zero lanes).
+        const vec rt = ox + L < W ? V::load(r + 1) : V::load_first(r + 1, n - 1);
+        acc[ky] = V::fmadd(wv[ky * 3], l, acc[ky]);
+        acc[ky] = V::fmadd(wv[ky * 3 + 1], c, acc[ky]);
+        acc[ky] = V::fmadd(wv[ky * 3 + 2], rt, acc[ky]);
+      }
+      finish(V::add(V::add(acc[0], acc[1]), acc[2]), out, z, ox, n);
+    }
+    finish.scalar_row(out, W);
+  }
+}
+
 template <class V, int KH, int KW>
 void dwconv_rows(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep, float* y,
                  float* scratch) {
@@ -158,6 +228,8 @@ void dwconv_rows(const DwConv2dGeom& g, const float* x, const float* w, const Dw
   const int kh = KH ? KH : int(g.kernel_h), kw = KW ? KW : int(g.kernel_w);
   const int taps = kh * kw;
   if (taps > kDwMaxTaps) return f32_dwconv2d_generic(g, x, w, ep, y, scratch);
+  if constexpr (KH == 3 && KW == 3)
+    if (dw3x3_same_s1<V>(g)) return dwconv3x3_same_s1<V>(g, x, w, ep, y, scratch);
   const DwPlane p = dw_plane(g);
   const int64_t row_stride = p.phases * p.row_len;
   // Strides 1 and 2 fill and convolve the plane in bands of output rows whose padded rows fit
@@ -174,16 +246,8 @@ void dwconv_rows(const DwConv2dGeom& g, const float* x, const float* w, const Dw
       off[ky * kw + kx] = ky * g.dilation_h * row_stride + (c % g.stride_w) * p.row_len + c / g.stride_w;
       wv[ky * kw + kx] = V::set1(w[ky * kw + kx]);
     }
-  const bool vec_act = conv_vector_activation(ep.activation);
-  const DwClamp<V> clamp(ep.activation, ep.act_alpha, ep.act_beta);
+  const DwFinish<V> finish(ep);
   const vec bias = V::set1(ep.bias);
-  auto finish = [&](vec acc, float* out, const float* z, int64_t ox, int n) {
-    if (z) acc = V::add(acc, n == L ? V::load(z + ox) : V::load_first(z + ox, n));
-    if (clamp.on) acc = clamp(acc);
-    else if (vec_act) acc = conv_activate<V>(acc, ep.activation, ep.act_alpha, ep.act_beta);
-    if (n == L) V::store(out + ox, acc);
-    else V::store_first(out + ox, n, acc);
-  };
   const float* base = scratch;  // padded row oy * stride_h, in the current band
   for (int64_t oy = 0, band_end = 0; oy < g.out_h; ++oy, base += g.stride_h * row_stride) {
     if (oy == band_end) {
@@ -213,8 +277,7 @@ void dwconv_rows(const DwConv2dGeom& g, const float* x, const float* w, const Dw
       for (int t = 0; t < (KH ? KH * KW : taps); ++t) a0 = V::fmadd(wv[t], V::load(base + off[t] + ox), a0);
       finish(a0, out, z, ox, n);
     }
-    if (!vec_act)
-      for (int64_t i = 0; i < g.out_w; ++i) out[i] = activate_scalar(out[i], ep.activation, ep.act_alpha, ep.act_beta);
+    finish.scalar_row(out, g.out_w);
   }
 }
 

@@ -28,6 +28,11 @@ struct ConvAvx2 {
   static vec select_ge0(vec v, vec if_ge, vec if_lt) {
     return _mm256_blendv_ps(if_lt, if_ge, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GE_OQ));
   }
+  // Lanes moved up by one, zero into lane 0: {0, v0, ..., v6}.
+  static vec shift_in_zero(vec v) {
+    const vec up = _mm256_permutevar8x32_ps(v, _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6));
+    return _mm256_blend_ps(up, _mm256_setzero_ps(), 0x01);
+  }
 };
 
 }  // namespace

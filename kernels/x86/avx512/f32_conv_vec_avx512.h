@@ -27,6 +27,11 @@ struct ConvAvx512 {
   static vec select_ge0(vec v, vec if_ge, vec if_lt) {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ), if_lt, if_ge);
   }
+  // Lanes moved up by one, zero into lane 0: {0, v0, ..., v14}.
+  static vec shift_in_zero(vec v) {
+    const __m512i up = _mm512_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
+    return _mm512_maskz_permutexvar_ps(0xFFFE, up, v);
+  }
 };
 
 }  // namespace

@@ -119,6 +119,12 @@ TEST_CASE("f32 depthwise conv: every entry against a direct loop, all geometries
   geoms.push_back(geom(260, 33, 3, 3, 1, 1, 2, 2, 2, 2, 2));  // dilation 2
   geoms.push_back(geom(283, 45, 3, 3, 2, 2, 1, 0, 1, 1, 0));  // asymmetric padding
   geoms.push_back(geom(250, 30, 3, 3, 2, 1, 1, 1, 1, 1, 1));  // stride 2 down, 1 across
+  // 3x3 stride 1 pad 1 reads the input in place (x86): one and two rows, rows of one vector
+  // plus one column, MobileNetV2's 56x56.
+  geoms.push_back(geom(1, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+  geoms.push_back(geom(2, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+  geoms.push_back(geom(3, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+  geoms.push_back(geom(56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1));
   for (const F32DwConvKernels* t : tables())
     for (const DwConv2dGeom& g : geoms)
       for (bool residual : {false, true}) check_entry(*t, g, Activation::None, 0, 0, residual);
@@ -132,7 +138,10 @@ TEST_CASE("f32 depthwise conv: every activation in every entry") {
                       {Activation::GeluTanh, 0, 0}};
   for (const F32DwConvKernels* t : tables())
     for (const Act& a : acts)
-      for (int64_t k : {3, 5, 4}) check_entry(*t, geom(7, 21, k, k, 1, 1, 1, 1, 1, 2, 2), a.a, a.p0, a.p1, true);
+      for (int64_t k : {3, 5, 4}) {
+        check_entry(*t, geom(7, 21, k, k, 1, 1, 1, 1, 1, 2, 2), a.a, a.p0, a.p1, true);
+        check_entry(*t, geom(7, 21, k, k, 1, 1, 1, k / 2, k / 2, k / 2, k / 2), a.a, a.p0, a.p1, false);
+      }
 }
 
 // The channel-blocked entry on `ch` channels against the same double loop, channel by channel.
