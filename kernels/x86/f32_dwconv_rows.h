@@ -176,12 +176,17 @@ struct DwFinish {
 // 3x3, stride 1, dilation 1, padding 1 on every side (MobileNet's stride-1 depthwise layers):
 // the taps read the input rows in place, no padded copy. The left and right padding columns
 // come from the first vector's lanes moved up (shift_in_zero) and the last vector's masked
-// loads; the top and bottom padding rows are taps left out. The copy was 40% of the per-channel
-// time at 56x56 c144 (perf of ember_conv_bench): RESULTS.md "MobileNetV2".
+// loads; the padding rows above and below from a zeroed row. The copy was 40% of the
+// per-channel time at 56x56 c144 (perf of ember_conv_bench). ember_conv_bench, per-channel,
+// alternated with the copying form (RESULTS.md "MobileNetV2"): AVX-512 as fast or faster at
+// every MobileNetV2 width (7x7 0.57x, 56x56 0.7-1.1x); AVX2 faster up to 28 wide (7x7 0.4-0.7x,
+// 28x28 0.8-0.95x) but slower at 112 (1.4-1.7x) and mixed at 56, so AVX2 keeps the copy there.
 template <class V>
 bool dw3x3_same_s1(const DwConv2dGeom& g) {
+  constexpr int64_t kMaxWidth = V::L >= 16 ? std::numeric_limits<int64_t>::max() : 28;
   return g.kernel_h == 3 && g.kernel_w == 3 && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 &&
-         g.dilation_w == 1 && g.pad_top == 1 && g.pad_left == 1 && g.out_h == g.in_h && g.out_w == g.in_w;
+         g.dilation_w == 1 && g.pad_top == 1 && g.pad_left == 1 && g.out_h == g.in_h && g.out_w == g.in_w &&
+         g.out_w <= kMaxWidth;
 }
 
 template <class V>
