@@ -32,6 +32,14 @@
 // kernels' CMake flags silence it in Debug builds only (cmake/EmberKernels.cmake).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
+// Full unrolling keeps the K input vectors in registers natively; under SIMDe (test-only, every
+// vector a struct) it only made the object take minutes to compile, so loops stay loops there.
+#ifdef EMBER_AVX512_SIMDE
+#define EMBER_SK512_UNROLL(n)
+#else
+#define EMBER_SK512_UNROLL(n) _Pragma(#n)
+#endif
+
 namespace ember::kernels::EMBER_SK512_NS {
 namespace {
 
@@ -73,15 +81,15 @@ __attribute__((always_inline)) inline void channels(const ConvSmallKArgs& a, con
                                                      int64_t p, int n, const Epilogue& e) {
   // Fully unrolled (GCC does not on its own at these trip counts), so xv stays in registers.
   __m512 acc[G];
-#pragma GCC unroll 8
+EMBER_SK512_UNROLL(GCC unroll 8)
   for (int g = 0; g < G; ++g) acc[g] = a.bias ? V::set1(a.bias[m + g]) : V::zero();
   const float* w = a.w + m * K;
   const int64_t plane = a.positions();
-#pragma GCC unroll 32
+EMBER_SK512_UNROLL(GCC unroll 32)
   for (int k = 0; k < K; ++k)
-#pragma GCC unroll 8
+EMBER_SK512_UNROLL(GCC unroll 8)
     for (int g = 0; g < G; ++g) acc[g] = V::fmadd(V::set1(w[g * K + k]), xv[k], acc[g]);
-#pragma GCC unroll 8
+EMBER_SK512_UNROLL(GCC unroll 8)
   for (int g = 0; g < G; ++g) {
     const int64_t at = (m + g) * plane + p;
     __m512 v = acc[g];
@@ -103,7 +111,7 @@ void run_k(const ConvSmallKArgs& a, int64_t p0, int64_t p1) {
     const int n = int(std::min<int64_t>({kL, p1 - p, a.out_w - ox}));
     const float* x = a.x + oy * a.row + ox;
     __m512 xv[K];
-#pragma GCC unroll 32
+EMBER_SK512_UNROLL(GCC unroll 32)
     for (int k = 0; k < K; ++k) xv[k] = V::load_first(x + koff[k], n);
     int64_t m = 0;
     for (; m + kG <= a.m; m += kG) channels<K, kG>(a, xv, m, p, n, e);
