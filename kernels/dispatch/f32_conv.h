@@ -84,6 +84,8 @@ struct F32DwConvKernels {
   const char* name_block = nullptr;    // e.g. "f32_dwconv_c8__avx2"
   F32DwConvBlockFn dwconv_block = nullptr;  // any kernel size, <= kDwBlock channels (null in an
                                             // ISA entry: make_f32_dwconv_kernels fills it in)
+  // Whether dwconv_3x3 reads this geometry's input in place (no padded copy); null: never.
+  bool (*reads_in_place)(const DwConv2dGeom& g) = nullptr;
 
   // The entry (and its name) for a kernel size.
   F32DwConv2dFn pick(int64_t kh, int64_t kw) const;

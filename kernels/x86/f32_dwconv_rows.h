@@ -296,6 +296,7 @@ F32DwConvKernels dwconv_table(const char* n3, const char* n5, const char* nany) 
   k.dwconv_3x3 = &dwconv_rows<V, 3, 3>;
   k.dwconv_5x5 = &dwconv_rows<V, 5, 5>;
   k.dwconv_any = &dwconv_rows<V, 0, 0>;
+  k.reads_in_place = &dw3x3_same_s1<V>;
   return k;
 }
 

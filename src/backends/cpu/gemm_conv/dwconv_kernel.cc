@@ -14,8 +14,8 @@ namespace {
 class DepthwiseConvKernel final : public ops::Kernel {
  public:
   DepthwiseConvKernel(const ConvSetup& s, const kernels::F32DwConvKernels& k)
-      : s_(s), fn_(k.pick(s.kh, s.kw)), block_fn_(k.dwconv_block), name_(k.name_for(s.kh, s.kw)),
-        name_block_(k.name_block) {
+      : s_(s), fn_(k.pick(s.kh, s.kw)), block_fn_(k.dwconv_block), in_place_(k.reads_in_place),
+        name_(k.name_for(s.kh, s.kw)), name_block_(k.name_block) {
     const float* w = s.weight->data<float>();
     weights_.assign(w, w + s.c_out * s.kh * s.kw);
     s_.weight = nullptr;  // creation only
@@ -58,7 +58,13 @@ class DepthwiseConvKernel final : public ops::Kernel {
   // From 28 wide on the per-channel form, with its vector phase fills, row bands and clamp
   // epilogue (kernels/x86/f32_dwconv_rows.h), is as fast or faster: 56 -> 28 at stride 2
   // blocked 1.18x on AVX2, 1.24x on AVX-512; 28 at stride 1 0.97x / 1.1x; wider planes more.
-  static bool use_block(const kernels::DwConv2dGeom& g) { return g.out_w < 28; }
+  // Where the per-channel form reads its input in place (3x3, stride 1, pad 1), from 14 wide on
+  // it beats the blocked form: 14x14 c384 0.79x on AVX-512, 0.85x on AVX2 (7x7 c960 1.25x / 1.0x:
+  // blocked stays there); ember_conv_bench --repeats 60, 3 runs each, load 13.6.
+  bool use_block(const kernels::DwConv2dGeom& g) const {
+    if (in_place_ && in_place_(g)) return g.out_w < 14;
+    return g.out_w < 28;
+  }
 
   void run_blocked(ops::KernelContext& ctx, const ConvRun& r, const kernels::DwConv2dGeom& g) const {
     const int64_t blocks_per_image = (s_.c_out + kernels::kDwBlock - 1) / kernels::kDwBlock;
@@ -86,6 +92,7 @@ class DepthwiseConvKernel final : public ops::Kernel {
   ConvSetup s_;
   kernels::F32DwConv2dFn fn_;
   kernels::F32DwConvBlockFn block_fn_;
+  bool (*in_place_)(const kernels::DwConv2dGeom&);
   std::string name_, name_block_;
   std::vector<float> weights_;
 };
