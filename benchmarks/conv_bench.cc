@@ -6,7 +6,9 @@
 // between the two forms' outputs relative to the largest output. These figures chose the
 // per-shape rules in src/backends/cpu/gemm_conv (prefer_direct_conv, use_block).
 //
-//   ember_conv_bench [--repeats N] [FILTER]     FILTER: only shapes whose name contains it
+//   ember_conv_bench [--repeats N] [--residual] [FILTER]     FILTER: only shapes whose name contains it;
+//   --residual: the convolutions add a residual input in their epilogue; --cold: caches
+//   evicted before each timed call (weights and input from DRAM, as inside a network)
 #include <time.h>
 
 #include <algorithm>
@@ -51,8 +53,17 @@ double rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
   return mx > 0 ? err / mx : err;
 }
 
+// --cold: before each timed call, write a buffer larger than the L3 cache, so weights and
+// input come from DRAM as they do inside a whole network (ResNet-50's weights are ~100 MB).
+bool g_cold = false;
+void evict_caches() {
+  static std::vector<float> big(size_t(48) << 20 >> 2);
+  for (size_t i = 0; i < big.size(); i += 16) big[i] += 1.0f;
+}
+
 template <class F>
 void time_best(F f, double& best) {
+  if (g_cold) evict_caches();
   const double t0 = cpu_now();
   f();
   best = std::min(best, cpu_now() - t0);
@@ -77,7 +88,7 @@ void time_three(int repeats, A a, B b, C c, double& ta, double& tb, double& tc) 
   }
 }
 
-void bench_conv(const ConvShape& s, int repeats, std::mt19937& rng) {
+void bench_conv(const ConvShape& s, int repeats, bool residual, std::mt19937& rng) {
   const F32ConvDirectKernels& dk = f32_conv_direct_kernels();
   const F32GemmKernels& gk = *kernel_table().f32_gemm;
   ConvPhasedGeom g;
@@ -90,6 +101,9 @@ void bench_conv(const ConvShape& s, int repeats, std::mt19937& rng) {
   const auto x = random_floats(size_t(s.c) * s.h * s.h, rng), w = random_floats(size_t(s.m * kd), rng);
   const auto bias = random_floats(size_t(s.m), rng);
   std::vector<float> y(size_t(s.m * S)), y2(y.size());
+  // --residual: every form also adds Z (like y) before the Relu, as ResNet's conv3 layers do.
+  const auto z = random_floats(residual ? y.size() : 0, rng);
+  const float* zp = residual ? z.data() : nullptr;
 
   std::vector<float> packed(f32_conv_direct_packed_size(s.m, kd, dk.mr));
   f32_conv_direct_pack_weights(s.m, kd, w.data(), dk.mr, packed.data());
@@ -100,6 +114,7 @@ void bench_conv(const ConvShape& s, int repeats, std::mt19937& rng) {
   if (!in_place) conv_phased_offsets(g, p, toff.data());
   ConvDirectArgs a = conv_direct_args(g, p, s.c, toff.data(), packed.data(), s.m, y.data());
   a.bias = bias.data();
+  a.residual = zp;
   a.activation = Activation::Relu;
   auto direct = [&] {
     if (!in_place) conv_phased_fill(g, p, x.data(), 0, s.c, s.c, xp.data());
@@ -124,6 +139,8 @@ void bench_conv(const ConvShape& s, int repeats, std::mt19937& rng) {
   GemmEpilogue ep;
   ep.bias = bias.data();
   ep.bias_per_row = true;
+  ep.residual = zp;
+  ep.ldr = S;
   ep.activation = Activation::Relu;
   auto gemm = [&] {
     if (in_place) return gk.gemm_packed_a(s.m, S, kd, pa.data(), x.data(), S, false, y2.data(), S, 1, 0, ep);
@@ -131,7 +148,7 @@ void bench_conv(const ConvShape& s, int repeats, std::mt19937& rng) {
       const int64_t len = std::min(tw, S - s0);
       ember::backends::gemm_conv::im2col_2d(x.data(), s.c, cg, s0, s0 + len, col.data());
       GemmEpilogue e = ep;
-      e.ldr = S;
+      if (zp) e.residual = zp + s0;
       gk.gemm_packed_a(s.m, len, kd, pa.data(), col.data(), len, false, y2.data() + s0, S, 1, 0, e);
     }
   };
@@ -156,6 +173,7 @@ void bench_conv(const ConvShape& s, int repeats, std::mt19937& rng) {
   ca.m = s.m;
   ca.y = y3.data();
   ca.bias = bias.data();
+  ca.residual = zp;
   ca.activation = Activation::Relu;
   auto cv = [&] {
     if (!unpadded_1x1) conv_phased_fill(g, p, x.data(), 0, s.c, s.c, xp.data());
@@ -238,10 +256,13 @@ void bench_dw(const DwShape& l, int repeats, std::mt19937& rng) {
 
 int main(int argc, char** argv) {
   int repeats = 15;
+  bool residual = false;
   const char* filter = nullptr;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--repeats") && i + 1 < argc) repeats = std::max(1, std::atoi(argv[++i]));
-    else if (!std::strcmp(argv[i], "--help")) return std::printf("usage: ember_conv_bench [--repeats N] [FILTER]\n"), 0;
+    else if (!std::strcmp(argv[i], "--residual")) residual = true;
+    else if (!std::strcmp(argv[i], "--cold")) g_cold = true;
+    else if (!std::strcmp(argv[i], "--help")) return std::printf("usage: ember_conv_bench [--repeats N] [--residual] [--cold] [FILTER]\n"), 0;
     else filter = argv[i];
   }
   const ConvShape convs[] = {
@@ -265,7 +286,7 @@ int main(int argc, char** argv) {
   std::mt19937 rng(7);
   std::printf("# one thread, thread CPU time, best of %d; direct: %s\n", repeats, f32_conv_direct_kernels().name);
   for (const ConvShape& s : convs)
-    if (!filter || std::strstr(s.name, filter)) bench_conv(s, repeats, rng);
+    if (!filter || std::strstr(s.name, filter)) bench_conv(s, repeats, residual, rng);
   for (const DwShape& l : dws)
     if (!filter || std::strstr(l.name, filter)) bench_dw(l, repeats, rng);
   return 0;
