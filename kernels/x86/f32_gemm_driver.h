@@ -59,6 +59,11 @@ struct GemmDriver {
   }
   static constexpr std::array<TileFn, MR> kPackedTiles = make_tiles<false>(std::make_index_sequence<MR>{});
   static constexpr std::array<TileFn, MR> kDirectTiles = make_tiles<true>(std::make_index_sequence<MR>{});
+  // One vector wide, for gemm_packed_a's last panel when it has at most L columns (packed L
+  // wide): the full-width tile spent twice the FMAs on it (a 14x14 layer's N = 196 ends in a
+  // 4-column panel, 1 of its 7). Full strips only: one tile per row count was 120 KB of
+  // library for the edge strips' few tiles.
+  static constexpr TileFn kNarrowTile = &gemm_tile<V, MR, 1, false>;
 
   // The tile epilogue for the tile at (row, col) of C, K block [first, last].
   static TileEpilogue tile_epilogue(const GemmEpilogue& ep, float alpha, float beta, bool first,
@@ -205,19 +210,31 @@ struct GemmDriver {
     }
   }
 
+  // gemm_packed_a's column blocks: NCA wide, except that a last block of at most one panel is
+  // merged into the one before (bpack has room for NCA + NR columns): a 14x14 layer's N = 196
+  // was 192 + 4, and the 4-column block streamed all of A (the weights, from DRAM inside a
+  // network) a second time for one masked tile per strip.
+  static int64_t block_cols(int64_t N, int64_t jc) { return N - jc <= NCA + NR ? N - jc : NCA; }
+
   static void gemm_packed_a(int64_t M, int64_t N, int64_t K, const float* packed_a, const float* B,
                             int64_t ldb, bool transB, float* C, int64_t ldc, float alpha,
                             float beta, const GemmEpilogue& ep) {
     if (M <= 0 || N <= 0) return;
     K = std::max<int64_t>(K, 0);
-    alignas(64) float bpack[NCA * KC + kPackSlack];
+    alignas(64) float bpack[(NCA + NR + V::L) * KC + kPackSlack];
     const int64_t kblocks = k_blocks(K), kstep = k_step(K, kblocks);
-    for (int64_t jc = 0; jc < N; jc += NCA) {
-      const int64_t nc = std::min<int64_t>(NCA, N - jc);
+    for (int64_t jc = 0; jc < N;) {
+      const int64_t nc = block_cols(N, jc);
       for (int64_t pb = 0; pb < kblocks; ++pb) {
         const int64_t p0 = pb * kstep, kc = std::min<int64_t>(kstep, K - p0);
         const bool first = pb == 0, last = pb == kblocks - 1;
         pack_b_panels<V, NR>(kc, nc, B, ldb, transB, p0, jc, bpack);
+        // A last panel of at most L columns is also packed L wide, after the block, for the
+        // full strips' narrow tile (the edge strips keep the NR-wide copy).
+        const int64_t full = nc / NR * NR;
+        const bool narrow = NV > 1 && nc - full > 0 && nc - full <= V::L;
+        float* narrow_panel = bpack + (full + NR) * kc;
+        if (narrow) pack_b_panels<V, V::L>(kc, nc - full, B, ldb, transB, p0, jc + full, narrow_panel);
         for (int64_t ic = 0; ic < M; ic += MC) {
           const int64_t mc = std::min<int64_t>(MC, M - ic);
           for (int64_t jr = 0; jr < nc; jr += NR) {
@@ -229,11 +246,15 @@ struct GemmDriver {
               const int64_t row = ic + ir;
               const float* strip = packed_a + row * K + p0 * MR;
               const TileEpilogue t = tile_epilogue(ep, alpha, beta, first, last, row, col);
-              kPackedTiles[size_t(rows - 1)](kc, strip, MR, panel, C + row * ldc + col, ldc, nr, t);
+              if (narrow && jr == full && rows == MR)
+                kNarrowTile(kc, strip, MR, narrow_panel, C + row * ldc + col, ldc, nr, t);
+              else
+                kPackedTiles[size_t(rows - 1)](kc, strip, MR, panel, C + row * ldc + col, ldc, nr, t);
             }
           }
         }
       }
+      jc += nc;
     }
   }
 

@@ -178,6 +178,28 @@ TEST_CASE("f32 gemm kernels: packed-B form with A read unpacked (few B panels) o
   }
 }
 
+TEST_CASE("f32 gemm kernels: packed-A form's column blocks, a merged last block and a narrow last panel") {
+  // gemm_packed_a packs B in blocks of NCA = 192 columns (the x86 Cfgs), merges a last block
+  // of at most one panel into the one before (N = 196 is one block, not 192 + 4) and runs a
+  // last panel of at most one vector (L) of columns with a one-vector tile on full row strips:
+  // N around those edges (196 = 192 + 4: ResNet-50's 14x14 layers), M with an edge strip (the
+  // edge strip keeps the full-width tile on that panel), K over two KC blocks, with bias per
+  // row, residual and Relu (a convolution's epilogue), whole and split in rows / columns.
+  for (const F32GemmKernels* k : f32_gemm_kernels_under_test()) {
+    INFO("kernel ", std::string(k->name));
+    for (int64_t N : {196, 192 + 17, 224, 225, 192 + 32 + 8, 3 * 192 + 5, 49, 40, 8}) {
+      for (int64_t M : {36, 43}) {
+        GemmCase c{M, N, N % 2 ? 300 : 64, false, false, N % 3 == 0 ? 3 : 0, 1.0f, 0.0f, true, true, true,
+                   Activation::Relu};
+        c.form = GemmForm::PackedA;
+        check_gemm_case(*k, c);
+        c.split = N % 2 ? GemmSplit::Rows : GemmSplit::Columns;
+        check_gemm_case(*k, c);
+      }
+    }
+  }
+}
+
 TEST_CASE("f32 gemm kernels: relu keeps NaN, like the ONNX Relu") {
   for (const F32GemmKernels* k : f32_gemm_kernels_under_test()) {
     INFO("kernel ", std::string(k->name));
