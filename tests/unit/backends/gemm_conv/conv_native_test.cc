@@ -95,6 +95,10 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       // im2col keeps the 1x1 layers with stride or padding: its branches with those.
       {1, 64, 5, 5, 96, 1, 1, 1, {1, 1}, {1, 1, 1, 1}},              // few columns: rows split
       {1, 16, 80, 80, 24, 1, 1, 1, {2, 2}, {1, 0, 0, 1}},            // many column tiles
+      // 1x1 stride 2 reducing over 512 (a tile budget of 192 columns): 196 positions are one
+      // tile a little over it (ResNet-50's layer3.0 downsample), 256 are 192 + 64.
+      {1, 512, 28, 28, 24, 1, 1, 1, {2, 2}},
+      {1, 512, 32, 32, 24, 1, 1, 1, {2, 2}},
       // Few output positions: the channel-vector direct tile, 1x1 ones read in place.
       {1, 512, 7, 7, 70, 1, 1},                                      // 1x1 K = 512
       {2, 520, 14, 13, 66, 1, 1, 1, {2, 2}},                         // 1x1 stride 2, batch 2
