@@ -26,33 +26,19 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "scripts"))
+sys.path.insert(0, HERE)
+from model_feeds import parse_dims  # noqa: E402  (benchmarks/model_feeds.py, shared with compare.py)
 
 
-def model_feeds(path):
-    """Random inputs of the model's declared shapes (symbolic dimensions as 1)."""
+def seeded_feeds(path, dims):
     import numpy as np
-    import onnx
-    m = onnx.load(path, load_external_data=False)
-    inits = {i.name for i in m.graph.initializer}
-    rng = np.random.default_rng(0)
-    feeds = {}
-    for i in m.graph.input:
-        if i.name in inits:
-            continue
-        t = i.type.tensor_type
-        shape = [d.dim_value if d.dim_value > 0 else 1 for d in t.shape.dim]
-        dtype = onnx.helper.tensor_dtype_to_np_dtype(t.elem_type)
-        if np.issubdtype(dtype, np.integer):
-            feeds[i.name] = rng.integers(0, 2, size=shape).astype(dtype)
-        else:
-            feeds[i.name] = rng.standard_normal(shape).astype(dtype)
-    return feeds
+    from model_feeds import feeds_for_file
+    return feeds_for_file(path, np.random.default_rng(0), parse_dims(dims))
 
 
-def ember_profile(path, threads, runs, warmup, out_dir, q):
+def ember_profile(path, dims, threads, runs, warmup, out_dir, q):
     import ember
-    feeds = model_feeds(path)
+    feeds = seeded_feeds(path, dims)
     trace = os.path.join(out_dir, "ember_trace.json")
     s = ember.Session(path, threads=threads, profile=trace)
     for _ in range(warmup):
@@ -80,9 +66,9 @@ def ember_profile(path, threads, runs, warmup, out_dir, q):
     q.put((dict(times), info))
 
 
-def ort_profile(path, threads, runs, warmup, out_dir, q):
+def ort_profile(path, dims, threads, runs, warmup, out_dir, q):
     import onnxruntime as ort
-    feeds = model_feeds(path)
+    feeds = seeded_feeds(path, dims)
     so = ort.SessionOptions()
     so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1
@@ -95,7 +81,6 @@ def ort_profile(path, threads, runs, warmup, out_dir, q):
     s = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
     for _ in range(warmup):
         s.run(None, feeds)
-    seen_before = None
     for _ in range(runs):
         s.run(None, feeds)
     trace = s.end_profiling()
@@ -113,7 +98,6 @@ def ort_profile(path, threads, runs, warmup, out_dir, q):
             continue
         times[name].append(e["dur"] / 1000.0)
         ops[name] = e.get("args", {}).get("op_name", "")
-    del seen_before
     q.put((dict(times), ops))
 
 
@@ -147,6 +131,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--dims", default="", help="symbolic dims, NAME=SIZE[,NAME=SIZE...] (else 1)")
     ap.add_argument("--runs", type=int, default=20, help="profiled runs per round and engine")
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=3, help="alternated rounds (Ember, then ORT)")
@@ -156,9 +141,9 @@ def main():
     ember_t, ort_t, ort_ops, info = {}, {}, {}, {}
     with tempfile.TemporaryDirectory() as d:
         for _ in range(a.rounds):
-            et, info = in_process(ember_profile, a.model, a.threads, a.runs, a.warmup, d)
+            et, info = in_process(ember_profile, a.model, a.dims, a.threads, a.runs, a.warmup, d)
             merge(ember_t, et)
-            ot, ort_ops = in_process(ort_profile, a.model, a.threads, a.runs, a.warmup, d)
+            ot, ort_ops = in_process(ort_profile, a.model, a.dims, a.threads, a.runs, a.warmup, d)
             merge(ort_t, ot)
             for f in glob.glob(os.path.join(d, "ort*.json")):
                 os.remove(f)
