@@ -2,12 +2,52 @@
 
 #include <algorithm>
 
+#ifdef __SSE2__
+#include <xmmintrin.h>
+#endif
+
 #include "kernels/cpu_features.h"
 
 namespace ember::kernels {
 
 namespace {
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Columns of W handled per pass over a strip's rows: a strip's share of the destination for one
+// block (kPackColBlock * mr floats, 16 KiB at mr = 64) stays in L1 while each row is read
+// sequentially. The former loop (one element per row per column: mr reads in mr rows, 4 KiB
+// pages apart for 3x3 layers, for every column) was 23 % of a one-run `ember bench` of the saved
+// ResNet-50 in perf; this form cut that model's creation from 43.9 to 30.0 ms (creation_ab.py).
+constexpr int64_t kPackColBlock = 64;
+
+// Rows [0, rows) of one strip (row r at ws + r*k), columns [i0, i1), into strip[i*mr + r].
+void pack_strip_block(const float* ws, int64_t k, int rows, int mr, int64_t i0, int64_t i1, float* strip) {
+  int r = 0;
+#ifdef __SSE2__
+  // Four rows x four columns at a time, transposed in registers (baseline x86-64 has SSE2).
+  for (; r + 4 <= rows; r += 4) {
+    const float* a = ws + r * k;
+    int64_t i = i0;
+    for (; i + 4 <= i1; i += 4) {
+      __m128 x0 = _mm_loadu_ps(a + i), x1 = _mm_loadu_ps(a + k + i);
+      __m128 x2 = _mm_loadu_ps(a + 2 * k + i), x3 = _mm_loadu_ps(a + 3 * k + i);
+      _MM_TRANSPOSE4_PS(x0, x1, x2, x3);
+      float* d = strip + i * mr + r;
+      _mm_storeu_ps(d, x0);
+      _mm_storeu_ps(d + mr, x1);
+      _mm_storeu_ps(d + 2 * mr, x2);
+      _mm_storeu_ps(d + 3 * mr, x3);
+    }
+    for (; i < i1; ++i)
+      for (int q = 0; q < 4; ++q) strip[i * mr + r + q] = a[q * k + i];
+  }
+#endif
+  for (; r < rows; ++r)
+    for (int64_t i = i0; i < i1; ++i) strip[i * mr + r] = ws[r * k + i];
+  for (r = rows; r < mr; ++r)  // the last strip's missing rows
+    for (int64_t i = i0; i < i1; ++i) strip[i * mr + r] = 0.0f;
+}
+
 }  // namespace
 
 size_t f32_conv_direct_packed_size(int64_t m, int64_t k, int mr) {
@@ -15,12 +55,11 @@ size_t f32_conv_direct_packed_size(int64_t m, int64_t k, int mr) {
 }
 
 void f32_conv_direct_pack_weights(int64_t m, int64_t k, const float* w, int mr, float* packed) {
-  for (int64_t s = 0; s < ceil_div(m, mr); ++s)
-    for (int64_t i = 0; i < k; ++i)
-      for (int r = 0; r < mr; ++r) {
-        const int64_t row = s * mr + r;
-        *packed++ = row < m ? w[row * k + i] : 0.0f;
-      }
+  for (int64_t s = 0; s < ceil_div(m, mr); ++s) {
+    const int rows = int(std::min<int64_t>(mr, m - s * mr));
+    for (int64_t i0 = 0; i0 < k; i0 += kPackColBlock)
+      pack_strip_block(w + s * mr * k, k, rows, mr, i0, std::min(k, i0 + kPackColBlock), packed + s * mr * k);
+  }
 }
 
 ConvPhased conv_phased_layout(const ConvPhasedGeom& g) {
