@@ -3,8 +3,9 @@
 // rows zero. The pack moves floats without arithmetic, so the comparison is exact. Sizes cover
 // every strip width an entry uses (6, 8, 24, 64) and others, row counts around the 4-row
 // register transpose and the strip width, and column counts around the 4-column transpose and
-// the 64-column block. Random weights from test::rng() (seed printed by main); the destination
-// starts as NaN so that a float the pack fails to write shows up.
+// the column blocks (256 columns at mr = 64, 680 at 24, 2048 at 8). Random weights from
+// test::rng() (seed printed by main); the destination starts as NaN so that a float the pack
+// fails to write shows up.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -21,7 +22,7 @@ namespace {
 TEST_CASE("f32_conv_direct_pack_weights: strip layout, exact, every shape class") {
   for (int mr : {1, 3, 4, 6, 8, 24, 64})
     for (int64_t m : {1, 3, 4, 5, 7, 8, 17, 63, 64, 65, 130})
-      for (int64_t k : {1, 3, 4, 5, 9, 63, 64, 65, 129, 300}) {
+      for (int64_t k : {1, 3, 4, 5, 9, 63, 64, 65, 129, 257, 683, 2049}) {
         const std::vector<float> w = uniform_floats(size_t(m * k));
         std::vector<float> got(kernels::f32_conv_direct_packed_size(m, k, mr),
                                std::numeric_limits<float>::quiet_NaN());
