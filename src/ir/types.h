@@ -26,6 +26,13 @@ struct TypeInfo {
   bool has_shape = false;             // false: rank unknown
   std::vector<Dim> dims;
   std::shared_ptr<TypeInfo> elem;     // for Sequence / Optional: the contained type
+  // For an integer tensor of rank 0 or 1 that holds dimension sizes (a Shape output and what
+  // Gather / Slice / Concat / Unsqueeze / Squeeze / Cast make of it): each element's value, a
+  // symbol where the dim it came from is symbolic. Lets a Reshape to [batch, seq, 12, 64]
+  // built that way get those dims, so fusions still match models with dynamic axes. Set only
+  // through InferContext::set_output_dims_value (set_output drops it: an op that copies its
+  // input's type must not pass on a value it changed).
+  std::optional<std::vector<Dim>> dims_value;
 
   static TypeInfo tensor(DType t, const Dims& shape);
   static TypeInfo tensor_unknown_shape(DType t);

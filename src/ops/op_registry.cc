@@ -26,7 +26,22 @@ const TypeInfo& InferContext::input_type(size_t i) const {
 }
 
 void InferContext::set_output(size_t i, TypeInfo t) {
+  t.dims_value.reset();
   if (i < out_types_.size()) out_types_[i] = std::move(t);
+}
+
+void InferContext::set_output_dims_value(size_t i, std::vector<ir::Dim> v) {
+  if (i < out_types_.size()) out_types_[i].dims_value = std::move(v);
+}
+
+std::optional<std::vector<ir::Dim>> InferContext::input_dims_value(size_t i) const {
+  if (!has_input(i)) return std::nullopt;
+  if (in_types_[i]->dims_value) return in_types_[i]->dims_value;
+  const Tensor* t = input_value(i);
+  if (!t || t->rank() > 1 || (t->dtype() != DType::Int64 && t->dtype() != DType::Int32)) return std::nullopt;
+  std::vector<ir::Dim> v;
+  for (int64_t x : t->to_int64_vector()) v.push_back(ir::Dim{x, {}});
+  return v;
 }
 
 const OpRegistry& OpRegistry::global() {

@@ -97,8 +97,12 @@ class InferContext {
   const Tensor* input_value(size_t i) const {
     return i < in_values_.size() ? in_values_[i] : nullptr;
   }
+  // The dims an integer input of rank <= 1 holds (TypeInfo::dims_value), from a Shape-derived
+  // type or from a constant; nullopt when not known.
+  std::optional<std::vector<ir::Dim>> input_dims_value(size_t i) const;
   size_t output_count() const { return out_types_.size(); }
-  void set_output(size_t i, TypeInfo t);
+  void set_output(size_t i, TypeInfo t);  // drops t.dims_value
+  void set_output_dims_value(size_t i, std::vector<ir::Dim> v);  // after set_output
   std::vector<TypeInfo>& outputs() { return out_types_; }
 
  private:

@@ -6,6 +6,8 @@
 //   y  = Reshape(Transpose(p @ vh, 0 2 1 3), [B, S, H*Dv])
 // becomes ai.ember Attention(q, k, v[, mask]) with num_heads = H and the product of the scales.
 // The projections that produce q, k, v stay (FusedMatMul after fuse_matmul_add).
+#include <algorithm>
+
 #include "opt/pattern.h"
 
 namespace ember::opt {
@@ -41,7 +43,46 @@ struct AttnMatch {
   ir::Value *q = nullptr, *k = nullptr, *v = nullptr, *mask = nullptr, *y = nullptr;
   int64_t heads = 0;
   double scale = 1.0;
+  // Shape nodes reading the merged heads [B, S, H, Dv] (exports with dynamic axes compute the
+  // merge Reshape's target from them); the rewrite feeds their users an equivalent value.
+  std::vector<const ir::Node*> merge_shapes;
+  int64_t head_size_v = 0;
 };
+
+// The consumers of the merged heads: exactly one Reshape, plus plain Shape nodes (no start /
+// end), which only read its dims. Returns the Reshape, or null.
+const ir::Node* merge_reshape(const ir::Value* merged, AttnMatch& m) {
+  if (merged->is_output) return nullptr;
+  const ir::Node* flat = nullptr;
+  for (const ir::Node* c : merged->consumers) {
+    if (is_op(c, "Shape") && !c->has_attr("start") && !c->has_attr("end") && edit::can_redirect(c->outputs[0])) {
+      if (std::find(m.merge_shapes.begin(), m.merge_shapes.end(), c) == m.merge_shapes.end()) m.merge_shapes.push_back(c);
+    } else if (is_op(c, "Reshape") && c->inputs[0] == merged && (!flat || flat == c)) {
+      flat = c;
+    } else {
+      return nullptr;
+    }
+  }
+  // The replacement value needs Slice with inputs (opset 10).
+  return flat && (m.merge_shapes.empty() || flat->opset >= 10) ? flat : nullptr;
+}
+
+// [B, S, H, Dv] as Concat(Slice(Shape(q), 0, 2), [H, Dv]): the value the merged heads' Shape
+// nodes produced, rebuilt from q (which the fused node keeps), so they can go with the heads.
+ir::Value* merged_heads_shape(ir::Graph& g, const AttnMatch& m, int opset) {
+  auto node = [&](const char* op, std::vector<ir::Value*> in, std::vector<ir::Attribute> attrs = {}) {
+    ir::Value* out = g.add_temp_value(m.y->name + "_shape");
+    edit::make_node(g, {op, "", opset, std::move(in), {out}, std::move(attrs), out->name});
+    return out;
+  };
+  auto ints = [&](const char* hint, std::vector<int64_t> v) {
+    Tensor t(DType::Int64, {int64_t(v.size())});
+    std::copy(v.begin(), v.end(), t.data<int64_t>());
+    return edit::add_initializer(g, m.y->name + hint, std::move(t));
+  };
+  ir::Value* lead = node("Slice", {node("Shape", {m.q}), ints("_zero", {0}), ints("_two", {2})});
+  return node("Concat", {lead, ints("_heads", {m.heads, m.head_size_v})}, {attr_int("axis", 0)});
+}
 
 // Walks up from a MatMul operand through an optional scale to Transpose(Reshape(x)) with
 // the given perm; returns x (rank 3, [B, S, H*D]) and records the nodes, heads and scale.
@@ -130,14 +171,15 @@ std::optional<AttnMatch> match(const ir::Node* sm) {
   if (!m.v) return std::nullopt;
   const ir::Node* merge = sole_consumer(pv->outputs[0]);
   if (!perm_is(merge, {0, 2, 1, 3})) return std::nullopt;
-  const ir::Node* flat = sole_consumer(merge->outputs[0]);
-  if (!is_op(flat, "Reshape") || flat->inputs[0] != merge->outputs[0]) return std::nullopt;
+  const ir::Node* flat = merge_reshape(merge->outputs[0], m);
+  if (!flat) return std::nullopt;
   const ir::Value* y = flat->outputs[0];
   if (rank_of(y) != 3u || !same_dim(y->type.dims[0], m.q->type.dims[0]) ||
       !same_dim(y->type.dims[1], m.q->type.dims[1]) || !same_dim(y->type.dims[2], m.v->type.dims[2]))
     return std::nullopt;
   m.nodes.insert(m.nodes.end(), {merge, flat});
   m.y = flat->outputs[0];
+  m.head_size_v = *known_dim(m.v, 2) / m.heads;
   return m;
 }
 
@@ -156,6 +198,13 @@ class FuseAttention final : public Pass {
       out.push_back({std::string(name()) + ": " + m->nodes.front()->name + " (" + std::to_string(m->nodes.size()) +
                          " nodes)",
                      [m = *m](ir::Graph& gr) {
+                       if (!m.merge_shapes.empty()) {
+                         ir::Value* shape = merged_heads_shape(gr, m, m.nodes.back()->opset);
+                         for (const ir::Node* s : m.merge_shapes) {
+                           edit::redirect_uses(gr, s->outputs[0], shape);
+                           edit::remove_node(gr, const_cast<ir::Node*>(s));
+                         }
+                       }
                        NewNode n{"Attention", kEmberDomain, 1, {m.q, m.k, m.v}, {m.y},
                                  {attr_int("num_heads", m.heads), attr_float("scale", float(m.scale))}};
                        if (m.mask) n.inputs.push_back(m.mask);

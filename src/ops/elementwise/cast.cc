@@ -128,6 +128,8 @@ void infer_cast(InferContext& ctx) {
   const DType to = parse_to(ctx.node());
   check_cast_type(ctx.node(), "input", ctx.input_type(0).dtype);
   ctx.set_output(0, with_dtype(ctx.input_type(0), to));
+  if (auto v = ctx.input_dims_value(0); v && (to == DType::Int64 || to == DType::Int32))
+    ctx.set_output_dims_value(0, std::move(*v));  // Shape -> Cast(int32) -> ...: dims unchanged
 }
 
 std::unique_ptr<Kernel> make_cast(const ir::Node& n, KernelFactoryContext&) {

@@ -48,6 +48,15 @@ void infer_concat(InferContext& ctx) {
     }
   }
   ctx.set_output(0, type_from_dims(dt, out));
+  // Dims assembled from Shape pieces and constants ([batch, seq] + [12, 64]).
+  if (r != 1) return;
+  std::vector<Dim> dims;
+  for (size_t i = 0; i < ctx.input_count(); ++i) {
+    const auto v = ctx.has_input(i) ? ctx.input_dims_value(i) : std::nullopt;
+    if (!v) return;
+    dims.insert(dims.end(), v->begin(), v->end());
+  }
+  ctx.set_output_dims_value(0, std::move(dims));
 }
 
 class ConcatKernel : public Kernel {

@@ -26,6 +26,7 @@ void infer_shape(InferContext& ctx) {
   if (!in.has_shape) return ctx.set_output(0, unknown_dims(DType::Int64, 1));
   auto [s, e] = shape_window(ctx.node(), int64_t(in.dims.size()));
   ctx.set_output(0, TypeInfo::tensor(DType::Int64, {e - s}));
+  ctx.set_output_dims_value(0, std::vector<ir::Dim>(in.dims.begin() + s, in.dims.begin() + e));
 }
 
 class ShapeKernel : public Kernel {

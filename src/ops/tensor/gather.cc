@@ -32,6 +32,18 @@ void infer_gather(InferContext& ctx) {
   out.insert(out.end(), ind.dims.begin(), ind.dims.end());
   out.insert(out.end(), d.dims.begin() + axis + 1, d.dims.end());
   ctx.set_output(0, type_from_dims(d.dtype, out));
+  // Picking dims out of a Shape: the picked dims (symbols included) are known.
+  const auto dims = ctx.input_dims_value(0);
+  const auto idx = const_ints(ctx, 1);
+  if (dims && idx && d.dims.size() == 1 && ind.dims.size() <= 1) {
+    std::vector<Dim> picked;
+    for (int64_t i : *idx) {
+      if (i < 0) i += int64_t(dims->size());
+      if (i < 0 || i >= int64_t(dims->size())) return;  // the kernel reports it
+      picked.push_back((*dims)[size_t(i)]);
+    }
+    ctx.set_output_dims_value(0, std::move(picked));
+  }
 }
 
 class GatherKernel : public Kernel {

@@ -17,29 +17,36 @@ using namespace movement;
 
 std::string dimvec_str(const DimVec& v) { return type_from_dims(DType::Float32, v).str().substr(7); }
 
+// A target entry known only as a dim (symbolic) at inference: `symbolic[i]` gives it.
+constexpr int64_t kDimEntry = INT64_MIN;
+
 // ONNX Reshape: 0 copies the input dim (unless allowzero), -1 is inferred from the rest.
-DimVec reshape_dims(const DimVec& in, const std::vector<int64_t>& shape, bool allowzero, const ir::Node& node) {
+DimVec reshape_dims(const DimVec& in, const std::vector<int64_t>& shape, bool allowzero, const ir::Node& node,
+                    const DimVec* symbolic = nullptr) {
+  auto shape_str = [&] { return symbolic ? dimvec_str(*symbolic) : dims_str(shape); };
   DimVec out(shape.size());
   int64_t infer_at = -1;
   bool has_zero = false;
   for (size_t i = 0; i < shape.size(); ++i) {
     const int64_t v = shape[i];
-    if (v == -1) {
-      EMBER_CHECK(infer_at < 0, InvalidModel, node.describe(), ": shape ", dims_str(shape),
+    if (v == kDimEntry) {
+      out[i] = (*symbolic)[i];
+    } else if (v == -1) {
+      EMBER_CHECK(infer_at < 0, InvalidModel, node.describe(), ": shape ", shape_str(),
                   " has more than one -1");
       infer_at = int64_t(i);
     } else if (v == 0 && !allowzero) {
-      EMBER_CHECK(i < in.size(), InvalidModel, node.describe(), ": shape ", dims_str(shape),
+      EMBER_CHECK(i < in.size(), InvalidModel, node.describe(), ": shape ", shape_str(),
                   " copies dim ", i, " (0) but the input ", dimvec_str(in), " has rank ", in.size());
       out[i] = in[i];
     } else {
-      EMBER_CHECK(v >= 0, InvalidModel, node.describe(), ": invalid dimension ", v, " in shape ", dims_str(shape));
+      EMBER_CHECK(v >= 0, InvalidModel, node.describe(), ": invalid dimension ", v, " in shape ", shape_str());
       has_zero |= v == 0;
       out[i] = Dim::of(v);
     }
   }
   EMBER_CHECK(!(allowzero && has_zero && infer_at >= 0), InvalidModel, node.describe(),
-              ": shape ", dims_str(shape), " has both 0 and -1 with allowzero=1");
+              ": shape ", shape_str(), " has both 0 and -1 with allowzero=1");
   // Products of known dims; unknown dims of the output must cancel against the input's
   // (copied by 0, or the same symbol) for -1 or the element count check to be decidable.
   std::vector<bool> in_open(in.size());
@@ -61,12 +68,12 @@ DimVec reshape_dims(const DimVec& in, const std::vector<int64_t>& shape, bool al
   if (!decidable) return out;  // the -1 stays unknown
   auto mismatch = [&] {
     fail(Status::ShapeMismatch, node.describe(), ": cannot reshape input of shape ", dimvec_str(in),
-         " to shape ", dims_str(shape));
+         " to shape ", shape_str());
   };
   if (infer_at >= 0) {
     if (out_known == 0) {
       if (in_known != 0) mismatch();
-      fail(Status::InvalidArgument, node.describe(), ": -1 in shape ", dims_str(shape),
+      fail(Status::InvalidArgument, node.describe(), ": -1 in shape ", shape_str(),
            " is ambiguous for an empty input ", dimvec_str(in));
     }
     if (in_known % out_known != 0) mismatch();
@@ -85,6 +92,12 @@ void infer_reshape(InferContext& ctx) {
     DimVec out;  // input rank unknown: only literal dims are known
     for (int64_t v : *shape) out.push_back(v > 0 || (v == 0 && allowzero) ? Dim::of(v) : Dim{});
     return ctx.set_output(0, type_from_dims(in.dtype, out));
+  }
+  // A target computed from Shape pieces ([batch, seq, 12, 64] with batch and seq symbolic).
+  if (const auto target = ctx.input_dims_value(1); target && in.has_shape) {
+    std::vector<int64_t> shape;
+    for (const Dim& d : *target) shape.push_back(d.known() ? d.value : kDimEntry);
+    return ctx.set_output(0, type_from_dims(in.dtype, reshape_dims(in.dims, shape, allowzero, ctx.node(), &*target)));
   }
   const TypeInfo& st = ctx.input_type(1);
   if (st.has_shape && st.dims.size() == 1 && st.dims[0].known())
@@ -183,6 +196,13 @@ std::optional<DimVec> squeeze_dims(const DimVec& in, const std::optional<std::ve
   return out;
 }
 
+// Squeeze / Unsqueeze between rank 0 and 1 keep the elements, so a dims value passes through.
+void pass_dims_value(InferContext& ctx) {
+  const TypeInfo& out = ctx.outputs()[0];
+  if (auto v = ctx.input_dims_value(0); v && out.has_shape && out.dims.size() <= 1)
+    ctx.set_output_dims_value(0, std::move(*v));
+}
+
 void infer_squeeze(InferContext& ctx) {
   const TypeInfo& in = ctx.input_type(0);
   const ir::Node& n = ctx.node();
@@ -192,6 +212,7 @@ void infer_squeeze(InferContext& ctx) {
   if (in.has_shape && !(axes_input && !axes)) d = squeeze_dims(in.dims, axes, n);
   if (d) ctx.set_output(0, type_from_dims(in.dtype, *d));
   else ctx.set_output(0, TypeInfo::tensor_unknown_shape(in.dtype));
+  pass_dims_value(ctx);
 }
 
 class SqueezeKernel : public Kernel {
@@ -224,7 +245,10 @@ void infer_unsqueeze(InferContext& ctx) {
   const ir::Node& n = ctx.node();
   auto axes = axes_of(n, const_ints(ctx, 1));
   EMBER_CHECK(axes || n.opset >= 13, InvalidModel, n.describe(), ": attribute 'axes' is required");
-  if (in.has_shape && axes) return ctx.set_output(0, type_from_dims(in.dtype, unsqueeze_dims(in.dims, *axes, n)));
+  if (in.has_shape && axes) {
+    ctx.set_output(0, type_from_dims(in.dtype, unsqueeze_dims(in.dims, *axes, n)));
+    return pass_dims_value(ctx);
+  }
   const TypeInfo& at = n.opset >= 13 ? ctx.input_type(1) : in;
   if (in.has_shape && at.has_shape && at.dims.size() == 1 && at.dims[0].known())
     return ctx.set_output(0, unknown_dims(in.dtype, in.dims.size() + size_t(at.dims[0].value)));

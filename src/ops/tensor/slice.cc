@@ -88,6 +88,14 @@ void infer_slice(InferContext& ctx) {
     d = ir::Dim::of(count);
   }
   ctx.set_output(0, t);
+  // Shape(x)[a:b]: the sliced dims, symbols included.
+  const auto v = ctx.input_dims_value(0);
+  if (!v || in.dims.size() != 1 || a.axes.size() != 1) return;
+  int64_t first, count;
+  clamp_axis(int64_t(v->size()), a.starts[0], a.ends[0], a.steps[0], first, count);
+  std::vector<ir::Dim> sliced;
+  for (int64_t k = 0; k < count; ++k) sliced.push_back((*v)[size_t(first + k * a.steps[0])]);
+  ctx.set_output_dims_value(0, std::move(sliced));
 }
 
 class SliceKernel : public Kernel {

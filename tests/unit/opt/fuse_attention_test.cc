@@ -20,16 +20,32 @@ ir::Value* linear(FusionGraph& b, ir::Value* x, int64_t fin, int64_t fout) {
   return b.op("Add", {y, b.weight("bias", {fout}, -0.1, 0.1)});
 }
 
-// The block scripts/make_models.py attention() builds, with the scale and mask variants. With
-// `copy_dims` the head reshapes copy batch and sequence from their input (0 in the shape), as
-// exports with dynamic axes write them.
+// How the head reshapes get batch and sequence: literal sizes; 0 entries that copy the input's
+// dims; or, as PyTorch exports with dynamic axes write it, Concat(Gather(Shape(x), 0),
+// Gather(Shape(x), 1), constants) with x the tensor being reshaped (so the merged heads have
+// a Shape reader besides their Reshape).
+enum class TargetDims { Literal, CopyZero, FromShape };
+
+ir::Value* target_shape(FusionGraph& b, ir::Value* x, const AttnShape& s, TargetDims how, std::vector<int64_t> tail) {
+  if (how == TargetDims::FromShape) {
+    ir::Value* shape = b.op("Shape", {x});
+    ir::Value* batch = b.op("Gather", {shape, b.ints({0})}, {attr_int("axis", 0)});
+    ir::Value* seq = b.op("Gather", {shape, b.ints({1})}, {attr_int("axis", 0)});
+    return b.op("Concat", {batch, seq, b.ints(tail)}, {attr_int("axis", 0)});
+  }
+  std::vector<int64_t> v = how == TargetDims::CopyZero ? std::vector<int64_t>{0, 0} : std::vector<int64_t>{s.batch, s.seq};
+  v.insert(v.end(), tail.begin(), tail.end());
+  return b.ints(v);
+}
+
+// The block scripts/make_models.py attention() builds, with the scale and mask variants.
 ir::Value* attention(FusionGraph& b, ir::Value* x, ir::Value* mask, const AttnShape& s, Scale scale,
-                     bool copy_dims = false) {
+                     TargetDims how = TargetDims::Literal) {
   const int64_t hidden = s.heads * s.head_dim;
-  const int64_t batch = copy_dims ? 0 : s.batch, seq = copy_dims ? 0 : s.seq;
-  ir::Value* split = b.ints({batch, seq, s.heads, s.head_dim});
+  ir::Value* split = target_shape(b, x, s, how, {s.heads, s.head_dim});
   auto project = [&](const std::vector<int64_t>& perm) {
-    ir::Value* y = b.op("Reshape", {linear(b, x, hidden, hidden), split});
+    ir::Value* p = linear(b, x, hidden, hidden);
+    ir::Value* y = b.op("Reshape", {p, how == TargetDims::FromShape ? target_shape(b, p, s, how, {s.heads, s.head_dim}) : split});
     return b.op("Transpose", {y}, {attr_ints("perm", perm)});
   };
   const float root = float(std::sqrt(double(s.head_dim)));
@@ -44,7 +60,7 @@ ir::Value* attention(FusionGraph& b, ir::Value* x, ir::Value* mask, const AttnSh
   if (mask) scores = b.op("Add", {scores, mask});
   ir::Value* probs = b.op("Softmax", {scores}, {attr_int("axis", -1)});
   ir::Value* ctx = b.op("Transpose", {b.op("MatMul", {probs, v})}, {attr_ints("perm", {0, 2, 1, 3})});
-  ctx = b.op("Reshape", {ctx, b.ints({batch, seq, hidden})});
+  ctx = b.op("Reshape", {ctx, target_shape(b, ctx, s, how, {hidden})});
   return linear(b, ctx, hidden, hidden);
 }
 
@@ -82,18 +98,23 @@ TEST_CASE("fuse_attention: the exported multi-head attention block becomes one a
       }
 }
 
-TEST_CASE("fuse_attention: symbolic batch and sequence (dynamic axes, reshapes that copy dims)") {
+TEST_CASE("fuse_attention: symbolic batch and sequence (dynamic axes: reshapes that copy dims or use Shape)") {
   const AttnShape s{2, 9, 3, 4};
+  for (const TargetDims how : {TargetDims::CopyZero, TargetDims::FromShape})
   for (const bool masked : {true, false}) {
+    CAPTURE(int(how));
     CAPTURE(masked);
     const FusionResult r = check_fusion(
         [&](FusionGraph& b) {
           ir::Value* x = b.input("x", {s.batch, s.seq, s.heads * s.head_dim}, {"batch", "seq"});
           ir::Value* mask = masked ? b.input("mask", {s.batch, 1, 1, s.seq}, {"batch", "", "", "seq"}) : nullptr;
-          b.output(attention(b, x, mask, s, Scale::DivAfter, true));
+          b.output(attention(b, x, mask, s, Scale::DivAfter, how));
         },
         attention_and_matmul(), Tier::Close, s.heads * s.head_dim * 2, -2.0, 2.0);
-    CHECK(r.after == std::map<std::string, int>{{"ai.ember.Attention", 1}, {"ai.ember.FusedMatMul", 4}});
+    CHECK(r.after.at("ai.ember.Attention") == 1);
+    CHECK(r.after.at("ai.ember.FusedMatMul") == 4);
+    CHECK(r.after.count("Reshape") == 0);
+    CHECK(r.after.count("Transpose") == 0);
   }
 }
 

@@ -113,3 +113,54 @@ TEST_CASE("tensor.infer: bad constant reshape fails at inference naming both sha
   check_error([&] { infer("Reshape", {x, ty(DType::Int64, {dim(2)})}, {nullptr, &shape}); }, Status::ShapeMismatch,
               "cannot reshape input of shape [2, 3] to shape [4, 2]");
 }
+
+// PyTorch exports with dynamic axes build reshape targets from Shape: Shape -> Gather / Slice
+// -> (Unsqueeze, Cast) -> Concat with constants -> Reshape. The dims those integer tensors hold
+// travel as TypeInfo::dims_value, symbols included, so the Reshape's output dims are known by name.
+TEST_CASE("tensor.infer: dims held by Shape-derived tensors reach Reshape") {
+  const ir::TypeInfo x = ty(DType::Float32, {sym("batch"), sym("seq"), dim(768)});
+  const auto shape = infer("Shape", {x}, {nullptr})[0];
+  REQUIRE(shape.dims_value);
+  CHECK(shape.dims_value->size() == 3);
+  CHECK((*shape.dims_value)[0].symbol == "batch");
+
+  const Tensor zero = i64v({0}), one = i64v({1});
+  const auto b = infer("Gather", {shape, ty(DType::Int64, {dim(1)})}, {nullptr, &zero}, {attr_int("axis", 0)})[0];
+  const auto s = infer("Gather", {shape, ty(DType::Int64, {dim(1)})}, {nullptr, &one}, {attr_int("axis", 0)})[0];
+  REQUIRE(b.dims_value);
+  CHECK((*b.dims_value)[0].symbol == "batch");
+  const auto s32 = infer("Cast", {s}, {nullptr}, {attr_int("to", int64_t(DType::Int32))})[0];
+  REQUIRE(s32.dims_value);
+  const auto s64 = infer("Cast", {s32}, {nullptr}, {attr_int("to", int64_t(DType::Int64))})[0];
+  const Tensor heads = i64v({12, 64});
+  const auto target = infer("Concat", {b, s64, ty(DType::Int64, {dim(2)})}, {nullptr, nullptr, &heads},
+                            {attr_int("axis", 0)})[0];
+  REQUIRE(target.dims_value);
+  CHECK(target.dims_value->size() == 4);
+  const auto y = infer("Reshape", {x, target}, {nullptr, nullptr})[0];
+  CHECK(y.str() == "float32[batch, seq, 12, 64]");
+
+  // Shape(x)[:-1] + [768]: Slice keeps the leading dims.
+  const Tensor st = i64v({0}), en = i64v({-1});
+  const auto lead = infer("Slice", {shape, ty(DType::Int64, {dim(1)}), ty(DType::Int64, {dim(1)})}, {nullptr, &st, &en})[0];
+  REQUIRE(lead.dims_value);
+  CHECK(lead.dims_value->size() == 2);
+  const Tensor width = i64v({768});
+  const auto merge = infer("Concat", {lead, ty(DType::Int64, {dim(1)})}, {nullptr, &width}, {attr_int("axis", 0)})[0];
+  CHECK(infer("Reshape", {y, merge}, {nullptr, nullptr})[0].str() == "float32[batch, seq, 768]");
+
+  // A scalar picked out and unsqueezed back to 1-D keeps its dim.
+  const Tensor scalar_index = i64({}, {0});
+  const auto b0 = infer("Gather", {shape, ty(DType::Int64, {})}, {nullptr, &scalar_index}, {attr_int("axis", 0)})[0];
+  REQUIRE(b0.dims_value);
+  const Tensor axes0 = i64v({0});
+  const auto b1 = infer("Unsqueeze", {b0, ty(DType::Int64, {dim(1)})}, {nullptr, &axes0})[0];
+  REQUIRE(b1.dims_value);
+  CHECK((*b1.dims_value)[0].symbol == "batch");
+
+  // Arithmetic changes the values: an Add on a shape carries no dims_value, even though its
+  // type is copied from the input's.
+  const Tensor plus = i64v({1, 1, 1});
+  const auto added = infer("Add", {shape, ty(DType::Int64, {dim(3)})}, {nullptr, &plus})[0];
+  CHECK_FALSE(added.dims_value);
+}
