@@ -45,7 +45,7 @@ void* aligned_alloc_or_throw(size_t bytes) {
 
 }  // namespace
 
-Tensor::Tensor(DType dtype, Dims shape) : dtype_(dtype), shape_(std::move(shape)) {
+Tensor::Tensor(DType dtype, Dims shape) : dtype_(dtype), shape_(std::move(shape)), owned_(true) {
   for (int64_t x : shape_) {
     EMBER_CHECK(x >= 0, InvalidArgument, "negative dimension in shape ", dims_str(shape_));
   }

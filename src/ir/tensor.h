@@ -48,6 +48,10 @@ class Tensor {
   template <class T> T* data() { check_type(dtype_of<T>::value); return static_cast<T*>(data_); }
   template <class T> const T* data() const { check_type(dtype_of<T>::value); return static_cast<const T*>(data_); }
 
+  // True when this tensor allocated its storage itself (not wrapped caller or mapped file memory)
+  // and no other Tensor shares it: the one case where a constant may be rewritten in place.
+  bool sole_owner() const { return owned_ && holder_.use_count() == 1; }
+
   // Same storage viewed with another shape of equal element count.
   Tensor reshaped(Dims shape) const;
   // Deep copy into freshly owned storage.
@@ -66,6 +70,7 @@ class Tensor {
   Dims shape_;
   void* data_ = nullptr;
   std::shared_ptr<void> holder_;
+  bool owned_ = false;  // storage allocated by the constructor
 };
 
 }  // namespace ember

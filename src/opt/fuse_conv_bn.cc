@@ -4,7 +4,10 @@
 //  - BN -> Conv (the BN feeds only an unpadded Conv): s scales the Conv's input channels and
 //    the shift becomes bias (zero padding would see the shift, hence unpadded only).
 //  - any other BN: a per-channel affine Mul + Add with constants shaped [C, 1, ...].
-// Constants are never changed in place: a weight may be shared by several nodes.
+// The folded weights overwrite W in place when this Conv is W's only reader and W's storage is
+// its own (the reader's aligned copy of a misaligned initializer, or an earlier pass's result);
+// otherwise (W shared by other nodes or by another Tensor, mapped from the file, or wrapped
+// caller memory) they go to a new tensor.
 #include <cmath>
 
 #include "ops/op_util.h"
@@ -71,6 +74,17 @@ std::vector<ir::Attribute> attrs_of(const ir::Node* n) {
   return a;
 }
 
+// Where the folded weights go: W's own storage when the Conv being folded is its only reader
+// and nothing else holds that storage, else a new tensor. In place, ResNet-50 (77 of its 102 MB
+// of weights are such copies) skips allocating and first-touching most of 100 MB: optimize
+// phase 93.7 -> 58.3 ms, peak RSS 224 -> 205 MB (MobileNetV2 69 -> 61 MB; creation_ab.py, 11
+// rounds, load 10).
+Tensor folded_weight_storage(const ir::Value* wv) {
+  const Tensor& w = *wv->constant;
+  if (wv->consumers.size() == 1 && !wv->is_output && w.sole_owner()) return w;  // shares the storage
+  return Tensor(DType::Float32, w.shape());
+}
+
 // Conv -> BN: W'[m] = W[m] * s[m], B' = B * s + shift. Products are taken in double and
 // written straight into the new float32 weights (no whole-tensor temporaries: ResNet-50 folds
 // 25 M weights, and each temporary would be page-faulted in and freed again).
@@ -78,9 +92,9 @@ void fold_into_producer(ir::Graph& g, const ir::Node* conv, const ir::Node* bn, 
   const Tensor& w = *constant_of(conv->inputs[1]);
   const int64_t M = w.dim(0), per = w.numel() / std::max<int64_t>(M, 1);
   std::vector<double> bias = conv_bias(conv, M);
-  Tensor nwt(DType::Float32, w.shape());
+  Tensor nwt = folded_weight_storage(conv->inputs[1]);
   const float* src = w.data<float>();
-  float* dst = nwt.data<float>();
+  float* dst = nwt.data<float>();  // may be src: each element is read before it is written
   for (int64_t m = 0; m < M; ++m) {
     const double sc = a.scale[size_t(m)];
     for (int64_t i = m * per; i < (m + 1) * per; ++i) dst[i] = float(double(src[i]) * sc);
@@ -97,9 +111,9 @@ void fold_into_consumer(ir::Graph& g, const ir::Node* bn, const ir::Node* conv, 
   const int64_t M = w.dim(0), Cg = w.dim(1), K = w.numel() / std::max<int64_t>(M * Cg, 1);
   const int64_t group = conv->attr_int("group", 1), Mg = M / group;
   std::vector<double> bias = conv_bias(conv, M);
-  Tensor nwt(DType::Float32, w.shape());
+  Tensor nwt = folded_weight_storage(conv->inputs[1]);
   const float* src = w.data<float>();
-  float* dst = nwt.data<float>();
+  float* dst = nwt.data<float>();  // may be src: each element is read before it is written
   for (int64_t m = 0; m < M; ++m)
     for (int64_t c = 0; c < Cg; ++c) {
       const size_t ch = size_t((m / Mg) * Cg + c);

@@ -91,4 +91,52 @@ TEST_CASE("fuse_conv_bn: a BatchNormalization with a computed scale is left alon
   CHECK(r.applied.empty());
 }
 
+// The in-place fold (W overwritten when the folded Conv is its only reader and W's storage is
+// its own) against the cases that must get a new tensor. Each result is checked against the
+// unfused graph by check_fusion, so a wrongly shared weight shows up as a wrong output.
+TEST_CASE("fuse_conv_bn: folds into W's own storage only when nothing else can see it") {
+  SUBCASE("sole owner, one reader: in place") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) { b.output(batch_norm(b, conv(b, b.input("x", {1, 4, 6, 6}), 4, 5, 3, 1, 1, true), 5)); },
+        passes_of(opt::make_fuse_conv_bn()), Tier::Close, 36);
+    const ir::Node* c = r.fused->graph->nodes().front().get();
+    REQUIRE(c->op_type == "Conv");
+    const Tensor& folded = *c->inputs[1]->constant;
+    bool found = false;
+    for (const ir::Value* v : r.fused->graph->initializers)
+      if (v != c->inputs[1] && v->constant && v->constant->raw() == folded.raw()) found = true;
+    // The original initializer is still in the graph (dead until eliminate_dead_code) and
+    // shares the folded weight's storage.
+    CHECK(found);
+  }
+  SUBCASE("one weight read by two Convs: never written while the other still reads it") {
+    check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* x = b.input("x", {1, 3, 5, 5});
+          ir::Value* w = b.weight("w", {4, 3, 3, 3});
+          const std::vector<ir::Attribute> at = {attr_ints("kernel_shape", {3, 3}), attr_ints("pads", {1, 1, 1, 1})};
+          b.output(batch_norm(b, b.op("Conv", {x, w}, at), 4));
+          b.output(batch_norm(b, b.op("Conv", {x, w}, at), 4));
+        },
+        passes_of(opt::make_fuse_conv_bn()), Tier::Close, 27);
+  }
+  SUBCASE("W wraps caller memory: a new tensor, the caller's floats untouched") {
+    std::vector<std::vector<float>> buffers;
+    buffers.reserve(3);
+    check_fusion(
+        [&](FusionGraph& b) {
+          buffers.emplace_back(5 * 2 * 3 * 3);
+          std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+          for (float& f : buffers.back()) f = d(b.gen);
+          ir::Value* x = b.input("x", {1, 2, 6, 6});
+          ir::Value* w = b.constant("w", Tensor::wrap(DType::Float32, {5, 2, 3, 3}, buffers.back().data()));
+          b.output(batch_norm(b, b.op("Conv", {x, w}, {attr_ints("kernel_shape", {3, 3})}), 5));
+        },
+        passes_of(opt::make_fuse_conv_bn()), Tier::Close, 18);
+    REQUIRE(buffers.size() == 3);
+    CHECK(buffers[0] == buffers[1]);  // the reference's copy and the fused copy: same seed
+    CHECK(buffers[1] == buffers[2]);
+  }
+}
+
 }  // namespace ember::test
