@@ -1,5 +1,5 @@
 """Seeded random feeds for any ONNX model file, from the input types it declares: compare.py and
-int8-free benchmarks use them for models that scripts/make_models.py did not write (exports from
+per_node_vs_ort.py use them for models that scripts/make_models.py did not write (exports from
 PyTorch, tf2onnx, the ONNX model zoo).
 
 Floating-point inputs are N(0, 1); integer inputs whose name contains "mask" are all ones, those
