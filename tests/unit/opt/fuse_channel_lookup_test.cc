@@ -1,32 +1,12 @@
 #include <doctest/doctest.h>
 
 #include "opt/fuse_test_graph.h"
+#include "opt/quantized_test_graph.h"
 #include "opt/graph_builder.h"
 #include "opt/pattern.h"
 #include "runtime/session.h"
 
 namespace ember::test {
-namespace {
-
-// An 8-bit tensor made from the float input x (QuantizeLinear per tensor), as a quantized
-// layer's output would be.
-ir::Value* quantized(FusionGraph& b, ir::Value* x, DType t) {
-  Tensor zp(t, {});
-  if (t == DType::UInt8) *zp.data<uint8_t>() = 121;
-  else *zp.data<int8_t>() = -7;
-  return b.op("QuantizeLinear", {x, b.scalar(0.02f), b.constant("zp", zp)});
-}
-
-ir::Value* requantize(FusionGraph& b, ir::Value* v, DType t) {
-  Tensor zp(t, {});
-  if (t == DType::UInt8) *zp.data<uint8_t>() = 3;
-  else *zp.data<int8_t>() = 5;
-  return b.op("QuantizeLinear", {v, b.scalar(0.031f), b.constant("zp", zp)});
-}
-
-ir::Value* dequantize(FusionGraph& b, ir::Value* q) { return b.op("DequantizeLinear", {q, b.scalar(0.013f)}); }
-
-}  // namespace
 
 TEST_CASE("fuse_channel_lookup: per-channel elementwise chains between 8-bit values become one exact lookup") {
   const int64_t C = 5;

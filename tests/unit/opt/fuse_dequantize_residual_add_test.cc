@@ -1,27 +1,11 @@
 #include <doctest/doctest.h>
 
 #include "opt/fuse_test_graph.h"
+#include "opt/quantized_test_graph.h"
 #include "opt/pattern.h"
 
 namespace ember::test {
 namespace {
-
-// An 8-bit tensor made from the float input x, as a quantized convolution's output would be.
-ir::Value* quantized(FusionGraph& b, ir::Value* x, DType t) {
-  Tensor zp(t, {});
-  if (t == DType::UInt8) *zp.data<uint8_t>() = 121;
-  else *zp.data<int8_t>() = -7;
-  return b.op("QuantizeLinear", {x, b.scalar(0.02f), b.constant("zp", zp)});
-}
-
-ir::Value* requantize(FusionGraph& b, ir::Value* v, DType t) {
-  Tensor zp(t, {});
-  if (t == DType::UInt8) *zp.data<uint8_t>() = 3;
-  else *zp.data<int8_t>() = 5;
-  return b.op("QuantizeLinear", {v, b.scalar(0.031f), b.constant("zp", zp)});
-}
-
-ir::Value* dequantize(FusionGraph& b, ir::Value* q) { return b.op("DequantizeLinear", {q, b.scalar(0.013f)}); }
 
 // DQ -> Mul -> Add: a quantized convolution's output through its folded batch norm.
 ir::Value* bn_branch(FusionGraph& b, ir::Value* x, int64_t C, DType t) {
