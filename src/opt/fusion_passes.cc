@@ -10,6 +10,7 @@ std::vector<std::unique_ptr<Pass>> fusion_passes() {
   std::vector<std::unique_ptr<Pass>> p;
   p.push_back(make_fuse_reshape_transpose());  // layout chains first: patterns below expect them short
   p.push_back(make_fuse_conv_bn());
+  p.push_back(make_fuse_pad_conv());           // before fuse_conv_activation makes the Conv a FusedConv
   p.push_back(make_fuse_layer_norm());
   p.push_back(make_fuse_gelu());
   p.push_back(make_fuse_attention());          // before the projections' bias Adds change

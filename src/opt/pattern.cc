@@ -214,6 +214,14 @@ ir::Attribute attr_floats(const std::string& name, std::vector<float> v) {
   return a;
 }
 
+ir::Attribute attr_ints(const std::string& name, std::vector<int64_t> v) {
+  ir::Attribute a;
+  a.name = name;
+  a.type = ir::AttrType::Ints;
+  a.ints = std::move(v);
+  return a;
+}
+
 ir::Attribute attr_strings(const std::string& name, std::vector<std::string> v) {
   ir::Attribute a;
   a.name = name;

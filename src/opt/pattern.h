@@ -102,6 +102,7 @@ ir::Attribute attr_int(const std::string& name, int64_t v);
 ir::Attribute attr_float(const std::string& name, float v);
 ir::Attribute attr_string(const std::string& name, const std::string& v);
 ir::Attribute attr_floats(const std::string& name, std::vector<float> v);
+ir::Attribute attr_ints(const std::string& name, std::vector<int64_t> v);
 ir::Attribute attr_strings(const std::string& name, std::vector<std::string> v);
 
 // The ai.onnx opset the model imports (0 when unknown).
@@ -109,6 +110,7 @@ int onnx_opset(const PassContext& ctx);
 
 // The fusion passes, one per src/opt/fuse_*.cc; fusion_passes.cc lists them in order.
 std::unique_ptr<Pass> make_fuse_conv_bn();
+std::unique_ptr<Pass> make_fuse_pad_conv();
 std::unique_ptr<Pass> make_fuse_conv_activation();
 std::unique_ptr<Pass> make_fuse_matmul_add();
 std::unique_ptr<Pass> make_fuse_layer_norm();
