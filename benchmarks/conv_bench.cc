@@ -1,6 +1,6 @@
 // Convolution microbenchmark: for ResNet-50 and MobileNetV2 layer shapes, the direct
 // (implicit-GEMM) kernel against im2col + the packed-A GEMM (what the native backend ran
-// before), and the channel-blocked depthwise kernel against the per-channel one. One thread,
+// before), and the depthwise forms (per-channel, channel-blocked and, where it fits, flat). One thread,
 // thread CPU time, the best of --repeats runs of each form, forms alternating (so a loaded
 // machine hits both alike); prints ms, GFLOP/s, the time ratio and the largest difference
 // between the two forms' outputs relative to the largest output. These figures chose the
@@ -230,7 +230,7 @@ void bench_dw(const DwShape& l, int repeats, std::mt19937& rng) {
   g.out_h = g.out_w = (l.h + 2 - 3) / l.s + 1;
   const int64_t in = int64_t(l.h) * l.h, out = g.out_h * g.out_w;
   const auto x = random_floats(size_t(l.c * in), rng), w = random_floats(size_t(l.c) * 9, rng);
-  std::vector<float> y(size_t(l.c * out)), y2(y.size()), sc(dw_plane(g).size()), sc2(dw_block_scratch(g));
+  std::vector<float> y(size_t(l.c * out)), y2(y.size()), y3(y.size()), sc(dw_plane(g).size()), sc2(dw_block_scratch(g));
   DwEpilogue ep;
   ep.activation = Activation::Clip;
   ep.act_beta = 6.0f;
@@ -246,10 +246,18 @@ void bench_dw(const DwShape& l, int repeats, std::mt19937& rng) {
       k.dwconv_block(g, std::min<int64_t>(kDwBlock, l.c - c), x.data() + c * in, w.data() + c * 9, be,
                      y2.data() + c * out, sc2.data());
   };
-  double tc, tb;
-  time_pair(repeats, per_channel, blocked, tc, tb);
-  std::printf("%-24s per-channel %7.3f ms (%s) | blocked %7.3f ms (%s) | ratio %.2f | diff %.1e\n", l.name, tc * 1e3,
+  double tc, tb, tf = 0.0;
+  if (k.dwconv_flat && dw_flat_fits(g)) {
+    std::vector<float> sc3(dw_flat_scratch(g));
+    auto flat = [&] { k.dwconv_flat(g, l.c, x.data(), w.data(), be, y3.data(), sc3.data()); };
+    time_three(repeats, per_channel, blocked, flat, tc, tb, tf);
+  } else {
+    time_pair(repeats, per_channel, blocked, tc, tb);
+  }
+  std::printf("%-24s per-channel %7.3f ms (%s) | blocked %7.3f ms (%s) | ratio %.2f | diff %.1e", l.name, tc * 1e3,
               k.name_3x3, tb * 1e3, k.name_block, tb / tc, rel_diff(y2, y));
+  if (tf > 0.0) std::printf(" | flat %7.3f ms (%s) | diff %.1e", tf * 1e3, k.name_flat, rel_diff(y3, y));
+  std::printf("\n");
 }
 
 }  // namespace

@@ -74,6 +74,27 @@ size_t dw_block_scratch(const DwConv2dGeom& g);
 using F32DwConvBlockFn = void (*)(const DwConv2dGeom& g, int64_t channels, const float* x, const float* w,
                                   const DwBlockEpilogue& ep, float* y, float* scratch);
 
+// Flat form: a run of channels, each output plane computed as one flat array of out_h*out_w
+// positions, a vector of consecutive positions at a time across row ends, so 7-, 14- and
+// 28-wide rows fill whole vectors. Every tap is then one load at a fixed offset from the
+// position (taps outside the input masked off, per vector and tap, from a bit table built once
+// per call); at stride 1 it reads the input in place (pitch in_w == out_w), at stride 2 from
+// the input split once into four row/column phase planes of pitch out_w. Same interface as the
+// channel-blocked form, any number of channels.
+// Whether the flat form takes this geometry: strides 1,1 with out_w == in_w, or 2,2 with
+// ceil(in_w / 2) <= out_w; at most kDwFlatMaxTaps taps.
+bool dw_flat_fits(const DwConv2dGeom& g);
+// Scratch floats for the flat form (two sets of phase planes, then its mask bits).
+size_t dw_flat_scratch(const DwConv2dGeom& g);
+// Fills the flat form's tables, shared by every ISA: for tap t, off[t] is the offset of its
+// first read from the plane base (the channel's input at stride 1, the phase planes at 2) and
+// bits + t * dw_flat_mask_bytes(g) its mask, one bit per output position (set: inside the
+// input). Returns the mask bytes' start (in `scratch`, after the phase planes).
+constexpr int kDwFlatMaxTaps = 64;
+int64_t dw_flat_mask_bytes(const DwConv2dGeom& g);
+int64_t dw_flat_plane_floats(const DwConv2dGeom& g);  // one phase plane (stride 2)
+const uint8_t* dw_flat_tables(const DwConv2dGeom& g, float* scratch, int64_t* off);
+
 struct F32DwConvKernels {
   const char* name_3x3 = nullptr;  // e.g. "f32_dwconv3x3__avx2"
   const char* name_5x5 = nullptr;
@@ -86,6 +107,11 @@ struct F32DwConvKernels {
                                             // ISA entry: make_f32_dwconv_kernels fills it in)
   // Whether dwconv_3x3 reads this geometry's input in place (no padded copy); null: never.
   bool (*reads_in_place)(const DwConv2dGeom& g) = nullptr;
+  const char* name_flat = nullptr;         // e.g. "f32_dwconv_flat__avx512f"
+  F32DwConvBlockFn dwconv_flat = nullptr;  // geometries dw_flat_fits takes, any channel count
+                                           // (null: none at this level, use the others)
+  // Whether dwconv_flat beats the other forms on this geometry (measured per ISA); null: never.
+  bool (*prefers_flat)(const DwConv2dGeom& g) = nullptr;
 
   // The entry (and its name) for a kernel size.
   F32DwConv2dFn pick(int64_t kh, int64_t kw) const;

@@ -5,6 +5,8 @@
 
 #include <immintrin.h>
 
+#include <cstdint>
+
 namespace ember::kernels::avx2 {
 namespace {
 
@@ -18,6 +20,12 @@ struct ConvAvx2 {
   static vec set1(float x) { return _mm256_set1_ps(x); }
   static vec load(const float* p) { return _mm256_loadu_ps(p); }
   static vec load_first(const float* p, int n) { return _mm256_maskload_ps(p, first(n)); }
+  // The lanes whose bit is set in `bits`, others zero (masked-off lanes are not read).
+  static vec load_mask(const float* p, uint32_t bits) {
+    const __m256i sel = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    const __m256i m = _mm256_and_si256(_mm256_set1_epi32(int(bits)), sel);
+    return _mm256_maskload_ps(p, _mm256_cmpeq_epi32(m, sel));
+  }
   static void store(float* p, vec v) { _mm256_storeu_ps(p, v); }
   static void store_first(float* p, int n, vec v) { _mm256_maskstore_ps(p, first(n), v); }
   static vec fmadd(vec a, vec b, vec c) { return _mm256_fmadd_ps(a, b, c); }

@@ -11,6 +11,7 @@
 
 #include "kernels/x86/avx2/f32_conv_vec_avx2.h"
 #include "kernels/x86/avx2/transpose8x8_avx2.h"
+#include "kernels/x86/f32_dwconv_flat.h"
 #include "kernels/x86/f32_dwconv_rows.h"
 
 namespace ember::kernels::avx2 {
@@ -98,6 +99,7 @@ void dwconv_block(const DwConv2dGeom& g, int64_t ch, const float* x, const float
 const F32DwConvKernels& f32_dwconv_kernels() {
   static const F32DwConvKernels k = [] {
     F32DwConvKernels t = dwconv_table<ConvAvx2>("f32_dwconv3x3__avx2", "f32_dwconv5x5__avx2", "f32_dwconv__avx2");
+    dwconv_flat_entry<ConvAvx2>(t, "f32_dwconv_flat__avx2");
     t.name_block = "f32_dwconv_c8__avx2";
     t.dwconv_block = [](const DwConv2dGeom& g, int64_t ch, const float* x, const float* w,
                         const DwBlockEpilogue& ep, float* y, float* scratch) {

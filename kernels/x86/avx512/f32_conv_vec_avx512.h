@@ -19,6 +19,7 @@ struct ConvAvx512 {
   static void store(float* p, vec v) { _mm512_storeu_ps(p, v); }
   static vec load_first(const float* p, int n) { return load_first16(p, n); }
   static void store_first(float* p, int n, vec v) { store_first16(p, n, v); }
+  static vec load_mask(const float* p, uint32_t bits) { return load_mask16(p, bits); }
   static vec fmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
   static vec add(vec a, vec b) { return _mm512_add_ps(a, b); }
   static vec mul(vec a, vec b) { return _mm512_mul_ps(a, b); }

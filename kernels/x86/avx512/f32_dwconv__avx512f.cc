@@ -20,13 +20,18 @@
 
 #include "kernels/dispatch/f32_conv.h"
 #include "kernels/x86/avx512/f32_conv_vec_avx512.h"
+#include "kernels/x86/f32_dwconv_flat.h"
 #include "kernels/x86/f32_dwconv_rows.h"
 
 namespace ember::kernels::EMBER_DW512_NS {
 
 const F32DwConvKernels& f32_dwconv_kernels() {
-  static const F32DwConvKernels k = dwconv_table<ConvAvx512>(
-      "f32_dwconv3x3" EMBER_DW512_SUFFIX, "f32_dwconv5x5" EMBER_DW512_SUFFIX, "f32_dwconv" EMBER_DW512_SUFFIX);
+  static const F32DwConvKernels k = [] {
+    F32DwConvKernels t = dwconv_table<ConvAvx512>(
+        "f32_dwconv3x3" EMBER_DW512_SUFFIX, "f32_dwconv5x5" EMBER_DW512_SUFFIX, "f32_dwconv" EMBER_DW512_SUFFIX);
+    dwconv_flat_entry<ConvAvx512>(t, "f32_dwconv_flat" EMBER_DW512_SUFFIX);
+    return t;
+  }();
   return k;
 }
 

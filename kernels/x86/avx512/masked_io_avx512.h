@@ -4,6 +4,8 @@
 // after their intrinsics header; internal linkage on purpose.
 #pragma once
 
+#include <cstdint>
+
 namespace ember::kernels {
 namespace {
 
@@ -14,6 +16,19 @@ inline __m512 load_first16(const float* p, int n) {
   return _mm512_load_ps(t);
 #else
   return _mm512_maskz_loadu_ps(__mmask16((1u << n) - 1u), p);
+#endif
+}
+
+// The lanes whose bit is set in `bits`, others zero; masked-off lanes are not read (may lie
+// outside any allocation).
+inline __m512 load_mask16(const float* p, uint32_t bits) {
+#ifdef EMBER_AVX512_SIMDE
+  alignas(64) float t[16] = {};
+  for (int i = 0; i < 16; ++i)
+    if (bits >> i & 1u) t[i] = p[i];
+  return _mm512_load_ps(t);
+#else
+  return _mm512_maskz_loadu_ps(__mmask16(bits), p);
 #endif
 }
 

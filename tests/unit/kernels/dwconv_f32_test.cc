@@ -202,12 +202,96 @@ TEST_CASE("f32 depthwise conv: the channel-blocked entry, all geometries, 1 to 8
   for (const Act& a : acts) check_block(best, geom(9, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1), 7, a.a, a.p0, a.p1, true);
 }
 
+// The flat entry on `ch` channels against the same double loop, channel by channel; the
+// scratch starts as NaN (a lane read from outside the filled phase planes would show).
+void check_flat(const F32DwConvKernels& t, const DwConv2dGeom& g, int64_t ch, Activation act, float a, float b,
+                bool residual) {
+  REQUIRE(kernels::dw_flat_fits(g));
+  const int64_t in = g.in_h * g.in_w, out = g.out_h * g.out_w, taps = g.kernel_h * g.kernel_w;
+  const auto x = random_floats(size_t(ch * in));
+  const auto w = random_floats(size_t(ch * taps));
+  const auto z = random_floats(size_t(ch * out));
+  const auto bias = random_floats(size_t(ch));
+  kernels::DwBlockEpilogue ep;
+  ep.bias = bias.data();
+  ep.residual = residual ? z.data() : nullptr;
+  ep.activation = act;
+  ep.act_alpha = a;
+  ep.act_beta = b;
+  std::vector<float> scratch(kernels::dw_flat_scratch(g), std::nanf(""));
+  std::vector<float> y(size_t(ch * out) + 1, 12345.0f);  // +1: guard after the output
+  t.dwconv_flat(g, ch, x.data(), w.data(), ep, y.data(), scratch.data());
+  CHECK(y.back() == 12345.0f);
+  for (int64_t c = 0; c < ch; ++c)
+    for (int64_t oy = 0; oy < g.out_h; ++oy)
+      for (int64_t ox = 0; ox < g.out_w; ++ox) {
+        ConvRefSum sum;
+        conv2d_ref_taps(g, x.data() + c * in, w.data() + c * taps, oy, ox, sum);
+        const size_t at = size_t(c * out + oy * g.out_w + ox);
+        double want = 0.0;
+        if (!conv2d_ref_matches(y[at], sum, bias[size_t(c)], residual ? &z[at] : nullptr, act, a, b, taps, want)) {
+          FAIL_CHECK(std::string(t.name_flat), " ", describe(g), " ch=", ch, " act=", int(act), " residual=", residual, " at (", c,
+                     ",", oy, ",", ox, "): got ", y[at], ", want ", want, " (seed ", seed(), ")");
+          return;
+        }
+      }
+}
+
+TEST_CASE("f32 depthwise conv: the flat entry, strides 1 and 2, odd sizes, 1 to 9 channels") {
+  std::vector<DwConv2dGeom> geoms;
+  for (int64_t k : {3, 5})
+    for (int64_t w : {1, 2, 7, 14, 15, 16, 17, 28, 33}) {
+      geoms.push_back(geom(w, w, k, k, 1, 1, 1, k / 2, k / 2, k / 2, k / 2));  // square, "same"
+      geoms.push_back(geom(5, w, k, k, 2, 2, 1, k / 2, k / 2, k / 2, k / 2));  // stride 2, even / odd width
+    }
+  geoms.push_back(geom(14, 14, 3, 3, 2, 2, 1, 0, 0, 1, 1));   // TF-style asymmetric padding (bottom / right)
+  geoms.push_back(geom(13, 15, 3, 3, 2, 2, 1, 1, 1, 1, 1));   // odd height and width
+  geoms.push_back(geom(12, 20, 3, 3, 1, 1, 2, 2, 2, 2, 2));   // dilation 2
+  geoms.push_back(geom(16, 16, 3, 3, 2, 2, 2, 2, 2, 1, 1));   // stride 2 and dilation 2
+  geoms.push_back(geom(9, 11, 1, 3, 1, 1, 1, 0, 1, 0, 1));    // rectangular
+  geoms.push_back(geom(8, 9, 7, 7, 1, 1, 1, 3, 3, 3, 3));     // 49 taps, larger than the plane
+  geoms.push_back(geom(3, 13, 3, 3, 1, 1, 1, 0, 1, 0, 1));    // no rows of padding: out_h < in_h
+  geoms.push_back(geom(40, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1));    // tall and narrow
+  for (const F32DwConvKernels* t : tables()) {
+    if (!t->dwconv_flat) continue;  // the generic table has none
+    for (const DwConv2dGeom& g : geoms)
+      for (int64_t ch : {1, 2, 9}) check_flat(*t, g, ch, Activation::None, 0, 0, ch == 9);
+    struct Act { Activation a; float p0, p1; };
+    const Act acts[] = {{Activation::Relu, 0, 0}, {Activation::Clip, 0.0f, 6.0f}, {Activation::HardSwish, 0, 0},
+                        {Activation::Sigmoid, 0, 0}, {Activation::LeakyRelu, 0.1f, 0}, {Activation::Gelu, 0, 0}};
+    for (const Act& a : acts) {
+      check_flat(*t, geom(14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1), 3, a.a, a.p0, a.p1, true);
+      check_flat(*t, geom(7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1), 3, a.a, a.p0, a.p1, false);
+    }
+  }
+}
+
+TEST_CASE("f32 depthwise conv: which geometries the flat entry takes") {
+  CHECK(kernels::dw_flat_fits(geom(14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1)));
+  CHECK(kernels::dw_flat_fits(geom(14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1)));
+  CHECK(kernels::dw_flat_fits(geom(15, 15, 3, 3, 2, 2, 1, 1, 1, 1, 1)));
+  CHECK_FALSE(kernels::dw_flat_fits(geom(14, 14, 3, 3, 1, 1, 1, 0, 0, 0, 0)));  // out_w != in_w
+  CHECK_FALSE(kernels::dw_flat_fits(geom(15, 15, 3, 3, 2, 2, 1, 0, 0, 0, 0)));  // 8 phase columns, 7 outputs
+  CHECK_FALSE(kernels::dw_flat_fits(geom(13, 27, 7, 7, 3, 3, 1, 3, 3, 3, 3)));  // stride 3
+  CHECK_FALSE(kernels::dw_flat_fits(geom(20, 20, 3, 3, 2, 1, 1, 1, 1, 1, 1)));  // strides differ
+  CHECK_FALSE(kernels::dw_flat_fits(geom(4, 9, 9, 9, 1, 1, 1, 4, 4, 4, 4)));    // 81 taps
+  for (const F32DwConvKernels* t : tables())
+    if (t->prefers_flat)
+      for (int64_t w : {7, 14, 28, 56, 112})
+        for (int64_t s : {1, 2}) {
+          const DwConv2dGeom g = geom(w, w, 3, 3, s, s, 1, 1, 1, 1, 1);
+          CHECK((!t->prefers_flat(g) || kernels::dw_flat_fits(g)));
+        }
+}
+
 TEST_CASE("f32 depthwise conv: the table honours the ISA cap") {
   const F32DwConvKernels g = kernels::make_f32_dwconv_kernels(kernels::cpu_features(), kernels::Isa::Generic);
   CHECK(std::string(g.name_3x3) == "f32_dwconv3x3__generic");
   CHECK(std::string(g.name_for(5, 5)) == "f32_dwconv5x5__generic");
   CHECK(std::string(g.name_for(7, 7)) == "f32_dwconv__generic");
   CHECK(std::string(g.name_block) == "f32_dwconv_c8__generic");
+  CHECK(!g.dwconv_flat);
+  CHECK(!g.prefers_flat);
 }
 
 }  // namespace

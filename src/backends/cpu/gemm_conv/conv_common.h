@@ -21,6 +21,7 @@ struct ConvSetup {
   const Tensor* weight = nullptr;  // the constant W [c_out, c_in/group, kh, kw] (creation only)
   bool fused = false;              // ai.ember FusedConv: input 3 is the residual Z
   int64_t out_positions = -1;      // output height x width when the model's shapes give it, else -1
+  int64_t in_h = -1, in_w = -1;    // input height and width when the model's shapes give them
   ActivationAttrs act;
 };
 

@@ -170,6 +170,11 @@ std::unique_ptr<ops::Kernel> make(const ir::Node& node, bool fused) {
   s.fused = fused;
   const auto& out = node.outputs[0]->type.dims;
   if (out.size() == 4 && out[2].known() && out[3].known()) s.out_positions = out[2].value * out[3].value;
+  const auto& in = node.inputs[0]->type.dims;
+  if (in.size() == 4 && in[2].known() && in[3].known()) {
+    s.in_h = in[2].value;
+    s.in_w = in[3].value;
+  }
   if (fused) s.act = parse_activation(node);
   if (s.group > 1 && s.group == s.c_in && s.group == s.c_out) return make_depthwise_conv(s);
   if (auto k = make_smallk_conv(s)) return k;

@@ -1,7 +1,8 @@
 // Depthwise convolution (group == C_in == C_out): one small filter per channel, so no GEMM;
 // the channels of every image are spread over the pool, each through the table's per-channel
-// kernel (kernels/dispatch/f32_conv.h) or, for small planes, 8 channels at a time
-// through its channel-blocked kernel; bias, residual and activation fused.
+// kernel (kernels/dispatch/f32_conv.h), or runs of channels through its flat kernel where the
+// table prefers it (small planes and stride 2), or, for other small planes, 8 channels at a
+// time through its channel-blocked kernel; bias, residual and activation fused.
 #include <algorithm>
 
 #include "backends/cpu/gemm_conv/conv_kernel.h"
@@ -14,14 +15,26 @@ namespace {
 class DepthwiseConvKernel final : public ops::Kernel {
  public:
   DepthwiseConvKernel(const ConvSetup& s, const kernels::F32DwConvKernels& k)
-      : s_(s), fn_(k.pick(s.kh, s.kw)), block_fn_(k.dwconv_block), in_place_(k.reads_in_place),
-        name_(k.name_for(s.kh, s.kw)), name_block_(k.name_block) {
+      : s_(s), fn_(k.pick(s.kh, s.kw)), block_fn_(k.dwconv_block), flat_fn_(k.dwconv_flat),
+        in_place_(k.reads_in_place), prefers_flat_(k.prefers_flat), name_(k.name_for(s.kh, s.kw)) {
     const float* w = s.weight->data<float>();
     weights_.assign(w, w + s.c_out * s.kh * s.kw);
     s_.weight = nullptr;  // creation only
+    // The form follows from the input size: named after it when the model gives that size,
+    // else after the per-channel form.
+    if (s.in_h > 0 && s.in_w > 0) {
+      ConvRun r;
+      r.in_h = s.in_h;
+      r.in_w = s.in_w;
+      const ops::nn::Window win = ops::nn::resolve_window(s.window, {r.in_h, r.in_w}, {s.kh, s.kw});
+      r.out_h = win.out[0];
+      r.out_w = win.out[1];
+      r.geom = ops::nn::to_geom(win, {r.in_h, r.in_w});
+      const kernels::DwConv2dGeom g = conv2d_geom(s, r);
+      if (use_flat(g)) name_ = k.name_flat;
+      else if (use_block(g)) name_ = k.name_block;
+    }
   }
-  // Which form runs is only known per call (the output width, use_block): the name is the
-  // per-channel form's, which runs the planes that take the most time (wide ones).
   const char* name() const override { return name_.c_str(); }
   // W was packed (copied) at creation; run() reads X, B and Z only.
   bool prepacked_input(size_t i) const override { return i == 1; }
@@ -31,6 +44,7 @@ class DepthwiseConvKernel final : public ops::Kernel {
     const kernels::DwConv2dGeom g = conv2d_geom(s_, r);
     const int64_t planes = r.batch * s_.c_out, S = r.out_h * r.out_w, in_sz = r.in_h * r.in_w;
     if (planes == 0 || S == 0) return;
+    if (use_flat(g)) return run_flat(ctx, r, g);
     if (use_block(g)) return run_blocked(ctx, r, g);
     const size_t scratch = kernels::dw_plane(g).size();
     auto channels = [&](int64_t p0, int64_t p1) {
@@ -66,6 +80,30 @@ class DepthwiseConvKernel final : public ops::Kernel {
     return g.out_w < 28;
   }
 
+  bool use_flat(const kernels::DwConv2dGeom& g) const { return flat_fn_ && prefers_flat_ && prefers_flat_(g); }
+
+  // Runs of channels of one image per call: the flat kernel builds its tap masks once per call.
+  void run_flat(ops::KernelContext& ctx, const ConvRun& r, const kernels::DwConv2dGeom& g) const {
+    const int64_t in_sz = r.in_h * r.in_w, out_sz = r.out_h * r.out_w, taps = s_.kh * s_.kw;
+    const size_t scratch = kernels::dw_flat_scratch(g);
+    auto planes = [&](int64_t p0, int64_t p1) {
+      float* buf = thread_scratch(3, scratch);
+      while (p0 < p1) {
+        const int64_t c0 = p0 % s_.c_out, ch = std::min(p1 - p0, s_.c_out - c0);
+        kernels::DwBlockEpilogue ep;
+        ep.bias = r.bias ? r.bias + c0 : nullptr;
+        ep.residual = r.residual ? r.residual + p0 * out_sz : nullptr;
+        ep.activation = s_.act.kind;
+        ep.act_alpha = s_.act.alpha;
+        ep.act_beta = s_.act.beta;
+        flat_fn_(g, ch, r.x + p0 * in_sz, weights_.data() + c0 * taps, ep, r.y + p0 * out_sz, buf);
+        p0 += ch;
+      }
+    };
+    const int64_t grain = std::max<int64_t>(1, 20000 / std::max<int64_t>(out_sz * taps, 1));
+    ctx.pool().parallel_for(r.batch * s_.c_out, grain, planes);
+  }
+
   void run_blocked(ops::KernelContext& ctx, const ConvRun& r, const kernels::DwConv2dGeom& g) const {
     const int64_t blocks_per_image = (s_.c_out + kernels::kDwBlock - 1) / kernels::kDwBlock;
     const int64_t in_sz = r.in_h * r.in_w, out_sz = r.out_h * r.out_w, taps = s_.kh * s_.kw;
@@ -91,9 +129,10 @@ class DepthwiseConvKernel final : public ops::Kernel {
 
   ConvSetup s_;
   kernels::F32DwConv2dFn fn_;
-  kernels::F32DwConvBlockFn block_fn_;
+  kernels::F32DwConvBlockFn block_fn_, flat_fn_;
   bool (*in_place_)(const kernels::DwConv2dGeom&);
-  std::string name_, name_block_;
+  bool (*prefers_flat_)(const kernels::DwConv2dGeom&);
+  std::string name_;
   std::vector<float> weights_;
 };
 

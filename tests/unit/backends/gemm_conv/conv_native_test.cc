@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "kernels/dispatch/f32_conv.h"
 #include "kernels/dispatch/f32_conv_smallk.h"
 #include "kernels/dispatch/f32_conv_direct.h"
 #include "kernels/dispatch/f32_conv_direct_cv.h"
@@ -160,16 +161,35 @@ TEST_CASE("native Conv: depthwise 3x3, 5x5 and other sizes") {
       {1, 13, 9, 9, 13, 3, 3, 13, {1, 1}, {1, 1, 1, 1}},             // channel-blocked, 8 + 5 channels
       {2, 19, 30, 30, 19, 3, 3, 19, {2, 2}, {0, 0, 1, 1}},           // channel-blocked, stride 2, batch 2
       {1, 4, 9, 9, 4, 3, 3, 4, {1, 1}, {}, {1, 1}, "SAME_UPPER", false},
+      {2, 21, 7, 7, 21, 3, 3, 21, {1, 1}, {1, 1, 1, 1}},             // flat, runs cross the image edge
+      {3, 10, 14, 14, 10, 3, 3, 10, {2, 2}, {1, 1, 1, 1}},           // flat, stride 2, batch 3
   };
+  const kernels::F32DwConvKernels& table = kernels::f32_dwconv_kernels();
   for (const ConvCase& k : cases)
     for (int threads : {1, 2}) {
       CAPTURE(describe(k));
       const std::string name = check_native(make_case(k, "Conv"), threads, reduction(k));
-      // The per-channel form's name: which form runs is chosen per call by the output width.
-      const std::string want = k.kh == 3 && k.kw == 3 ? "f32_dwconv3x3__"
-                               : k.kh == 5 && k.kw == 5 ? "f32_dwconv5x5__"
-                                                        : "f32_dwconv__";
-      CHECK(name.rfind(want, 0) == 0);
+      // Named after the form the input size picks: flat where the table prefers it, else the
+      // per-channel or the channel-blocked form.
+      kernels::DwConv2dGeom g;
+      g.in_h = k.h;
+      g.in_w = k.w;
+      g.kernel_h = k.kh;
+      g.kernel_w = k.kw;
+      g.stride_h = k.strides[0];
+      g.stride_w = k.strides[1];
+      g.dilation_h = k.dilations.empty() ? 1 : k.dilations[0];
+      g.dilation_w = k.dilations.empty() ? 1 : k.dilations[1];
+      g.pad_top = k.pads.empty() ? 0 : k.pads[0];
+      g.pad_left = k.pads.empty() ? 0 : k.pads[1];
+      g.out_h = (k.h + (k.pads.empty() ? 0 : k.pads[0] + k.pads[2]) - (g.kernel_h - 1) * g.dilation_h - 1) / g.stride_h + 1;
+      g.out_w = (k.w + (k.pads.empty() ? 0 : k.pads[1] + k.pads[3]) - (g.kernel_w - 1) * g.dilation_w - 1) / g.stride_w + 1;
+      const bool flat = k.auto_pad.empty() && table.prefers_flat && table.prefers_flat(g);
+      const std::string per_channel = k.kh == 3 && k.kw == 3 ? "f32_dwconv3x3__"
+                                      : k.kh == 5 && k.kw == 5 ? "f32_dwconv5x5__"
+                                                               : "f32_dwconv__";
+      if (flat) CHECK(name == table.name_flat);
+      else if (k.auto_pad.empty()) CHECK((name.rfind(per_channel, 0) == 0 || name == table.name_block));
     }
 }
 
