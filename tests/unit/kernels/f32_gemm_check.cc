@@ -25,6 +25,8 @@ std::vector<float> random_floats(size_t n) {
   return v;
 }
 
+}  // namespace
+
 double activate_ref(double x, Activation act, double a, double b) {
   switch (act) {
     case Activation::None: return x;
@@ -42,11 +44,10 @@ double activate_ref(double x, Activation act, double a, double b) {
   return x;
 }
 
-// How much an activation can magnify an error in its input.
-double lipschitz(const GemmCase& c) {
-  switch (c.act) {
+double activation_lipschitz(Activation act, float act_alpha) {
+  switch (act) {
     case Activation::LeakyRelu:
-    case Activation::HardSigmoid: return std::max(1.0, std::fabs(double(c.act_alpha)));
+    case Activation::HardSigmoid: return std::max(1.0, std::fabs(double(act_alpha)));
     case Activation::HardSwish:
     case Activation::Silu:
     case Activation::Gelu:
@@ -55,11 +56,9 @@ double lipschitz(const GemmCase& c) {
   }
 }
 
-bool transcendental(Activation a) {
+bool transcendental_activation(Activation a) {
   return a == Activation::Sigmoid || a == Activation::Silu || a == Activation::Gelu || a == Activation::GeluTanh;
 }
-
-}  // namespace
 
 std::string describe(const GemmCase& c) {
   return "M=" + std::to_string(c.M) + " N=" + std::to_string(c.N) + " K=" + std::to_string(c.K) +
@@ -138,7 +137,7 @@ void check_gemm_case(const kernels::F32GemmKernels& k, const GemmCase& c) {
     call(m0, c.M, 0, c.N);
   }
 
-  const double rtol = tier_rtol(Tier::Close, c.K), lip = lipschitz(c);
+  const double rtol = tier_rtol(Tier::Close, c.K), lip = activation_lipschitz(c.act, c.act_alpha);
   int bad = 0;
   for (int64_t m = 0; m < c.M; ++m) {
     for (int64_t n = 0; n < ldc; ++n) {
@@ -163,7 +162,7 @@ void check_gemm_case(const kernels::F32GemmKernels& k, const GemmCase& c) {
       if (c.residual) add(R[size_t(1 + m * ldr + n)]);
       want = activate_ref(want, c.act, c.act_alpha, c.act_beta);
       double tol = lip * rtol * mag + 1e-30;
-      if (transcendental(c.act)) tol += tier_rtol(Tier::Close) * (1 + std::fabs(want));
+      if (transcendental_activation(c.act)) tol += tier_rtol(Tier::Close) * (1 + std::fabs(want));
       const bool ok = std::fabs(double(got) - want) <= tol;
       if (!ok && bad++ == 0)
         FAIL_CHECK(std::string(k.name), " m=", m, " n=", n, ": got ", got, ", want ", want, " (tol ", tol, "; ",

@@ -38,6 +38,13 @@ std::string describe(const GemmCase& c);
 // of C is untouched); reports the first mismatch in full with the seed.
 void check_gemm_case(const kernels::F32GemmKernels& k, const GemmCase& c);
 
+// The double-precision reference of each epilogue activation (independent of activate_scalar),
+// how much it can magnify an error in its input, and whether the kernels approximate it
+// (exp / erf / tanh: Tier::Close relative to the result on top of the GEMM bound).
+double activate_ref(double x, kernels::Activation act, double a, double b);
+double activation_lipschitz(kernels::Activation act, float act_alpha);
+bool transcendental_activation(kernels::Activation a);
+
 // Every f32 GEMM entry this machine can run: generic; AVX2 and native AVX-512 when the CPU has
 // them; AVX-512 through SIMDe in the test build.
 std::vector<const kernels::F32GemmKernels*> f32_gemm_kernels_under_test();

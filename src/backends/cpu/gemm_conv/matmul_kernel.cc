@@ -8,7 +8,9 @@
 
 #include "backends/cpu/gemm_conv/activation.h"
 #include "backends/cpu/gemm_conv/gemm_runner.h"
+#include "backends/cpu/gemm_conv/gemv_runner.h"
 #include "backends/cpu/gemm_conv/node_util.h"
+#include "kernels/dispatch/f32_gemv.h"
 #include "kernels/dispatch/kernel_table.h"
 #include "ops/op_util.h"
 
@@ -32,11 +34,14 @@ struct Shapes {
 
 class MatMulKernel final : public ops::Kernel {
  public:
-  MatMulKernel(const ir::Node& node, Spec spec, const F32GemmKernels& k, std::optional<PackedB> packed)
-      : node_(node.describe()), spec_(spec), k_(k), packed_(std::move(packed)) {
+  // `gemv`: the model's shapes make op(A) one row and B is a constant transposed matrix, which
+  // run() then reads in place through the matrix-vector kernel (packed is empty).
+  MatMulKernel(const ir::Node& node, Spec spec, const F32GemmKernels& k, std::optional<PackedB> packed,
+               const kernels::F32GemvKernels* gemv)
+      : node_(node.describe()), spec_(spec), k_(k), packed_(std::move(packed)), gemv_(gemv) {
     if (packed_) packed_b_shape_ = node.inputs[1]->constant->shape();
     const char* what = spec.form == Form::MatMul ? "f32_matmul" : spec.form == Form::Gemm ? "f32_gemm" : "f32_fused_matmul";
-    name_ = path_name(what, k) + (packed_ ? "" : "+pack_b");
+    name_ = gemv_ ? std::string(what) + ":" + gemv_->name : path_name(what, k) + (packed_ ? "" : "+pack_b");
   }
   const char* name() const override { return name_.c_str(); }
   // A packed B is all run() uses: the constant itself is never read again.
@@ -141,6 +146,12 @@ class MatMulKernel final : public ops::Kernel {
     const float alpha = spec_.alpha;
     ThreadPool& pool = ctx.pool();
     const bool a_dense = s.a_batch == s.batch;
+    if (gemv_ && B && M == 1 && nb == 1 && s.b_batch.empty() && spec_.trans_b && beta == 0.0f) {
+      // One row: B's rows read where they lie, no packing (kernels/dispatch/f32_gemv.h). With
+      // M == 1, A is one contiguous row whether or not it is transposed (lda == 1 then).
+      gemv(pool, *gemv_, N, K, A, B, ldb, Y, alpha, ep);
+      return;
+    }
     if (packed_ && a_dense && !spec_.trans_a) {
       // One weight for every batch item and A contiguous: a single [nb*M, K] x [K, N] product.
       gemm_packed_b(pool, k_, nb * M, N, K, A, lda, false, packed_->data(), Y, N, alpha, beta, ep);
@@ -186,8 +197,21 @@ class MatMulKernel final : public ops::Kernel {
   Spec spec_;
   const F32GemmKernels& k_;
   std::optional<PackedB> packed_;
+  const kernels::F32GemvKernels* gemv_ = nullptr;
   Dims packed_b_shape_;  // the constant B's shape, when packed_
 };
+
+// Whether the model's shapes make op(A) a single row: every dimension of A but its K axis
+// known and 1 (a 1-D A for MatMul).
+bool one_row(const ir::Node& node, const Spec& spec) {
+  const auto& dims = node.inputs[0]->type.dims;
+  if (dims.empty()) return false;
+  if (dims.size() == 1) return spec.form == Form::MatMul;
+  const size_t k_axis = spec.trans_a ? dims.size() - 2 : dims.size() - 1;
+  for (size_t i = 0; i < dims.size(); ++i)
+    if (i != k_axis && !(dims[i].known() && dims[i].value == 1)) return false;
+  return true;
+}
 
 // B packed at creation when it is a constant matrix (or vector) shared by every batch item.
 std::optional<PackedB> pack_constant_b(const ir::Node& node, const Spec& spec, const F32GemmKernels& k,
@@ -206,7 +230,17 @@ std::unique_ptr<ops::Kernel> make(const ir::Node& node, const Spec& spec, const 
   if (!f32_with_rank(node, 0) || !f32_with_rank(node, 1)) return nullptr;
   const F32GemmKernels& k = *kernels::kernel_table().f32_gemm;
   if (!k.pack_b || !k.gemm_packed || !k.packed_b_size) return nullptr;
-  return std::make_unique<MatMulKernel>(node, spec, k, pack_constant_b(node, spec, k, options.pool));
+  // One row of A times a constant transposed matrix ([N, K], a CNN's classifier): every weight
+  // is used once per run, so packing it would only add a copy at creation (MobileNetV2's
+  // classifier: 5 MB packed, ~1 ms of its saved-model load); the matrix-vector kernel reads
+  // it in place, from the model file's mapping when it was saved by `ember optimize`, as fast
+  // as the packed GEMM runs (kernels/x86/f32_gemv.h). An untransposed [K, N] B keeps packing
+  // (no layout-free loop matched the GEMM there). Gemm's full-matrix C needs M > 1 rows, so
+  // beta is always 0 here.
+  const Tensor* b = constant_input(node, 1);
+  if (spec.trans_b && b && b->dtype() == DType::Float32 && b->rank() == 2 && one_row(node, spec))
+    return std::make_unique<MatMulKernel>(node, spec, k, std::nullopt, &kernels::f32_gemv_kernels());
+  return std::make_unique<MatMulKernel>(node, spec, k, pack_constant_b(node, spec, k, options.pool), nullptr);
 }
 
 bool flag(const ir::Node& node, const char* name) {

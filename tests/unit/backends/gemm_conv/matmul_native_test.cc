@@ -114,6 +114,36 @@ TEST_CASE("native FusedMatMul: transposes, batched fed B, large split") {
   for (int threads : {1, 2}) check_native(big, threads, 768);
 }
 
+TEST_CASE("native Gemm / FusedMatMul: one row times a constant transposed B takes the matrix-vector path") {
+  // The classifier shape ([1, K] x [N, K]^T), odd sizes, every epilogue; large enough to split
+  // over 2 threads. An untransposed B keeps the packed GEMM.
+  for (int64_t N : {int64_t(1), int64_t(37), int64_t(1000)})
+    for (int threads : {1, 2}) {
+      const int64_t K = N == 1000 ? 160 : 29;
+      CAPTURE(N); CAPTURE(threads);
+      for (bool ta : {false, true}) {
+        NativeCase gemm{"Gemm", "", 13, {lhs(ta ? Dims{K, 1} : Dims{1, K}, K), uniform({N, K}), uniform({N})},
+                        {attr_int("transA", ta), attr_int("transB", 1), attr_float("alpha", 0.75f),
+                         attr_float("beta", -1.5f)},
+                        {1, 2}};
+        CHECK(check_native(gemm, threads, K).find("f32_gemm:f32_gemv") == 0);
+      }
+      for (const Act& a : kActs)
+        for (bool residual : {false, true}) {
+          CAPTURE(a.name); CAPTURE(residual);
+          NativeCase c{"FusedMatMul", "ai.ember", 1, {uniform({1, 1, K}, 1.0), uniform({N, K}), uniform({N})},
+                       {attr_int("transB", 1), attr_string("activation", a.name), attr_float("alpha", 0.6f)}, {1, 2}};
+          if (!a.params.empty()) c.attrs.push_back(attr_floats("activation_params", a.params));
+          if (residual) c.inputs.push_back(uniform({1, 1, N}));
+          CHECK(check_native(c, threads, K).find("f32_fused_matmul:f32_gemv") == 0);
+        }
+      NativeCase plain{"Gemm", "", 13, {lhs({1, K}, K), uniform({K, N})}, {}, {1}};
+      CHECK(check_native(plain, threads, K).find("f32_gemv") == std::string::npos);
+      NativeCase rows2{"Gemm", "", 13, {lhs({2, K}, K), uniform({N, K})}, {attr_int("transB", 1)}, {1}};
+      CHECK(check_native(rows2, threads, K).find("f32_gemv") == std::string::npos);
+    }
+}
+
 TEST_CASE("native MatMul: errors name the problem") {
   NativeCase c{"FusedMatMul", "ai.ember", 1, {uniform({4, 5}), uniform({5, 6}), uniform({7})}, {}, {1}};
   CHECK(status_of([&] { check_native(c, 1, 5); }) != Status::Ok);
