@@ -18,6 +18,7 @@
 #include <limits>
 
 #include "kernels/dispatch/f32_vector.h"
+#include "kernels/generic/pool_loops.h"
 
 namespace ember::kernels {
 
@@ -214,59 +215,8 @@ struct VectorLoops {
     if (i < n) a1 = V::add(a1, V::load_part(x + i, int(n - i), 0.0f));
     return V::hsum(V::add(V::add(a0, a1), V::add(a2, a3))) / float(n);
   }
-  // 2-D pooling of one plane. Output columns whose window lies inside the row take the vector
-  // path (W outputs at once, stride-w loads); border columns are clipped one at a time.
-  template <bool kMax>
-  static void pool2d(const Pool2d& g, const float* x, float* y) {
-    const int64_t sw = g.stride_w, kw = g.kernel_w;
-    const float init = kMax ? std::numeric_limits<float>::lowest() : 0.0f;  // as the reference op
-    const int64_t ow_a = std::min(g.out_w, (g.pad_left + sw - 1) / sw);
-    const int64_t last = g.in_w - kw + g.pad_left;  // largest ow * sw with the window inside
-    const int64_t ow_b = std::clamp<int64_t>(last >= 0 ? last / sw + 1 : 0, ow_a, g.out_w);
-    for (int64_t oh = 0; oh < g.out_h; ++oh) {
-      const int64_t ih = oh * g.stride_h - g.pad_top;
-      const int64_t h0 = std::max<int64_t>(ih, 0), h1 = std::min(ih + g.kernel_h, g.in_h);
-      const int64_t ph = std::max<int64_t>(
-          std::min(ih + g.kernel_h, g.in_h + g.pad_bottom) - std::max(ih, -g.pad_top), 0);
-      float* yr = y + oh * g.out_w;
-      auto one = [&](int64_t ow) {
-        const int64_t iw = ow * sw - g.pad_left;
-        const int64_t w0 = std::max<int64_t>(iw, 0), w1 = std::min(iw + kw, g.in_w);
-        float acc = init;
-        for (int64_t h = h0; h < h1; ++h)
-          for (int64_t w = w0; w < w1; ++w) acc = kMax ? std::max(acc, x[h * g.in_w + w]) : acc + x[h * g.in_w + w];
-        if constexpr (!kMax) {
-          const int64_t pw = std::max<int64_t>(std::min(iw + kw, g.in_w + g.pad_right) - std::max(iw, -g.pad_left), 0);
-          const int64_t cnt = g.count_include_pad ? ph * pw : std::max<int64_t>(h1 - h0, 0) * std::max<int64_t>(w1 - w0, 0);
-          acc = cnt > 0 ? acc / float(cnt) : 0.0f;
-        }
-        yr[ow] = acc;
-      };
-      int64_t ow = 0;
-      for (; ow < ow_a; ++ow) one(ow);
-      // Inside the row the divisor is the same for every column: all kw taps are valid.
-      const int64_t cnt = (g.count_include_pad ? ph : std::max<int64_t>(h1 - h0, 0)) * kw;
-      const R vinit = V::set1(init), vcnt = V::set1(float(cnt));
-      for (; ow + W <= ow_b; ow += W) {
-        // A stride-2 load reads 2W values: stay inside the row (else finish in scalar).
-        if (sw == 2 && ow * sw - g.pad_left + kw - 1 + 2 * W > g.in_w) break;
-        R acc = vinit;
-        for (int64_t h = h0; h < h1; ++h) {
-          const float* p = x + h * g.in_w + ow * sw - g.pad_left;
-          for (int64_t k = 0; k < kw; ++k) {
-            const R v = V::load_strided(p + k, sw);
-            acc = kMax ? V::max(acc, v) : V::add(acc, v);
-          }
-        }
-        if (!kMax) acc = cnt > 0 ? V::div(acc, vcnt) : V::set1(0.0f);
-        V::storeu(yr + ow, acc);
-      }
-      for (; ow < g.out_w; ++ow) one(ow);
-    }
-  }
-
-  static void maxpool2d(const Pool2d& g, const float* x, float* y) { pool2d<true>(g, x, y); }
-  static void avgpool2d(const Pool2d& g, const float* x, float* y) { pool2d<false>(g, x, y); }
+  static void maxpool2d(const Pool2d& g, const float* x, float* y) { PoolLoops<V>::template pool2d<true>(g, x, y); }
+  static void avgpool2d(const Pool2d& g, const float* x, float* y) { PoolLoops<V>::template pool2d<false>(g, x, y); }
 };
 
 
