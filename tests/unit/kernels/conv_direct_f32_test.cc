@@ -112,6 +112,14 @@ TEST_CASE("f32 direct conv: every entry against a direct loop, all geometries") 
       {33, 14, 14, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // channels past one tile
       {12, 9, 37, 24, 1, 1, 1, 1, 1, 0, 0, 0, 0},    // 1x1 in place, rows past 32 wide, 3 x 8 rows
       {3, 31, 33, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1},     // MobileNet-like stem, 8-row tile + 1
+      // Stride 2 on rows wide enough for the fill's paired columns (64+ per phase): odd width,
+      // padding on the right only, more on the left than the right, a 7x7 kernel; and an input
+      // narrower than the padding (one phase with no inside columns, the per-phase fill).
+      {2, 5, 131, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1},
+      {2, 4, 140, 3, 3, 3, 2, 2, 1, 0, 0, 1, 1},
+      {2, 3, 133, 5, 3, 3, 2, 2, 1, 1, 2, 1, 0},
+      {1, 9, 129, 4, 7, 7, 2, 2, 1, 3, 3, 3, 3},
+      {2, 5, 1, 4, 3, 3, 2, 2, 1, 2, 2, 2, 2},
   };
   for (const F32ConvDirectKernels* t : tables())
     for (const Case& k : cases)
