@@ -45,7 +45,10 @@ struct Acc {
 // last positions run past the input, so lanes past `valid` are not loaded.
 template <int T, bool kMasked>
 void reduce(const ConvDirectArgs& a, const float* w, int64_t j0, int valid, Acc& acc) {
+  // Unrolled so the accumulators start and end in registers: as a loop GCC zeroed them with a
+  // 1 KB rep stos and stored / reloaded them around the reduction (perf: 5% of the stem's tile).
   __m512 c[2 * kMr];
+#pragma GCC unroll 16
   for (int i = 0; i < 2 * kMr; ++i) c[i] = _mm512_setzero_ps();
   const int lo = std::min(valid, kL), hi = std::max(valid - kL, 0);
   const int taps = T ? T : a.taps;
@@ -62,6 +65,7 @@ void reduce(const ConvDirectArgs& a, const float* w, int64_t j0, int valid, Acc&
       }
     }
   }
+#pragma GCC unroll 16
   for (int i = 0; i < 2 * kMr; ++i) acc.v[i] = c[i];
 }
 
