@@ -73,6 +73,12 @@ struct U8S8GemmKernels {
   // weights) is in [-64, 64], e.g. 7-bit "reduce range" quantization; null if this ISA has none.
   // Choose it per weight matrix with u8s8_gemm_kernels_for_weights: A must then be packed by it too.
   const U8S8GemmKernels& (*narrow)();
+
+  // pack_a for A stored transposed with each row placed anywhere: rows[k] holds the M bytes
+  // a[0..M, k] (a convolution's padded input planes, read without an im2col copy). Without
+  // row_sums the packed row sums are zero, which is exact only when every zb' is 0 (the
+  // epilogue multiplies them by zb'): symmetric int8 weights, and it saves a third of the packing.
+  void (*pack_a_rows)(int64_t M, int64_t K, const uint8_t* const* rows, bool row_sums, void* packed);
 };
 
 // Reference-grade portable entry (mr = nr = 1).

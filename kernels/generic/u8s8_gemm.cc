@@ -26,6 +26,19 @@ void pack_a(int64_t M, int64_t K, const uint8_t* A, int64_t lda, bool transA, vo
   }
 }
 
+void pack_a_rows(int64_t M, int64_t K, const uint8_t* const* rows, bool row_sums, void* packed) {
+  auto* p = static_cast<uint8_t*>(packed);
+  auto* row_sum = reinterpret_cast<int32_t*>(p + sums_offset(M, K));
+  for (int64_t m = 0; m < M; ++m) {
+    int32_t s = 0;
+    for (int64_t k = 0; k < K; ++k) {
+      p[m * K + k] = rows[k][m];
+      s += rows[k][m];
+    }
+    row_sum[m] = row_sums ? s : 0;
+  }
+}
+
 size_t packed_b_size(int64_t K, int64_t N) { return sums_offset(N, K) + size_t(N) * 8; }
 
 void pack_b(int64_t K, int64_t N, const void* B, int64_t ldb, bool transB, bool b_unsigned, const int32_t* zp,
@@ -70,7 +83,7 @@ void gemm(int64_t M, int64_t N, int64_t K, int64_t m0, int64_t m1, int64_t n0, i
 }  // namespace
 
 const U8S8GemmKernels& u8s8_gemm_generic_kernels() {
-  static constexpr U8S8GemmKernels k{"u8s8_gemm__generic", 1, 1, packed_a_size, pack_a, packed_b_size, pack_b, gemm, nullptr};
+  static constexpr U8S8GemmKernels k{"u8s8_gemm__generic", 1, 1, packed_a_size, pack_a, packed_b_size, pack_b, gemm, nullptr, pack_a_rows};
   return k;
 }
 

@@ -47,6 +47,7 @@ struct U8S8Driver {
   static size_t packed_b_size(int64_t K, int64_t N) { return b_sums_offset(K, N) + size_t(cols_padded(N)) * 8; }
 
   static void pack_a(int64_t M, int64_t K, const uint8_t* A, int64_t lda, bool transA, void* packed) {
+    if (transA) return pack_trans<true>(M, K, [A, lda](int64_t k) { return A + k * lda; }, packed);
     const int64_t Mp = rows_padded(M), G = groups(K);
     AE* p = static_cast<AE*>(packed);
     std::memset(p, 0, size_t(Mp * G * KG) * sizeof(AE));
@@ -55,20 +56,35 @@ struct U8S8Driver {
     for (int64_t t = 0; t * MR < M; ++t) {
       AE* tile = p + t * G * MR * KG;
       const int64_t rows = std::min<int64_t>(MR, M - t * MR);
-      if (!transA) {
-        for (int64_t r = 0; r < rows; ++r) {
-          const uint8_t* src = A + (t * MR + r) * lda;
-          int32_t s = 0;
-          for (int64_t k = 0; k < K; ++k) {
-            tile[((k / KG) * MR + r) * KG + k % KG] = AE(src[k]);
-            s += src[k];
-          }
-          row_sum[t * MR + r] = s;
+      for (int64_t r = 0; r < rows; ++r) {
+        const uint8_t* src = A + (t * MR + r) * lda;
+        int32_t s = 0;
+        for (int64_t k = 0; k < K; ++k) {
+          tile[((k / KG) * MR + r) * KG + k % KG] = AE(src[k]);
+          s += src[k];
         }
-      } else {
-        pack_a_trans_tile<MR, KG>(A, lda, K, M, t * MR, rows, tile, row_sum + t * MR);
+        row_sum[t * MR + r] = s;
       }
     }
+  }
+
+  static void pack_a_rows(int64_t M, int64_t K, const uint8_t* const* rows, bool row_sums, void* packed) {
+    const auto row = [rows](int64_t k) { return rows[k]; };
+    if (row_sums) pack_trans<true>(M, K, row, packed);
+    else pack_trans<false>(M, K, row, packed);
+  }
+
+  // op(A) = A^T with row(k) the start of A^T's row k. Every tile is written whole (zeros past M
+  // and K), so nothing is cleared first; without kSums the row sums are zero.
+  template <bool kSums, class Row>
+  static void pack_trans(int64_t M, int64_t K, const Row& row, void* packed) {
+    const int64_t Mp = rows_padded(M), G = groups(K);
+    AE* p = static_cast<AE*>(packed);
+    auto* row_sum = reinterpret_cast<int32_t*>(static_cast<uint8_t*>(packed) + a_sums_offset(M, K));
+    for (int64_t m = 0; m < Mp; ++m) row_sum[m] = 0;
+    for (int64_t t = 0; t * MR < M; ++t)
+      pack_a_trans_tile<MR, KG, kSums>(row, K, M, t * MR, std::min<int64_t>(MR, M - t * MR), p + t * G * MR * KG,
+                                       row_sum + t * MR);
   }
 
   static void pack_b(int64_t K, int64_t N, const void* B, int64_t ldb, bool transB, bool b_unsigned,
@@ -145,7 +161,7 @@ struct U8S8Driver {
 
   // narrow: the faster entry for weights in [-64, 64] (see U8S8GemmKernels::narrow), or null.
   static constexpr U8S8GemmKernels kernels(const char* name, const U8S8GemmKernels& (*narrow)() = nullptr) {
-    return U8S8GemmKernels{name, MR, NR, packed_a_size, pack_a, packed_b_size, pack_b, gemm, narrow};
+    return U8S8GemmKernels{name, MR, NR, packed_a_size, pack_a, packed_b_size, pack_b, gemm, narrow, pack_a_rows};
   }
 };
 

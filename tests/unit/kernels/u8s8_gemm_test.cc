@@ -5,7 +5,8 @@
 // per-column weight zero points, extreme values (A all 0/255 against B -128/127: pairs a naive
 // vpmaddubsw would saturate), K long enough for the int32 result to wrap, row/column blocks at
 // mr/nr multiples, and every epilogue (int32 + bias, float dequantization + bias + Relu,
-// uint8/int8 requantization + Relu, transposed C). Random inputs from test::rng() (seed printed
+// uint8/int8 requantization + Relu, transposed C), and pack_a_rows (A^T as row pointers, with
+// and without row sums). Random inputs from test::rng() (seed printed
 // by main).
 #include <doctest/doctest.h>
 
@@ -64,6 +65,8 @@ struct Case {
   Fill fill = Fill::Random;
   int32_t za = 0;
   bool narrow = false;  // weights b' in [-64, 64] (zero points still over the whole type)
+  bool rows = false;     // A packed by pack_a_rows from separately allocated rows of A^T (needs ta)
+  bool row_sums = true;  // pack_a_rows' flag; false gives weight zero points with zb' = 0
 };
 
 struct Operands {
@@ -92,6 +95,7 @@ Operands make_operands(const Case& c) {
   }
   o.zb.resize(size_t(c.zp_per_column ? c.N : 1));
   for (auto& z : o.zb) z = int32_t(c.fill == Fill::Random ? irand(zlo, zhi) : irand(0, 1) ? zlo : zhi);
+  if (!c.row_sums) std::fill(o.zb.begin(), o.zb.end(), int32_t(shift));  // zb' = 0: row sums unused
   return o;
 }
 
@@ -119,7 +123,17 @@ void run(const U8S8GemmKernels& k, const Case& c, const Operands& o, const U8S8E
   // Deliberately misaligned by 4 bytes: the kernels may not assume more than int32 alignment.
   uint8_t* pa_p = pa.data() + 4;
   uint8_t* pb_p = pb.data() + 4;
-  k.pack_a(c.M, c.K, o.a.data(), o.lda, c.ta, pa_p);
+  // pack_a_rows: each row of A^T in a buffer of exactly its M bytes (the sanitizer build catches
+  // any read past a row), at unrelated addresses.
+  std::vector<std::vector<uint8_t>> row_copies;
+  std::vector<const uint8_t*> rows;
+  if (c.rows) {
+    for (int64_t kk = 0; kk < c.K; ++kk) row_copies.emplace_back(o.a.begin() + kk * o.lda, o.a.begin() + kk * o.lda + c.M);
+    for (const auto& r : row_copies) rows.push_back(r.data());
+    k.pack_a_rows(c.M, c.K, rows.data(), c.row_sums, pa_p);
+  } else {
+    k.pack_a(c.M, c.K, o.a.data(), o.lda, c.ta, pa_p);
+  }
   k.pack_b(c.K, c.N, o.b.data(), o.ldb, c.tb, c.b_unsigned, o.zb.data(), c.zp_per_column, pb_p);
   const int64_t ms = std::min(c.M, (c.M / 2) / k.mr * k.mr), ns = std::min(c.N, (c.N / 2) / k.nr * k.nr);
   const int64_t mcut[] = {0, ms, c.M}, ncut[] = {0, ns, c.N};
@@ -132,7 +146,8 @@ std::string describe(const Case& c) {
   return "M=" + std::to_string(c.M) + " N=" + std::to_string(c.N) + " K=" + std::to_string(c.K) +
          " ta=" + std::to_string(c.ta) + " tb=" + std::to_string(c.tb) + " b_u8=" + std::to_string(c.b_unsigned) +
          " zp_col=" + std::to_string(c.zp_per_column) + " za=" + std::to_string(c.za) +
-         " fill=" + std::to_string(int(c.fill)) + " narrow=" + std::to_string(c.narrow);
+         " fill=" + std::to_string(int(c.fill)) + " narrow=" + std::to_string(c.narrow) +
+         " rows=" + std::to_string(c.rows) + " row_sums=" + std::to_string(c.row_sums);
 }
 
 void check_int32(const U8S8GemmKernels& k, const Case& c) {
@@ -206,6 +221,36 @@ TEST_CASE("u8s8 gemm kernels: 255 x -128 everywhere (saturates a naive vpmaddubs
       ext.za = 3;
       ext.narrow = e.narrow;
       check_int32(*k, ext);
+    }
+  }
+}
+
+TEST_CASE("u8s8 gemm kernels: pack_a_rows (rows of A^T anywhere), with and without row sums") {
+  const int64_t sizes[] = {1, 7, 17, 63, 129};
+  for (const Entry& e : kernels_under_test()) {
+    for (int i = 0; i < 5; ++i)
+      for (int j = 0; j < 5; ++j) {
+        Case c{sizes[i], sizes[j], sizes[(i + 3 * j + 2) % 5], true};
+        c.rows = true;
+        c.row_sums = (i + j) % 2 == 0;
+        c.narrow = e.narrow || (i + j) % 3 == 1;
+        c.tb = (i * 5 + j) % 3 == 0;
+        c.b_unsigned = (i * 5 + j) % 4 == 1;
+        c.zp_per_column = j % 2 == 0;
+        c.fill = Fill((i + 2 * j) % 3);
+        c.za = int32_t(irand(0, 255));
+        check_int32(*e.k, c);
+      }
+    // K past the 16-bit row-sum counters' flush (every 256 k) at the largest sums, both flags.
+    for (bool sums : {true, false}) {
+      Case t{29, 35, 1001, true};
+      t.rows = true;
+      t.row_sums = sums;
+      t.fill = Fill::Saturating;
+      t.za = 255;
+      t.zp_per_column = true;
+      t.narrow = e.narrow;
+      check_int32(*e.k, t);
     }
   }
 }

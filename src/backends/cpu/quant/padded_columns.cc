@@ -59,11 +59,10 @@ void pad_image(const uint8_t* img, int64_t C, const kernels::ConvGeom& g, const 
       }
 }
 
-void padded_columns(const uint8_t* planes, int64_t C, const PaddedGeom& p, int64_t s0, int64_t s1, uint8_t* col) {
-  const int64_t len = s1 - s0;
+void padded_rows(const uint8_t* planes, int64_t C, const PaddedGeom& p, int64_t s0, const uint8_t** rows) {
   for (int64_t c = 0; c < C; ++c) {
     const uint8_t* channel = planes + c * p.channel_size() + s0;
-    for (int64_t t = 0; t < p.taps; ++t, col += len) std::memcpy(col, channel + p.tap_offset[t], size_t(len));
+    for (int64_t t = 0; t < p.taps; ++t) *rows++ = channel + p.tap_offset[t];
   }
 }
 

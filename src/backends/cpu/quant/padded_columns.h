@@ -5,7 +5,7 @@
 // e = oy * Wq + ox for every ox < Wq (the Wq - OW extra columns per row are computed and
 // dropped). Tap (ky, kx) reads padded (oy * sy + ky * dy, ox * sx + kx * dx), i.e. phase
 // ((ky * dy) % sy, (kx * dx) % sx) at (oy + ky * dy / sy, ox + kx * dx / sx): so column row
-// (c, ky, kx) over positions [s0, s1) is one contiguous run, a single memcpy, where
+// (c, ky, kx) over positions [s0, s1) is one contiguous run, read where it lies, where
 // gemm_conv::im2col_2d does a fill / copy (stride 1) or a byte gather (stride 2) and another
 // fill per output row (14-56 bytes each on ResNet-50; im2col was ~13 % of an int8 ResNet-50
 // run, perf).
@@ -44,8 +44,10 @@ bool padded_geom(const kernels::ConvGeom& g, PaddedGeom& out);
 void pad_image(const uint8_t* img, int64_t C, const kernels::ConvGeom& g, const PaddedGeom& p, uint8_t pad,
                uint8_t* planes);
 
-// col [C * taps][s1 - s0] = column rows over extended positions [s0, s1) (s1 <= p.ext).
-void padded_columns(const uint8_t* planes, int64_t C, const PaddedGeom& p, int64_t s0, int64_t s1, uint8_t* col);
+// rows[c * taps + t] = where column row (c, t) over extended positions s0.. starts in the
+// planes: the GEMM packs straight from them (pack_a_rows), no column matrix in between (the
+// memcpy of each row into one was ~2 % of an int8 ResNet-50 run, perf).
+void padded_rows(const uint8_t* planes, int64_t C, const PaddedGeom& p, int64_t s0, const uint8_t** rows);
 
 // y [M][OH * OW] = the valid columns of y_ext [M][p.ext] (elements of `esz` bytes).
 void drop_extra_columns(const uint8_t* y_ext, int64_t M, const PaddedGeom& p, int64_t esz, uint8_t* y);

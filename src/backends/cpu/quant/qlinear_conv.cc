@@ -4,8 +4,8 @@
 //   Y^T[S, Mg] = col(X)^T[S, Cg*k] x W_g^T[Cg*k, Mg]
 // with W_g packed once at creation, col(X) read transposed (the kernels' transA) and Y written
 // transposed (trans_c) straight into NCHW. A pointwise convolution (1x1, stride 1, no padding)
-// uses X itself as col(X); a stride-1 2-D one with wide output rows copies column rows out of a
-// padded image (padded_columns.h); otherwise im2col (gemm_conv/im2col_2d.h for 2-D, else
+// packs X's planes directly; a strided or padded 2-D one with wide output rows packs column rows
+// straight from a padded image (padded_columns.h); otherwise im2col (gemm_conv/im2col_2d.h for 2-D, else
 // kernels/generic/im2col.h) fills column blocks,
 // padding with the input's zero point, and blocks of output positions run on different threads.
 #include <algorithm>
@@ -43,6 +43,13 @@ uint8_t* local_scratch(int slot, size_t bytes) {
   std::vector<uint8_t>& b = buffers[slot];
   if (b.size() < bytes) b.resize(bytes);
   return b.data();
+}
+
+// Per-thread room for the K row pointers of A^T that pack_a_rows reads.
+const uint8_t** row_pointers(int64_t K) {
+  thread_local std::vector<const uint8_t*> rows;
+  if (rows.size() < size_t(K)) rows.resize(size_t(K));
+  return rows.data();
 }
 
 class QuantConvKernel final : public ops::Kernel {
@@ -113,31 +120,58 @@ class QuantConvKernel final : public ops::Kernel {
         e.c = static_cast<uint8_t*>(y.raw()) + (n * M_ + g * Mg) * S * esz;
         if (e.bias_i32) e.bias_i32 += g * Mg;
         if (e.scale) e.scale += g * Mg;
-        if (geom.is_pointwise()) u8s8_multiply(ctx.pool(), S, img, S, true, groups_[size_t(g)], e);
+        if (geom.is_pointwise()) pointwise(ctx, img, S, groups_[size_t(g)], e);
         else if (use_padded) padded_blocks(ctx, img, geom, padded, groups_[size_t(g)], e, esz);
         else im2col_blocks(ctx, img, geom, groups_[size_t(g)], e, esz);
       }
   }
 
  private:
-  // Columns [0, S) in blocks of whole micro-kernel tiles, one fill(s0, s1, col) + GEMM per block.
-  template <class Fill>
-  void column_blocks(ops::KernelContext& ctx, int64_t S, const PackedWeights& w, const U8S8Epilogue& ep, int64_t esz,
-                     const Fill& fill) const {
+  // 1x1, stride 1, no padding: the image's channel planes are A^T's rows.
+  void pointwise(ops::KernelContext& ctx, const uint8_t* img, int64_t S, const PackedWeights& w,
+                 const U8S8Epilogue& ep) const {
+    const uint8_t** rows = row_pointers(w.K());
+    for (int64_t k = 0; k < w.K(); ++k) rows[k] = img + k * S;
+    u8s8_multiply_rows(ctx.pool(), S, rows, w, ep);
+  }
+
+  // Columns [0, S) in blocks of whole micro-kernel tiles, block(s0, s1) on the pool's threads.
+  template <class Block>
+  void block_ranges(ops::KernelContext& ctx, int64_t S, const PackedWeights& w, const Block& block_fn) const {
     const int64_t K = w.K(), mr = w.kernels().mr;
     const int64_t threads = ctx.pool().threads();
     int64_t block = std::min((S + threads - 1) / threads, std::max<int64_t>(kColBlockBytes / std::max<int64_t>(K, 1), 1));
     block = std::max<int64_t>(mr, (block + mr - 1) / mr * mr);
     const int64_t blocks = (S + block - 1) / block;
     ctx.pool().parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
-      for (int64_t b = b0; b < b1; ++b) {
-        const int64_t s0 = b * block, s1 = std::min(S, s0 + block);
-        auto* col = reinterpret_cast<uint8_t*>(gemm_conv::thread_scratch(kColSlot, size_t(K * (s1 - s0) + 3) / 4 + 1));
-        fill(s0, s1, col);
-        U8S8Epilogue e = ep;
-        e.c = static_cast<uint8_t*>(ep.c) + s0 * esz;  // trans_c: position s is column s of Y
-        u8s8_multiply_here(s1 - s0, col, s1 - s0, true, w, e);
-      }
+      for (int64_t b = b0; b < b1; ++b) block_fn(b * block, std::min(S, (b + 1) * block));
+    });
+  }
+
+  // Output positions [s0, s1) of Y^T from the K row pointers of their A^T block.
+  static void multiply_rows(const uint8_t* const* rows, int64_t s0, int64_t s1, const PackedWeights& w,
+                            const U8S8Epilogue& ep, int64_t esz) {
+    U8S8Epilogue e = ep;
+    e.c = static_cast<uint8_t*>(ep.c) + s0 * esz;  // trans_c: position s is column s of Y
+    u8s8_multiply_rows_here(s1 - s0, rows, w, e);
+  }
+  // The same from an im2col block col [K][s1 - s0].
+  static void multiply_rows(const uint8_t* col, int64_t s0, int64_t s1, const PackedWeights& w, const U8S8Epilogue& ep,
+                            int64_t esz) {
+    const uint8_t** rows = row_pointers(w.K());
+    for (int64_t k = 0; k < w.K(); ++k) rows[k] = col + k * (s1 - s0);
+    multiply_rows(rows, s0, s1, w, ep, esz);
+  }
+
+  // One fill(s0, s1, col) of an im2col block + GEMM per block.
+  template <class Fill>
+  void column_blocks(ops::KernelContext& ctx, int64_t S, const PackedWeights& w, const U8S8Epilogue& ep, int64_t esz,
+                     const Fill& fill) const {
+    const int64_t K = w.K();
+    block_ranges(ctx, S, w, [&](int64_t s0, int64_t s1) {
+      auto* col = reinterpret_cast<uint8_t*>(gemm_conv::thread_scratch(kColSlot, size_t(K * (s1 - s0) + 3) / 4 + 1));
+      fill(s0, s1, col);
+      multiply_rows(col, s0, s1, w, ep, esz);
     });
   }
 
@@ -160,7 +194,11 @@ class QuantConvKernel final : public ops::Kernel {
     U8S8Epilogue e = ep;
     e.c = y_ext;
     e.ldc = p.ext;
-    column_blocks(ctx, p.ext, w, e, esz, [&](int64_t s0, int64_t s1, uint8_t* col) { padded_columns(planes, Cg_, p, s0, s1, col); });
+    block_ranges(ctx, p.ext, w, [&](int64_t s0, int64_t s1) {
+      const uint8_t** rows = row_pointers(w.K());
+      padded_rows(planes, Cg_, p, s0, rows);
+      multiply_rows(rows, s0, s1, w, e, esz);
+    });
     drop_extra_columns(y_ext, w.N(), p, esz, static_cast<uint8_t*>(ep.c));
   }
 

@@ -28,6 +28,9 @@ PackedWeights::PackedWeights(const U8S8GemmKernels& k, int64_t K, int64_t N, DTy
   data_.resize(k_->packed_b_size(K, N));
   k_->pack_b(K, N, b_bytes, ldb, transB, b_dtype == DType::UInt8, zp.empty() ? nullptr : zp.data(), zp.size() > 1,
            data_.data());
+  // zb' = zb for int8 weights, zb - 128 for uint8 ones (kernels/dispatch/u8s8_gemm.h).
+  const int32_t shift = b_dtype == DType::UInt8 ? 128 : 0;
+  needs_row_sums_ = zp.empty() ? shift != 0 : std::any_of(zp.begin(), zp.end(), [&](int32_t z) { return z != shift; });
 }
 
 std::vector<int32_t> zero_points(const Tensor* zp, DType w_dtype, int64_t n, const std::string& who, const char* what) {
@@ -43,31 +46,47 @@ std::vector<int32_t> zero_points(const Tensor* zp, DType w_dtype, int64_t n, con
   return z;
 }
 
-void u8s8_multiply_here(int64_t rows, const uint8_t* A, int64_t lda, bool transA, const PackedWeights& w,
-                        const U8S8Epilogue& ep) {
-  if (rows <= 0 || w.N() <= 0) return;
-  const U8S8GemmKernels& k = w.kernels();
-  uint8_t* pa = scratch_bytes(kPackSlot, k.packed_a_size(rows, w.K()));
-  k.pack_a(rows, w.K(), A, lda, transA, pa);
-  k.gemm(rows, w.N(), w.K(), 0, rows, 0, w.N(), pa, w.data(), ep);
-}
+namespace {
 
-void u8s8_multiply(ThreadPool& pool, int64_t rows, const uint8_t* A, int64_t lda, bool transA, const PackedWeights& w,
-                   const U8S8Epilogue& ep) {
-  const int64_t M = rows, N = w.N(), K = w.K();
+// Packs A (pack(M, K, packed) with w's entry) once on the calling thread, then runs the product,
+// split over the pool when it is big enough.
+template <class Pack>
+void multiply(ThreadPool* pool, int64_t M, const PackedWeights& w, const U8S8Epilogue& ep, const Pack& pack) {
+  const int64_t N = w.N(), K = w.K();
   if (M <= 0 || N <= 0) return;
   const U8S8GemmKernels& k = w.kernels();
-  const gemm_conv::Split s = gemm_conv::plan_split(M, N, K, k.mr, k.nr, true, true, pool.threads());
-  if (s.tasks() == 1) return u8s8_multiply_here(rows, A, lda, transA, w, ep);
+  const gemm_conv::Split s =
+      pool ? gemm_conv::plan_split(M, N, K, k.mr, k.nr, true, true, pool->threads()) : gemm_conv::Split{};
   // Packed once here, read by every block: the calling thread waits in parallel_for, so its
   // scratch stays untouched until all blocks are done.
   uint8_t* pa = scratch_bytes(kPackSlot, k.packed_a_size(M, K));
-  k.pack_a(M, K, A, lda, transA, pa);
-  pool.parallel_for(s.tasks(), 1, [&](int64_t t0, int64_t t1) {
+  pack(M, K, pa);
+  if (!pool || s.tasks() == 1) return k.gemm(M, N, K, 0, M, 0, N, pa, w.data(), ep);
+  pool->parallel_for(s.tasks(), 1, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t m0 = (t / s.nt) * s.mb, n0 = (t % s.nt) * s.nb;
       k.gemm(M, N, K, m0, std::min(M, m0 + s.mb), n0, std::min(N, n0 + s.nb), pa, w.data(), ep);
     }
+  });
+}
+
+}  // namespace
+
+void u8s8_multiply(ThreadPool& pool, int64_t rows, const uint8_t* A, int64_t lda, bool transA, const PackedWeights& w,
+                   const U8S8Epilogue& ep) {
+  multiply(&pool, rows, w, ep, [&](int64_t M, int64_t K, uint8_t* pa) { w.kernels().pack_a(M, K, A, lda, transA, pa); });
+}
+
+void u8s8_multiply_rows_here(int64_t rows, const uint8_t* const* a_rows, const PackedWeights& w, const U8S8Epilogue& ep) {
+  multiply(nullptr, rows, w, ep, [&](int64_t M, int64_t K, uint8_t* pa) {
+    w.kernels().pack_a_rows(M, K, a_rows, w.needs_row_sums(), pa);
+  });
+}
+
+void u8s8_multiply_rows(ThreadPool& pool, int64_t rows, const uint8_t* const* a_rows, const PackedWeights& w,
+                        const U8S8Epilogue& ep) {
+  multiply(&pool, rows, w, ep, [&](int64_t M, int64_t K, uint8_t* pa) {
+    w.kernels().pack_a_rows(M, K, a_rows, w.needs_row_sums(), pa);
   });
 }
 

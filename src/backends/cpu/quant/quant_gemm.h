@@ -31,11 +31,15 @@ class PackedWeights {
   int64_t N() const { return N_; }
   // The entry that packed the weights: activations must be packed and multiplied by it.
   const U8S8GemmKernels& kernels() const { return *k_; }
+  // Whether the products need A's row sums: only a non-zero zb' multiplies them (symmetric int8
+  // weights, what onnxruntime's quantizer writes, have none).
+  bool needs_row_sums() const { return needs_row_sums_; }
 
  private:
   const U8S8GemmKernels* k_;
   std::vector<uint8_t> data_;
   int64_t K_ = 0, N_ = 0;
+  bool needs_row_sums_ = true;
 };
 
 // The values of an optional weight zero point (null: none) of the weights' type `w_dtype`,
@@ -48,9 +52,13 @@ std::vector<int32_t> zero_points(const Tensor* zp, DType w_dtype, int64_t n, con
 // over the pool.
 void u8s8_multiply(ThreadPool& pool, int64_t rows, const uint8_t* A, int64_t lda, bool transA, const PackedWeights& w,
                    const U8S8Epilogue& ep);
-// The same on the calling thread only (callers that split the work themselves).
-void u8s8_multiply_here(int64_t rows, const uint8_t* A, int64_t lda, bool transA, const PackedWeights& w,
+// The same for A given as w.K() row pointers of its transpose: a_rows[k] holds the `rows`
+// bytes a[0..rows, k] (pack_a_rows), e.g. a convolution's input planes without an im2col copy;
+// row sums only packed when the weights need them.
+void u8s8_multiply_rows(ThreadPool& pool, int64_t rows, const uint8_t* const* a_rows, const PackedWeights& w,
                         const U8S8Epilogue& ep);
+// The same on the calling thread only (callers that split the work themselves).
+void u8s8_multiply_rows_here(int64_t rows, const uint8_t* const* a_rows, const PackedWeights& w, const U8S8Epilogue& ep);
 
 // A one-element 8-bit zero point as int32 (absent: 0). Throws naming `what` for other shapes.
 int32_t scalar_zero_point(const ops::KernelContext& ctx, size_t i, const std::string& who, const char* what);

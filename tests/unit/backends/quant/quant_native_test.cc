@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "backends/gemm_conv/native_check.h"
@@ -126,23 +127,29 @@ TEST_CASE("native QLinearConv and ConvInteger vs the reference: 1x1, im2col, gro
     const DType wt = k.w_u8 ? DType::UInt8 : DType::Int8;
     const Tensor x = u8({k.n, k.c, k.h, k.w});
     const Tensor w = k.w_u8 ? u8({k.m, k.c / k.group, k.kh, k.kw}) : s8({k.m, k.c / k.group, k.kh, k.kw});
-    Tensor w_zp = k.per_channel ? random_tensor(wt, {k.m}, k.w_u8 ? 100 : -10, k.w_u8 ? 150 : 10) : scalar(wt, k.w_u8 ? 128 : 0);
-    Tensor w_scale = k.per_channel ? random_tensor(DType::Float32, {k.m}, 0.002, 0.01) : scalar(DType::Float32, 0.005);
-    const double xs = 0.03, ys = y_scale_for(xs, 0.006, K);
-    for (int threads : {1, 2}) {
-      CAPTURE(dims_str({k.n, k.c, k.h, k.w, k.m, k.kh, k.kw, k.group}));
-      CAPTURE(dims_str(k.strides));
-      CAPTURE(dims_str(k.pads));
-      CAPTURE(k.auto_pad);
-      const bool dw = k.group > 1 && k.group == k.c && k.group == k.m;
-      NativeCase q{"QLinearConv", "", 10,
-                   {x, scalar(DType::Float32, xs), scalar(DType::UInt8, 121), w, w_scale, w_zp,
-                    scalar(DType::Float32, ys), scalar(DType::UInt8, 125),
-                    k.bias ? random_tensor(DType::Int32, {k.m}, -30000, 30000) : Tensor()},
-                   conv_attrs(k), {3, 4, 5, 8}};
-      CHECK(starts_with(check_native(q, threads, K, Tier::Exact), dw ? "qlinear_dwconv" : "qlinear_conv:u8s8_gemm"));
-      NativeCase ci{"ConvInteger", "", 10, {x, w, scalar(DType::UInt8, 3), w_zp}, conv_attrs(k), {1, 3}};
-      CHECK(starts_with(check_native(ci, threads, K, Tier::Exact), dw ? "conv_integer_dwconv" : "conv_integer:u8s8_gemm"));
+    // Random per-channel zero points, then zb' = 0 everywhere (int8 at 0, uint8 at 128: the
+    // GEMM packs no row sums for these); a per-tensor zero point is always the latter.
+    for (bool symmetric : {false, true}) {
+      if (symmetric && !k.per_channel) continue;
+      Tensor w_zp = k.per_channel ? random_tensor(wt, {k.m}, k.w_u8 ? 100 : -10, k.w_u8 ? 150 : 10) : scalar(wt, k.w_u8 ? 128 : 0);
+      if (symmetric) std::memset(w_zp.raw(), k.w_u8 ? 128 : 0, size_t(k.m));
+      Tensor w_scale = k.per_channel ? random_tensor(DType::Float32, {k.m}, 0.002, 0.01) : scalar(DType::Float32, 0.005);
+      const double xs = 0.03, ys = y_scale_for(xs, 0.006, K);
+      for (int threads : {1, 2}) {
+        CAPTURE(dims_str({k.n, k.c, k.h, k.w, k.m, k.kh, k.kw, k.group}));
+        CAPTURE(dims_str(k.strides));
+        CAPTURE(dims_str(k.pads));
+        CAPTURE(k.auto_pad);
+        const bool dw = k.group > 1 && k.group == k.c && k.group == k.m;
+        NativeCase q{"QLinearConv", "", 10,
+                     {x, scalar(DType::Float32, xs), scalar(DType::UInt8, 121), w, w_scale, w_zp,
+                      scalar(DType::Float32, ys), scalar(DType::UInt8, 125),
+                      k.bias ? random_tensor(DType::Int32, {k.m}, -30000, 30000) : Tensor()},
+                     conv_attrs(k), {3, 4, 5, 8}};
+        CHECK(starts_with(check_native(q, threads, K, Tier::Exact), dw ? "qlinear_dwconv" : "qlinear_conv:u8s8_gemm"));
+        NativeCase ci{"ConvInteger", "", 10, {x, w, scalar(DType::UInt8, 3), w_zp}, conv_attrs(k), {1, 3}};
+        CHECK(starts_with(check_native(ci, threads, K, Tier::Exact), dw ? "conv_integer_dwconv" : "conv_integer:u8s8_gemm"));
+      }
     }
   }
 }
