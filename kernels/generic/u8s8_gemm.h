@@ -84,49 +84,80 @@ inline void store_block(const U8S8Epilogue& ep, const int32_t* acc, int64_t ld, 
   }
 }
 
-// out[j] = requant<T>(a[j], s[j], zp, lo, hi) for j < cols. In files built with AVX2 (the x86
-// entries) 8 at a time in double (SSE2 below): the same product, rint (vroundpd, ties to even), clamp and
-// narrowing as requant<T>, so every entry still rounds identically (NaN -> lo: vmaxpd returns
-// its second operand). The scalar form was a few ns per output, more than the GEMM itself for
+#if defined(__AVX2__)
+// Vectors of requant<T>: the same double product v * m as requant<T>, then, where requant<T>
+// rounds, adds zp and clamps in double, this clamps the product to +-2^30 (NaN -> -2^30, as
+// maxpd returns its second operand: NaN still ends at lo), converts with cvtpd2dq (rounding in
+// the current mode, like requant<T>'s cvtsd2si: ties to even), and adds zp and clamps to
+// [lo, hi] in integers. Every integer past +-2^30 + zp lies outside [lo, hi] on the same side,
+// so the bytes are requant<T>'s. The double-domain form took 18 operations per 8 outputs on
+// AVX2 (20 per 16 on AVX-512), this one 14 (15), multipliers converted once per tile column.
+struct RequantVec {
+#if defined(__AVX512F__)
+  // AVX-512 files: 16 at a time, 8 doubles per zmm (a ymm form was about half of the int8
+  // depthwise kernel's time: ember_int8_dwconv_bench). The masked forms with every lane set
+  // avoid GCC 12's false -Wmaybe-uninitialized on the plain forms' undefined pass-through (as in
+  // kernels/x86/avx512/vmath_avx512.h).
+  static constexpr int W = 16;
+  struct Mult {
+    __m512d m0, m1;
+  };
+  static Mult mult(const float* s) {
+    return {_mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(s)), _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(s + 8))};
+  }
+  __m512d cap, ncap;
+  __m512i zp, lo, hi;
+  RequantVec(double z, double l, double h)
+      : cap(_mm512_set1_pd(1073741824.0)), ncap(_mm512_set1_pd(-1073741824.0)), zp(_mm512_set1_epi32(int32_t(z))),
+        lo(_mm512_set1_epi32(int32_t(l))), hi(_mm512_set1_epi32(int32_t(h))) {}
+  __m256i eight(const int32_t* a, __m512d m) const {
+    const __m512d v = _mm512_maskz_cvtepi32_pd(0xff, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a)));
+    const __m512d x = _mm512_maskz_max_pd(0xff, _mm512_maskz_min_pd(0xff, cap, _mm512_mul_pd(v, m)), ncap);
+    return _mm512_maskz_cvtpd_epi32(0xff, x);
+  }
+  template <class T>
+  void apply(const int32_t* a, const Mult& m, T* out) const {
+    __m512i w = _mm512_maskz_inserti64x4(__mmask8(0xff), _mm512_castsi256_si512(eight(a, m.m0)), eight(a + 8, m.m1), 1);
+    w = _mm512_maskz_min_epi32(0xffff, _mm512_maskz_max_epi32(0xffff, _mm512_add_epi32(w, zp), lo), hi);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm512_maskz_cvtepi32_epi8(__mmask16(0xffff), w));
+  }
+#else
+  static constexpr int W = 8;
+  struct Mult {
+    __m256d m0, m1;
+  };
+  static Mult mult(const float* s) { return {_mm256_cvtps_pd(_mm_loadu_ps(s)), _mm256_cvtps_pd(_mm_loadu_ps(s + 4))}; }
+  __m256d cap, ncap;
+  __m128i zp, lo, hi;  // int16
+  RequantVec(double z, double l, double h)
+      : cap(_mm256_set1_pd(1073741824.0)), ncap(_mm256_set1_pd(-1073741824.0)), zp(_mm_set1_epi16(int16_t(z))),
+        lo(_mm_set1_epi16(int16_t(l))), hi(_mm_set1_epi16(int16_t(h))) {}
+  __m128i four(const int32_t* a, __m256d m) const {
+    const __m256d v = _mm256_cvtepi32_pd(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a)));
+    return _mm256_cvtpd_epi32(_mm256_max_pd(_mm256_min_pd(cap, _mm256_mul_pd(v, m)), ncap));
+  }
+  template <class T>
+  void apply(const int32_t* a, const Mult& m, T* out) const {
+    // int16 saturation keeps every value's side of [lo, hi] (|zp| <= 255): then exact.
+    __m128i w = _mm_adds_epi16(_mm_packs_epi32(four(a, m.m0), four(a + 4, m.m1)), zp);
+    w = _mm_min_epi16(_mm_max_epi16(w, lo), hi);
+    const __m128i b = std::is_same_v<T, uint8_t> ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out), b);
+  }
+#endif
+};
+#endif
+
+// out[j] = requant<T>(a[j], s[j], zp, lo, hi) for j < cols: RequantVec in AVX2 / AVX-512 files
+// (the x86 entries), 2 doubles at a time in baseline SSE2 (the generic entry), the same rounding
+// everywhere. The scalar form was a few ns per output, more than the GEMM itself for
 // convolutions with few input channels (ResNet-50's 1x1 expansions).
 template <class T>
 inline void requant_row(const int32_t* a, const float* s, int64_t cols, double zp, double lo, double hi, T* out) {
   int64_t j = 0;
-#if defined(__AVX512F__)
-  // AVX-512 files: 16 at a time, 8 doubles per zmm (the ymm form below was about half of the
-  // int8 depthwise kernel's time: ember_int8_dwconv_bench). Same operations as the AVX2 form;
-  // the masked forms with every lane set avoid GCC 12's false -Wmaybe-uninitialized on the plain
-  // forms' undefined pass-through (as in kernels/x86/avx512/vmath_avx512.h).
-  {
-    const __m512d vzp = _mm512_set1_pd(zp), vlo = _mm512_set1_pd(lo), vhi = _mm512_set1_pd(hi);
-    const __mmask8 all = 0xff;
-    const auto eight = [&](int64_t at) {
-      const __m512d v = _mm512_maskz_cvtepi32_pd(all, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + at)));
-      const __m512d m = _mm512_maskz_cvtps_pd(all, _mm256_loadu_ps(s + at));
-      __m512d q = _mm512_maskz_roundscale_pd(all, _mm512_mul_pd(v, m), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-      q = _mm512_maskz_min_pd(all, _mm512_maskz_max_pd(all, _mm512_add_pd(q, vzp), vlo), vhi);
-      return _mm512_maskz_cvtpd_epi32(all, q);  // exact: an integer in [lo, hi]
-    };
-    for (; j + 16 <= cols; j += 16) {
-      const __m512i w = _mm512_maskz_inserti64x4(__mmask8(0xff), _mm512_castsi256_si512(eight(j)), eight(j + 8), 1);
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + j), _mm512_maskz_cvtepi32_epi8(__mmask16(0xffff), w));
-    }
-  }
-#endif
 #if defined(__AVX2__)
-  const __m256d vzp = _mm256_set1_pd(zp), vlo = _mm256_set1_pd(lo), vhi = _mm256_set1_pd(hi);
-  const auto half = [&](int64_t at) {
-    const __m256d v = _mm256_cvtepi32_pd(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + at)));
-    const __m256d m = _mm256_cvtps_pd(_mm_loadu_ps(s + at));
-    __m256d q = _mm256_add_pd(_mm256_round_pd(_mm256_mul_pd(v, m), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
-    q = _mm256_min_pd(_mm256_max_pd(q, vlo), vhi);
-    return _mm256_cvtpd_epi32(q);  // exact: an integer in [lo, hi]
-  };
-  for (; j + 8 <= cols; j += 8) {
-    const __m128i w = _mm_packs_epi32(half(j), half(j + 4));  // in range: no saturation happens
-    const __m128i b = std::is_same_v<T, uint8_t> ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + j), b);
-  }
+  const RequantVec q(zp, lo, hi);
+  for (; j + RequantVec::W <= cols; j += RequantVec::W) q.apply<T>(a + j, RequantVec::mult(s + j), out + j);
 #elif defined(__SSE2__)
   // Baseline x86-64 (the generic entry, the depthwise kernel): 2 doubles per step. No roundpd
   // before SSE4.1: clamp to +-2^50 first (NaN -> -2^50 -> lo: maxpd returns its second operand),
@@ -201,11 +232,26 @@ template <class T>
                                             int64_t cols, const float* s, double zp, double lo, double hi, T* c,
                                             int64_t ldc) {
   alignas(16) T tile[16][16] = {};
-  for (int64_t r0 = 0; r0 < rows; r0 += 16) {
-    const int64_t nr = std::min<int64_t>(16, rows - r0);
-    for (int64_t j0 = 0; j0 < cols; j0 += 16) {
-      const int64_t nj = std::min<int64_t>(16, cols - j0);
-      for (int64_t r = 0; r < nr; ++r) requant_row<T>(acc + (r0 + r) * ld + j0, s + j0, nj, zp, lo, hi, tile[r]);
+  for (int64_t j0 = 0; j0 < cols; j0 += 16) {
+    const int64_t nj = std::min<int64_t>(16, cols - j0);
+#if defined(__AVX2__)
+    // Whole 16 columns: their multipliers converted once for all rows.
+    const RequantVec q(zp, lo, hi);
+    typename RequantVec::Mult m[16 / RequantVec::W] = {};
+    for (int i = 0; nj == 16 && i < 16 / RequantVec::W; ++i) m[i] = RequantVec::mult(s + j0 + i * RequantVec::W);
+#endif
+    for (int64_t r0 = 0; r0 < rows; r0 += 16) {
+      const int64_t nr = std::min<int64_t>(16, rows - r0);
+      for (int64_t r = 0; r < nr; ++r) {
+        const int32_t* a = acc + (r0 + r) * ld + j0;
+#if defined(__AVX2__)
+        if (nj == 16) {
+          for (int i = 0; i < 16 / RequantVec::W; ++i) q.apply<T>(a + i * RequantVec::W, m[i], tile[r] + i * RequantVec::W);
+          continue;
+        }
+#endif
+        requant_row<T>(a, s + j0, nj, zp, lo, hi, tile[r]);
+      }
       __m128i v[16];
       transpose16x16_bytes(&tile[0][0], v);
       for (int64_t j = 0; j < nj; ++j)
