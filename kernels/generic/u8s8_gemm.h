@@ -290,24 +290,28 @@ inline void requantize(const U8S8Epilogue& ep, const int32_t* acc, int64_t ld, i
 
 }  // namespace u8s8_detail
 
-// Finishes a rows x cols block of raw sums sum_k a*b' (acc, leading dimension ld, modified in
-// place) at rows m0.., columns n0.. of the whole result.
-inline void u8s8_finish(int32_t* acc, int64_t ld, int64_t m0, int64_t rows, int64_t n0, int64_t cols,
-                        const U8S8Sums& sums, const U8S8Epilogue& ep) {
+// The per-column part of the zero-point compensation (and the int32 bias) for columns
+// [n0, n0 + cols): out[j] = bias[j] - za * colsum(b')[j] + K * za * zb'[j], wrapping. Returns
+// whether any of these columns has zb' != 0 (then the row term -rowsum(a) * zb' remains).
+inline bool u8s8_column_terms(int64_t n0, int64_t cols, const U8S8Sums& sums, const U8S8Epilogue& ep, int32_t* out) {
   // Wrapping (unsigned) arithmetic: the result is the exact sum modulo 2^32.
   const uint32_t za = uint32_t(ep.a_zero_point), kza = uint32_t(sums.K) * za;
   const int32_t* cs = sums.col_sum + n0;
   const int32_t* zb = sums.b_zp + n0;
-  const int32_t* bias = ep.bias_i32 ? ep.bias_i32 + n0 : nullptr;
-  for (int64_t r = 0; r < rows; ++r) {
-    const uint32_t rs = uint32_t(sums.row_sum[m0 + r]);
-    int32_t* a = acc + r * ld;
-    for (int64_t j = 0; j < cols; ++j) {
-      uint32_t v = uint32_t(a[j]) - za * uint32_t(cs[j]) + (kza - rs) * uint32_t(zb[j]);
-      if (bias) v += uint32_t(bias[j]);
-      a[j] = int32_t(v);
-    }
+  bool any_zb = false;
+  for (int64_t j = 0; j < cols; ++j) {
+    uint32_t v = kza * uint32_t(zb[j]) - za * uint32_t(cs[j]);
+    if (ep.bias_i32) v += uint32_t(ep.bias_i32[n0 + j]);
+    out[j] = int32_t(v);
+    any_zb |= zb[j] != 0;
   }
+  return any_zb;
+}
+
+// Writes a rows x cols block of finished int32 values (acc, leading dimension ld, modified in
+// place) at rows m0.., columns n0.. of the whole result through the epilogue's output form.
+inline void u8s8_store(int32_t* acc, int64_t ld, int64_t m0, int64_t rows, int64_t n0, int64_t cols,
+                       const U8S8Epilogue& ep) {
   switch (ep.out) {
     case QuantOut::Int32:
       u8s8_detail::store_block<int32_t>(ep, acc, ld, m0, rows, n0, cols, [](int32_t v, int64_t) { return v; });
@@ -327,6 +331,33 @@ inline void u8s8_finish(int32_t* acc, int64_t ld, int64_t m0, int64_t rows, int6
     case QuantOut::UInt8: u8s8_detail::requantize<uint8_t>(ep, acc, ld, m0, rows, n0, cols, 0.0, 255.0); break;
     case QuantOut::Int8: u8s8_detail::requantize<int8_t>(ep, acc, ld, m0, rows, n0, cols, -128.0, 127.0); break;
   }
+}
+
+// Subtracts the row term rowsum(a)[m] * zb'[n] from a block that already holds the raw sums plus
+// u8s8_column_terms, then stores it (u8s8_store).
+inline void u8s8_finish_rows(int32_t* acc, int64_t ld, int64_t m0, int64_t rows, int64_t n0, int64_t cols,
+                             const U8S8Sums& sums, bool any_zb, const U8S8Epilogue& ep) {
+  const int32_t* zb = sums.b_zp + n0;
+  for (int64_t r = 0; any_zb && r < rows; ++r) {
+    const uint32_t rs = uint32_t(sums.row_sum[m0 + r]);
+    int32_t* a = acc + r * ld;
+    for (int64_t j = 0; j < cols; ++j) a[j] = int32_t(uint32_t(a[j]) - rs * uint32_t(zb[j]));
+  }
+  u8s8_store(acc, ld, m0, rows, n0, cols, ep);
+}
+
+// Finishes a rows x cols block of raw sums sum_k a*b' (acc, leading dimension ld, modified in
+// place) at rows m0.., columns n0.. of the whole result.
+inline void u8s8_finish(int32_t* acc, int64_t ld, int64_t m0, int64_t rows, int64_t n0, int64_t cols,
+                        const U8S8Sums& sums, const U8S8Epilogue& ep) {
+  int32_t terms[256];
+  for (int64_t j0 = 0; j0 < cols; j0 += 256) {
+    const int64_t nj = std::min<int64_t>(256, cols - j0);
+    u8s8_column_terms(n0 + j0, nj, sums, ep, terms);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < nj; ++j) acc[r * ld + j0 + j] = int32_t(uint32_t(acc[r * ld + j0 + j]) + uint32_t(terms[j]));
+  }
+  u8s8_finish_rows(acc, ld, m0, rows, n0, cols, sums, true, ep);
 }
 
 }  // namespace

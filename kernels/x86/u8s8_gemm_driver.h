@@ -109,13 +109,14 @@ struct U8S8Driver {
     }
   }
 
-  // acc[MR][NR] = the raw sums of one row tile against one column panel over all G k-groups.
-  static void tile(int64_t G, const AE* a, const BE* b, int32_t* acc) {
+  // acc[MR][NR] = init[NR] + the raw sums of one row tile against one column panel over all G
+  // k-groups (init: the column terms of the compensation, which thus cost nothing per element).
+  static void tile(int64_t G, const AE* a, const BE* b, const int32_t* init, int32_t* acc) {
     typename V::vec c[MR][NV];
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) c[r][v] = V::zero();
+      for (int v = 0; v < NV; ++v) c[r][v] = V::load_acc(init + v * L);
     for (int64_t g = 0; g < G; ++g) {
       typename V::vec bv[NV];
 #pragma GCC unroll 4
@@ -152,14 +153,17 @@ struct U8S8Driver {
     constexpr int GR = 48 / MR;
     const int gr = ep.trans_c ? GR : 1;
     alignas(64) int32_t acc[GR * MR * NR];
+    alignas(64) int32_t terms[NR] = {};
     for (int64_t nb = n0; nb < n1; nb += nc) {
       const int64_t nb1 = std::min(n1, nb + nc);
       for (int64_t m = m0; m < m1; m += gr * MR) {
         const int64_t rows = std::min<int64_t>(gr * MR, m1 - m);
         for (int64_t n = nb; n < nb1; n += NR) {
+          const int64_t cols = std::min<int64_t>(NR, nb1 - n);
+          const bool any_zb = u8s8_column_terms(n, cols, sums, ep, terms);
           for (int64_t i = 0; i * MR < rows; ++i)
-            tile(G, pa + (m / MR + i) * G * MR * KG, pb + (n / NR) * G * NR * KG, acc + i * MR * NR);
-          u8s8_finish(acc, NR, m, rows, n, std::min<int64_t>(NR, nb1 - n), sums, ep);
+            tile(G, pa + (m / MR + i) * G * MR * KG, pb + (n / NR) * G * NR * KG, terms, acc + i * MR * NR);
+          u8s8_finish_rows(acc, NR, m, rows, n, cols, sums, any_zb, ep);
         }
       }
     }

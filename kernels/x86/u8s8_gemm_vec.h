@@ -31,6 +31,7 @@ struct U8S8Vec {
     return Reg::set1(v);
   }
   static vec load(const BElem* p) { return Reg::load(p); }
+  static vec load_acc(const int32_t* p) { return Reg::load(p); }
   static void store(int32_t* p, vec v) { Reg::store(p, v); }
   static vec dot(vec acc, vec a, vec b) { return Dot::template dot<Reg>(acc, a, b); }
 };
