@@ -82,7 +82,9 @@ struct U8S8Driver {
     AE* p = static_cast<AE*>(packed);
     auto* row_sum = reinterpret_cast<int32_t*>(static_cast<uint8_t*>(packed) + a_sums_offset(M, K));
     for (int64_t m = 0; m < Mp; ++m) row_sum[m] = 0;
-    for (int64_t t = 0; t * MR < M; ++t)
+    int64_t t = 0;
+    for (; t * MR + 48 <= M; t += 48 / MR) pack_a_trans_48<MR, KG, kSums>(row, K, t * MR, p + t * G * MR * KG, row_sum + t * MR);
+    for (; t * MR < M; ++t)
       pack_a_trans_tile<MR, KG, kSums>(row, K, M, t * MR, std::min<int64_t>(MR, M - t * MR), p + t * G * MR * KG,
                                        row_sum + t * MR);
   }

@@ -45,6 +45,27 @@ inline void flush_row_sums(__m128i& lo, __m128i& hi, int32_t* s) {
   lo = hi = _mm_setzero_si128();
 }
 
+// One k-group of 16 rows: x[i] holds k = g * KG + i at the 16 rows; v[q] gets rows 4q..4q+3,
+// 4 bytes each (KG = 4: the 4 k bytes; KG = 2: the 2 k values as int16).
+template <int KG>
+inline void interleave_group(const __m128i* x, __m128i* v) {
+  if constexpr (KG == 4) {
+    const __m128i a01 = _mm_unpacklo_epi8(x[0], x[1]), a23 = _mm_unpacklo_epi8(x[2], x[3]);
+    const __m128i b01 = _mm_unpackhi_epi8(x[0], x[1]), b23 = _mm_unpackhi_epi8(x[2], x[3]);
+    v[0] = _mm_unpacklo_epi16(a01, a23);
+    v[1] = _mm_unpackhi_epi16(a01, a23);
+    v[2] = _mm_unpacklo_epi16(b01, b23);
+    v[3] = _mm_unpackhi_epi16(b01, b23);
+  } else {
+    const __m128i z = _mm_setzero_si128();
+    const __m128i p = _mm_unpacklo_epi8(x[0], x[1]), q = _mm_unpackhi_epi8(x[0], x[1]);
+    v[0] = _mm_unpacklo_epi8(p, z);  // (x0[r], x1[r]) as int16 pairs
+    v[1] = _mm_unpackhi_epi8(p, z);
+    v[2] = _mm_unpacklo_epi8(q, z);
+    v[3] = _mm_unpackhi_epi8(q, z);
+  }
+}
+
 // Packs rows [m0, m0 + rows) of op(A) = A^T (M rows in all; rows = min(MR, M - m0), MR <= 16)
 // into `tile` (G k-groups of MR * KG elements; rows past `rows` get zeros) and, with kSums, adds
 // their sums over k to row_sum[0 .. rows). A^T's row k (M bytes) starts at row(k): A + k * lda,
@@ -57,41 +78,15 @@ void pack_a_trans_tile(const Row& row, int64_t K, int64_t M, int64_t m0, int64_t
   int32_t sums[16] = {};
   __m128i cnt_lo = _mm_setzero_si128(), cnt_hi = _mm_setzero_si128();
   int64_t counted = 0;  // k rows in the 16-bit counters (each adds <= 255: flush before 257)
-  const __m128i z = _mm_setzero_si128();
-  alignas(16) uint8_t out[64];
+  alignas(16) __m128i v[4];
   for (int64_t g = 0; g < G; ++g) {
-    __m128i v0, v1, v2, v3;  // rows 0-3, 4-7, 8-11, 12-15: 4 bytes each
-    const __m128i x0 = load_a_row16(row, K, g * KG, m0, avail);
-    const __m128i x1 = load_a_row16(row, K, g * KG + 1, m0, avail);
-    if constexpr (kSums) {
-      add_row_bytes(x0, cnt_lo, cnt_hi);
-      add_row_bytes(x1, cnt_lo, cnt_hi);
+    __m128i x[KG];
+    for (int i = 0; i < KG; ++i) {
+      x[i] = load_a_row16(row, K, g * KG + i, m0, avail);
+      if constexpr (kSums) add_row_bytes(x[i], cnt_lo, cnt_hi);
     }
-    if constexpr (KG == 4) {
-      const __m128i x2 = load_a_row16(row, K, g * KG + 2, m0, avail);
-      const __m128i x3 = load_a_row16(row, K, g * KG + 3, m0, avail);
-      if constexpr (kSums) {
-        add_row_bytes(x2, cnt_lo, cnt_hi);
-        add_row_bytes(x3, cnt_lo, cnt_hi);
-      }
-      const __m128i a01 = _mm_unpacklo_epi8(x0, x1), a23 = _mm_unpacklo_epi8(x2, x3);
-      const __m128i b01 = _mm_unpackhi_epi8(x0, x1), b23 = _mm_unpackhi_epi8(x2, x3);
-      v0 = _mm_unpacklo_epi16(a01, a23);
-      v1 = _mm_unpackhi_epi16(a01, a23);
-      v2 = _mm_unpacklo_epi16(b01, b23);
-      v3 = _mm_unpackhi_epi16(b01, b23);
-    } else {
-      const __m128i p = _mm_unpacklo_epi8(x0, x1), q = _mm_unpackhi_epi8(x0, x1);
-      v0 = _mm_unpacklo_epi8(p, z);  // (x0[r], x1[r]) as int16 pairs
-      v1 = _mm_unpackhi_epi8(p, z);
-      v2 = _mm_unpacklo_epi8(q, z);
-      v3 = _mm_unpackhi_epi8(q, z);
-    }
-    _mm_store_si128(reinterpret_cast<__m128i*>(out), v0);
-    _mm_store_si128(reinterpret_cast<__m128i*>(out + 16), v1);
-    _mm_store_si128(reinterpret_cast<__m128i*>(out + 32), v2);
-    _mm_store_si128(reinterpret_cast<__m128i*>(out + 48), v3);
-    std::memcpy(tile + g * MR * KG, out, size_t(MR) * 4);
+    interleave_group<KG>(x, v);
+    std::memcpy(tile + g * MR * KG, v, size_t(MR) * 4);
     counted += KG;
     if (kSums && counted > 256 - KG) {
       flush_row_sums(cnt_lo, cnt_hi, sums);
@@ -101,6 +96,56 @@ void pack_a_trans_tile(const Row& row, int64_t K, int64_t M, int64_t m0, int64_t
   if constexpr (!kSums) return;
   flush_row_sums(cnt_lo, cnt_hi, sums);
   for (int64_t r = 0; r < rows; ++r) row_sum[r] += sums[r];
+}
+
+// The same for 48 whole rows [m0, m0 + 48) (m0 + 48 <= M), i.e. 48 / MR consecutive tiles from
+// `tiles`: three 16-row loads per k row, all lanes used, and each interleaved vector stored
+// straight into its tile (a tile's k-group is MR * 4 bytes, a multiple of 8, so no store
+// straddles two tiles at 8-byte granularity). Per 48 rows and k-group: 12 loads, 24 unpacks,
+// 12-24 stores, where the one-tile form does 16 loads (a quarter unused at MR = 12), 32
+// unpacks and a copy through a buffer.
+template <int MR, int KG, bool kSums, class AE, class Row>
+void pack_a_trans_48(const Row& row, int64_t K, int64_t m0, AE* tiles, int32_t* row_sum) {
+  static_assert(48 % MR == 0 && (MR * 4) % 8 == 0 && KG * sizeof(AE) == 4, "48 rows of whole tiles");
+  constexpr int kGroupBytes = MR * 4;
+  const int64_t G = (K + KG - 1) / KG;
+  const size_t tile_bytes = size_t(G) * kGroupBytes;
+  auto* base = reinterpret_cast<uint8_t*>(tiles);
+  int32_t sums[48] = {};
+  __m128i cnt[6];
+  for (auto& c : cnt) c = _mm_setzero_si128();
+  int64_t counted = 0;
+  for (int64_t g = 0; g < G; ++g) {
+    __m128i x[3][KG];
+    for (int i = 0; i < KG; ++i) {
+      const int64_t k = g * KG + i;
+      const uint8_t* src = k < K ? row(k) + m0 : nullptr;
+      for (int c = 0; c < 3; ++c) {
+        x[c][i] = src ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 16 * c)) : _mm_setzero_si128();
+        if constexpr (kSums) add_row_bytes(x[c][i], cnt[2 * c], cnt[2 * c + 1]);
+      }
+    }
+    __m128i v[12];
+    for (int c = 0; c < 3; ++c) interleave_group<KG>(x[c], v + 4 * c);
+    uint8_t* dst = base + g * kGroupBytes;
+    for (int q = 0; q < 12; ++q) {  // v[q] holds rows 4q..4q+3: bytes [16q, 16q + 16) of the 192
+      const auto at = [&](int byte) { return dst + (byte / kGroupBytes) * tile_bytes + byte % kGroupBytes; };
+      if constexpr (kGroupBytes % 16 == 0) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(at(16 * q)), v[q]);
+      } else {
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(at(16 * q)), v[q]);
+        _mm_storeh_pd(reinterpret_cast<double*>(at(16 * q + 8)), _mm_castsi128_pd(v[q]));
+      }
+    }
+    counted += KG;
+    if (kSums && counted > 256 - KG) {
+      for (int c = 0; c < 3; ++c) flush_row_sums(cnt[2 * c], cnt[2 * c + 1], sums + 16 * c);
+      counted = 0;
+    }
+  }
+  if constexpr (!kSums) return;
+  for (int c = 0; c < 3; ++c) flush_row_sums(cnt[2 * c], cnt[2 * c + 1], sums + 16 * c);
+  for (int r = 0; r < 48; ++r) row_sum[r] += sums[r];
 }
 
 }  // namespace

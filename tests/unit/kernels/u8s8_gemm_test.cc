@@ -201,13 +201,16 @@ TEST_CASE("u8s8 gemm kernels: 255 x -128 everywhere (saturates a naive vpmaddubs
       c.narrow = e.narrow;
       check_int32(*k, c);
       // Transposed A with K past the packer's 16-bit row-sum counters (flushed every 256 k), 29
-      // rows (a partial 16-row load) and a padded leading dimension.
-      Case t{29, 35, 1001, true};
-      t.fill = Fill::Saturating;
-      t.za = za;
-      t.pad = 5;
-      t.narrow = e.narrow;
-      check_int32(*k, t);
+      // rows (a partial 16-row load) or 101 (two 48-row blocks, then tiles) and a padded
+      // leading dimension.
+      for (int64_t M : {29, 101}) {
+        Case t{M, 35, 1001, true};
+        t.fill = Fill::Saturating;
+        t.za = za;
+        t.pad = 5;
+        t.narrow = e.narrow;
+        check_int32(*k, t);
+      }
     }
     // 255 * 128 * 70001 > 2^31: the int32 result wraps, as the ONNX int32 ops do.
     Case big{2, 17, 70001};
@@ -244,7 +247,7 @@ TEST_CASE("u8s8 gemm kernels: pack_a_rows (rows of A^T anywhere), with and witho
       }
     // K past the 16-bit row-sum counters' flush (every 256 k) at the largest sums, both flags.
     for (bool sums : {true, false}) {
-      Case t{29, 35, 1001, true};
+      Case t{sums ? 101 : 29, 35, 1001, true};
       t.rows = true;
       t.row_sums = sums;
       t.fill = Fill::Saturating;
