@@ -134,7 +134,7 @@ void pack_a_trans_48(const Row& row, int64_t K, int64_t m0, AE* tiles, int32_t* 
         _mm_storeu_si128(reinterpret_cast<__m128i*>(at(16 * q)), v[q]);
       } else {
         _mm_storel_epi64(reinterpret_cast<__m128i*>(at(16 * q)), v[q]);
-        _mm_storeh_pd(reinterpret_cast<double*>(at(16 * q + 8)), _mm_castsi128_pd(v[q]));
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(at(16 * q + 8)), _mm_unpackhi_epi64(v[q], v[q]));
       }
     }
     counted += KG;
