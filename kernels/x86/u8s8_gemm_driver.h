@@ -47,7 +47,7 @@ struct U8S8Driver {
   static size_t packed_b_size(int64_t K, int64_t N) { return b_sums_offset(K, N) + size_t(cols_padded(N)) * 8; }
 
   static void pack_a(int64_t M, int64_t K, const uint8_t* A, int64_t lda, bool transA, void* packed) {
-    if (transA) return pack_trans<true>(M, K, [A, lda](int64_t k) { return A + k * lda; }, packed);
+    if (transA) return pack_trans(M, K, RowSource{A, lda, nullptr}, true, packed);
     const int64_t Mp = rows_padded(M), G = groups(K);
     AE* p = static_cast<AE*>(packed);
     std::memset(p, 0, size_t(Mp * G * KG) * sizeof(AE));
@@ -69,24 +69,21 @@ struct U8S8Driver {
   }
 
   static void pack_a_rows(int64_t M, int64_t K, const uint8_t* const* rows, bool row_sums, void* packed) {
-    const auto row = [rows](int64_t k) { return rows[k]; };
-    if (row_sums) pack_trans<true>(M, K, row, packed);
-    else pack_trans<false>(M, K, row, packed);
+    pack_trans(M, K, RowSource{nullptr, 0, rows}, row_sums, packed);
   }
 
   // op(A) = A^T with row(k) the start of A^T's row k. Every tile is written whole (zeros past M
-  // and K), so nothing is cleared first; without kSums the row sums are zero.
-  template <bool kSums, class Row>
-  static void pack_trans(int64_t M, int64_t K, const Row& row, void* packed) {
+  // and K), so nothing is cleared first; without sums the row sums are zero.
+  static void pack_trans(int64_t M, int64_t K, const RowSource& row, bool sums, void* packed) {
     const int64_t Mp = rows_padded(M), G = groups(K);
     AE* p = static_cast<AE*>(packed);
     auto* row_sum = reinterpret_cast<int32_t*>(static_cast<uint8_t*>(packed) + a_sums_offset(M, K));
     for (int64_t m = 0; m < Mp; ++m) row_sum[m] = 0;
     int64_t t = 0;
-    for (; t * MR + 48 <= M; t += 48 / MR) pack_a_trans_48<MR, KG, kSums>(row, K, t * MR, p + t * G * MR * KG, row_sum + t * MR);
-    for (; t * MR < M; ++t)
-      pack_a_trans_tile<MR, KG, kSums>(row, K, M, t * MR, std::min<int64_t>(MR, M - t * MR), p + t * G * MR * KG,
-                                       row_sum + t * MR);
+    for (; !sums && t * MR + 48 <= M; t += 48 / MR)
+      pack_a_trans_block<MR, KG, true>(row, false, K, M, t * MR, p + t * G * MR * KG, row_sum + t * MR);
+    for (; t * MR < M; t += 48 / MR)
+      pack_a_trans_block<MR, KG, false>(row, sums, K, M, t * MR, p + t * G * MR * KG, row_sum + t * MR);
   }
 
   static void pack_b(int64_t K, int64_t N, const void* B, int64_t ldb, bool transB, bool b_unsigned,

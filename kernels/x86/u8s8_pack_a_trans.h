@@ -1,5 +1,5 @@
 // Packing a transposed uint8 A (stored [K, M]: the im2col matrix / NCHW image of a convolution)
-// into the x86 int8 driver's row tiles, 16 rows at a time with SSE2 (every x86-64, so each ISA
+// into the x86 int8 driver's row tiles, 48 rows at a time with SSE2 (every x86-64, so each ISA
 // file and the SIMDe build can include it). The scalar loop it replaces moved one byte per
 // step and cost several times the GEMM itself for convolutions with few output channels.
 //
@@ -17,11 +17,20 @@
 namespace ember::kernels::EMBER_U8S8_NS {
 namespace {
 
+// Where A^T's row k (M bytes) starts: A + k * lda, or rows[k] (anywhere: a convolution's padded
+// planes). One type rather than a template parameter: each packer is compiled once per entry
+// (the library's size limit).
+struct RowSource {
+  const uint8_t* A = nullptr;
+  int64_t lda = 0;
+  const uint8_t* const* rows = nullptr;
+  const uint8_t* operator()(int64_t k) const { return rows ? rows[k] : A + k * lda; }
+};
+
 // 16 bytes of row k (row(k): its first byte) from column m0 as a vector, zero past the
 // `avail` columns the row has there (so nothing past the matrix is read); zero for k >= K.
-template <class Row>
-inline __m128i load_a_row16(const Row& row, int64_t K, int64_t k, int64_t m0, int64_t avail) {
-  if (k >= K) return _mm_setzero_si128();
+inline __m128i load_a_row16(const RowSource& row, int64_t K, int64_t k, int64_t m0, int64_t avail) {
+  if (k >= K || avail <= 0) return _mm_setzero_si128();
   const uint8_t* src = row(k) + m0;
   if (avail >= 16) return _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
   alignas(16) uint8_t tmp[16] = {};
@@ -66,86 +75,66 @@ inline void interleave_group(const __m128i* x, __m128i* v) {
   }
 }
 
-// Packs rows [m0, m0 + rows) of op(A) = A^T (M rows in all; rows = min(MR, M - m0), MR <= 16)
-// into `tile` (G k-groups of MR * KG elements; rows past `rows` get zeros) and, with kSums, adds
-// their sums over k to row_sum[0 .. rows). A^T's row k (M bytes) starts at row(k): A + k * lda,
-// or anywhere (a convolution's padded planes). Columns past the tile (up to 16) are read, never used.
-template <int MR, int KG, bool kSums, class AE, class Row>
-void pack_a_trans_tile(const Row& row, int64_t K, int64_t M, int64_t m0, int64_t rows, AE* tile, int32_t* row_sum) {
-  static_assert(MR <= 16 && KG * sizeof(AE) == 4, "one 32-bit group per row, at most 16 rows");
-  const int64_t G = (K + KG - 1) / KG;
-  const int64_t avail = std::min<int64_t>(16, M - m0);  // == rows in a last, partial tile
-  int32_t sums[16] = {};
-  __m128i cnt_lo = _mm_setzero_si128(), cnt_hi = _mm_setzero_si128();
-  int64_t counted = 0;  // k rows in the 16-bit counters (each adds <= 255: flush before 257)
-  alignas(16) __m128i v[4];
-  for (int64_t g = 0; g < G; ++g) {
-    __m128i x[KG];
-    for (int i = 0; i < KG; ++i) {
-      x[i] = load_a_row16(row, K, g * KG + i, m0, avail);
-      if constexpr (kSums) add_row_bytes(x[i], cnt_lo, cnt_hi);
-    }
-    interleave_group<KG>(x, v);
-    std::memcpy(tile + g * MR * KG, v, size_t(MR) * 4);
-    counted += KG;
-    if (kSums && counted > 256 - KG) {
-      flush_row_sums(cnt_lo, cnt_hi, sums);
-      counted = 0;
-    }
-  }
-  if constexpr (!kSums) return;
-  flush_row_sums(cnt_lo, cnt_hi, sums);
-  for (int64_t r = 0; r < rows; ++r) row_sum[r] += sums[r];
-}
-
-// The same for 48 whole rows [m0, m0 + 48) (m0 + 48 <= M), i.e. 48 / MR consecutive tiles from
-// `tiles`: three 16-row loads per k row, all lanes used, and each interleaved vector stored
-// straight into its tile (a tile's k-group is MR * 4 bytes, a multiple of 8, so no store
-// straddles two tiles at 8-byte granularity). Per 48 rows and k-group: 12 loads, 24 unpacks,
-// 12-24 stores, where the one-tile form does 16 loads (a quarter unused at MR = 12), 32
-// unpacks and a copy through a buffer.
-template <int MR, int KG, bool kSums, class AE, class Row>
-void pack_a_trans_48(const Row& row, int64_t K, int64_t m0, AE* tiles, int32_t* row_sum) {
+// Packs rows [m0, m0 + 48) of op(A) = A^T, cut at M (m0 a multiple of MR), into the
+// ceil(rows / MR) consecutive tiles at `tiles` (G k-groups of MR * KG elements each; rows past M
+// get zeros) and, with_sums, adds their sums over k to row_sum[0 .. rows). Three 16-row loads per
+// k row, each interleaved vector stored straight into its tile (a tile's k-group is MR * 4
+// bytes, a multiple of 8, so no 8-byte half straddles two tiles). Per 48 rows and k-group: 12
+// loads, 24 unpacks, 12-24 stores, where packing one tile at a time did 16 loads (a quarter
+// unused at MR = 12), 32 unpacks and a copy through a buffer (ResNet-50 q8 VNNI: 0.94-0.96x the
+// run time). Nothing is read past row M.
+// kFull: m0 + 48 <= M and no sums (symmetric weights, the common case), compiled without the
+// checks for a cut block or the sums (3-4 % of a ResNet-50 q8 run on VNNI when every block went
+// through them); every other block takes the general form (one more copy would cost ~4 KB of
+// library per entry).
+template <int MR, int KG, bool kFull, class AE>
+void pack_a_trans_block(const RowSource& row, bool with_sums_arg, int64_t K, int64_t M, int64_t m0, AE* tiles,
+                        int32_t* row_sum) {
+  const bool with_sums = !kFull && with_sums_arg;
   static_assert(48 % MR == 0 && (MR * 4) % 8 == 0 && KG * sizeof(AE) == 4, "48 rows of whole tiles");
   constexpr int kGroupBytes = MR * 4;
   const int64_t G = (K + KG - 1) / KG;
+  const int64_t rows = kFull ? 48 : std::min<int64_t>(48, M - m0), tiles_here = kFull ? 48 / MR : (rows + MR - 1) / MR;
   const size_t tile_bytes = size_t(G) * kGroupBytes;
   auto* base = reinterpret_cast<uint8_t*>(tiles);
   int32_t sums[48] = {};
   __m128i cnt[6];
   for (auto& c : cnt) c = _mm_setzero_si128();
-  int64_t counted = 0;
+  int64_t counted = 0;  // k rows in the 16-bit counters (each adds <= 255: flush before 257)
   for (int64_t g = 0; g < G; ++g) {
     __m128i x[3][KG];
-    for (int i = 0; i < KG; ++i) {
-      const int64_t k = g * KG + i;
-      const uint8_t* src = k < K ? row(k) + m0 : nullptr;
+    for (int i = 0; i < KG; ++i)
       for (int c = 0; c < 3; ++c) {
-        x[c][i] = src ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 16 * c)) : _mm_setzero_si128();
-        if constexpr (kSums) add_row_bytes(x[c][i], cnt[2 * c], cnt[2 * c + 1]);
+        const int64_t k = g * KG + i;
+        if constexpr (kFull)
+          x[c][i] = k < K ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(row(k) + m0 + 16 * c)) : _mm_setzero_si128();
+        else
+          x[c][i] = load_a_row16(row, K, k, m0 + 16 * c, std::min<int64_t>(16, rows - 16 * c));
+        if (with_sums) add_row_bytes(x[c][i], cnt[2 * c], cnt[2 * c + 1]);
       }
-    }
     __m128i v[12];
     for (int c = 0; c < 3; ++c) interleave_group<KG>(x[c], v + 4 * c);
     uint8_t* dst = base + g * kGroupBytes;
     for (int q = 0; q < 12; ++q) {  // v[q] holds rows 4q..4q+3: bytes [16q, 16q + 16) of the 192
       const auto at = [&](int byte) { return dst + (byte / kGroupBytes) * tile_bytes + byte % kGroupBytes; };
+      if (!kFull && (16 * q) / kGroupBytes >= tiles_here) break;  // past the last tile
       if constexpr (kGroupBytes % 16 == 0) {
         _mm_storeu_si128(reinterpret_cast<__m128i*>(at(16 * q)), v[q]);
       } else {
         _mm_storel_epi64(reinterpret_cast<__m128i*>(at(16 * q)), v[q]);
-        _mm_storel_epi64(reinterpret_cast<__m128i*>(at(16 * q + 8)), _mm_unpackhi_epi64(v[q], v[q]));
+        if (kFull || (16 * q + 8) / kGroupBytes < tiles_here)
+          _mm_storel_epi64(reinterpret_cast<__m128i*>(at(16 * q + 8)), _mm_unpackhi_epi64(v[q], v[q]));
       }
     }
     counted += KG;
-    if (kSums && counted > 256 - KG) {
+    if (with_sums && counted > 256 - KG) {
       for (int c = 0; c < 3; ++c) flush_row_sums(cnt[2 * c], cnt[2 * c + 1], sums + 16 * c);
       counted = 0;
     }
   }
-  if constexpr (!kSums) return;
+  if (!with_sums) return;
   for (int c = 0; c < 3; ++c) flush_row_sums(cnt[2 * c], cnt[2 * c + 1], sums + 16 * c);
-  for (int r = 0; r < 48; ++r) row_sum[r] += sums[r];
+  for (int64_t r = 0; r < rows; ++r) row_sum[r] += sums[r];
 }
 
 }  // namespace
