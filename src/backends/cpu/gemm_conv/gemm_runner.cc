@@ -11,9 +11,6 @@ namespace {
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 
-// Below this many multiply-adds a second thread costs more (wake-up, cache traffic) than it
-// saves: ~30 us of single-core work.
-constexpr double kMinParallelMacs = 1.0e6;
 // Packing is a copy: below ~1 MiB a second thread's wake-up costs about what it saves.
 constexpr double kMinParallelPackFloats = 256.0 * 1024;
 

@@ -19,6 +19,10 @@ namespace ember::backends::gemm_conv {
 using kernels::F32GemmKernels;
 using kernels::GemmEpilogue;
 
+// Below this many multiply-adds a second thread costs more (wake-up, cache traffic) than it
+// saves: ~30 us of single-core work.
+inline constexpr double kMinParallelMacs = 1.0e6;
+
 // How a product of M x N x K is cut for `threads` threads: mt x nt blocks of mb x nb (mb a
 // multiple of mr, nb of nr). A single block when the work is too small to share.
 struct Split {

@@ -102,6 +102,7 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       {1, 512, 32, 32, 24, 1, 1, 1, {2, 2}},
       // Few output positions: the channel-vector direct tile, 1x1 ones read in place.
       {1, 512, 7, 7, 70, 1, 1},                                      // 1x1 K = 512
+      {1, 960, 7, 7, 160, 1, 1},  // MobileNetV2's projection: 3 strips x 7 tiles, threads' ranges cross strips
       {2, 520, 14, 13, 66, 1, 1, 1, {2, 2}},                         // 1x1 stride 2, batch 2
       {1, 1024, 4, 4, 40, 1, 1, 2, {1, 1}},                          // 1x1 groups of 512
       {1, 16, 28, 28, 16, 3, 3, 1, {2, 2}, {1, 1, 1, 1}},            // 196 positions
