@@ -19,6 +19,10 @@
 #include <immintrin.h>
 #define EMBER_CD512_NS avx512
 #define EMBER_CD512_NAME "f32_conv_direct_8x32__avx512f"
+// GCC 12 reports the self-initialised `__Y` inside _mm512_undefined_ps (used by _mm512_max_ps /
+// _mm512_min_ps in the activations) as maybe uninitialized once the tile loops are unrolled;
+// the value is never read.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
 #include <algorithm>
