@@ -144,9 +144,12 @@ TEST_CASE("f32 depthwise conv: every activation in every entry") {
       }
 }
 
-// The channel-blocked entry on `ch` channels against the same double loop, channel by channel.
-void check_block(const F32DwConvKernels& t, const DwConv2dGeom& g, int64_t ch, Activation act, float a, float b,
-                 bool residual) {
+// A multi-channel entry (`run`: the channel-blocked or the flat form) on `ch` channels against
+// the same double loop, channel by channel. The scratch starts as `scratch_fill` (NaN for the
+// flat form: a lane read from outside the filled phase planes would show).
+template <class Run>
+void check_channels(const std::string& name, Run run, size_t scratch_size, float scratch_fill, const DwConv2dGeom& g,
+                    int64_t ch, Activation act, float a, float b, bool residual) {
   const int64_t in = g.in_h * g.in_w, out = g.out_h * g.out_w, taps = g.kernel_h * g.kernel_w;
   const auto x = random_floats(size_t(ch * in));
   const auto w = random_floats(size_t(ch * taps));
@@ -158,9 +161,9 @@ void check_block(const F32DwConvKernels& t, const DwConv2dGeom& g, int64_t ch, A
   ep.activation = act;
   ep.act_alpha = a;
   ep.act_beta = b;
-  std::vector<float> scratch(kernels::dw_block_scratch(g), 555.0f);
+  std::vector<float> scratch(scratch_size, scratch_fill);
   std::vector<float> y(size_t(ch * out) + 1, 12345.0f);  // +1: guard after the output
-  t.dwconv_block(g, ch, x.data(), w.data(), ep, y.data(), scratch.data());
+  run(g, ch, x.data(), w.data(), ep, y.data(), scratch.data());
   CHECK(y.back() == 12345.0f);
   for (int64_t c = 0; c < ch; ++c)
     for (int64_t oy = 0; oy < g.out_h; ++oy)
@@ -170,11 +173,16 @@ void check_block(const F32DwConvKernels& t, const DwConv2dGeom& g, int64_t ch, A
         const size_t at = size_t(c * out + oy * g.out_w + ox);
         double want = 0.0;
         if (!conv2d_ref_matches(y[at], sum, bias[size_t(c)], residual ? &z[at] : nullptr, act, a, b, taps, want)) {
-          FAIL_CHECK(t.name_block, " ", describe(g), " ch=", ch, " act=", int(act), " residual=", residual, " at (", c,
-                     ",", oy, ",", ox, "): got ", y[at], ", want ", want, " (seed ", seed(), ")");
+          FAIL_CHECK(name, " ", describe(g), " ch=", ch, " act=", int(act), " residual=", residual, " at (", c, ",",
+                     oy, ",", ox, "): got ", y[at], ", want ", want, " (seed ", seed(), ")");
           return;
         }
       }
+}
+
+void check_block(const F32DwConvKernels& t, const DwConv2dGeom& g, int64_t ch, Activation act, float a, float b,
+                 bool residual) {
+  check_channels(t.name_block, t.dwconv_block, kernels::dw_block_scratch(g), 555.0f, g, ch, act, a, b, residual);
 }
 
 TEST_CASE("f32 depthwise conv: the channel-blocked entry, all geometries, 1 to 8 channels") {
@@ -202,39 +210,10 @@ TEST_CASE("f32 depthwise conv: the channel-blocked entry, all geometries, 1 to 8
   for (const Act& a : acts) check_block(best, geom(9, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1), 7, a.a, a.p0, a.p1, true);
 }
 
-// The flat entry on `ch` channels against the same double loop, channel by channel; the
-// scratch starts as NaN (a lane read from outside the filled phase planes would show).
 void check_flat(const F32DwConvKernels& t, const DwConv2dGeom& g, int64_t ch, Activation act, float a, float b,
                 bool residual) {
   REQUIRE(kernels::dw_flat_fits(g));
-  const int64_t in = g.in_h * g.in_w, out = g.out_h * g.out_w, taps = g.kernel_h * g.kernel_w;
-  const auto x = random_floats(size_t(ch * in));
-  const auto w = random_floats(size_t(ch * taps));
-  const auto z = random_floats(size_t(ch * out));
-  const auto bias = random_floats(size_t(ch));
-  kernels::DwBlockEpilogue ep;
-  ep.bias = bias.data();
-  ep.residual = residual ? z.data() : nullptr;
-  ep.activation = act;
-  ep.act_alpha = a;
-  ep.act_beta = b;
-  std::vector<float> scratch(kernels::dw_flat_scratch(g), std::nanf(""));
-  std::vector<float> y(size_t(ch * out) + 1, 12345.0f);  // +1: guard after the output
-  t.dwconv_flat(g, ch, x.data(), w.data(), ep, y.data(), scratch.data());
-  CHECK(y.back() == 12345.0f);
-  for (int64_t c = 0; c < ch; ++c)
-    for (int64_t oy = 0; oy < g.out_h; ++oy)
-      for (int64_t ox = 0; ox < g.out_w; ++ox) {
-        ConvRefSum sum;
-        conv2d_ref_taps(g, x.data() + c * in, w.data() + c * taps, oy, ox, sum);
-        const size_t at = size_t(c * out + oy * g.out_w + ox);
-        double want = 0.0;
-        if (!conv2d_ref_matches(y[at], sum, bias[size_t(c)], residual ? &z[at] : nullptr, act, a, b, taps, want)) {
-          FAIL_CHECK(std::string(t.name_flat), " ", describe(g), " ch=", ch, " act=", int(act), " residual=", residual, " at (", c,
-                     ",", oy, ",", ox, "): got ", y[at], ", want ", want, " (seed ", seed(), ")");
-          return;
-        }
-      }
+  check_channels(t.name_flat, t.dwconv_flat, kernels::dw_flat_scratch(g), std::nanf(""), g, ch, act, a, b, residual);
 }
 
 TEST_CASE("f32 depthwise conv: the flat entry, strides 1 and 2, odd sizes, 1 to 9 channels") {
