@@ -82,6 +82,17 @@ class DepthwiseConvKernel final : public ops::Kernel {
 
   bool use_flat(const kernels::DwConv2dGeom& g) const { return flat_fn_ && prefers_flat_ && prefers_flat_(g); }
 
+  // The epilogue of channels c0.. whose output starts at element `out_at` of Y.
+  kernels::DwBlockEpilogue epilogue(const ConvRun& r, int64_t c0, int64_t out_at) const {
+    kernels::DwBlockEpilogue ep;
+    ep.bias = r.bias ? r.bias + c0 : nullptr;
+    ep.residual = r.residual ? r.residual + out_at : nullptr;
+    ep.activation = s_.act.kind;
+    ep.act_alpha = s_.act.alpha;
+    ep.act_beta = s_.act.beta;
+    return ep;
+  }
+
   // Runs of channels of one image per call: the flat kernel builds its tap masks once per call.
   void run_flat(ops::KernelContext& ctx, const ConvRun& r, const kernels::DwConv2dGeom& g) const {
     const int64_t in_sz = r.in_h * r.in_w, out_sz = r.out_h * r.out_w, taps = s_.kh * s_.kw;
@@ -90,13 +101,8 @@ class DepthwiseConvKernel final : public ops::Kernel {
       float* buf = thread_scratch(3, scratch);
       while (p0 < p1) {
         const int64_t c0 = p0 % s_.c_out, ch = std::min(p1 - p0, s_.c_out - c0);
-        kernels::DwBlockEpilogue ep;
-        ep.bias = r.bias ? r.bias + c0 : nullptr;
-        ep.residual = r.residual ? r.residual + p0 * out_sz : nullptr;
-        ep.activation = s_.act.kind;
-        ep.act_alpha = s_.act.alpha;
-        ep.act_beta = s_.act.beta;
-        flat_fn_(g, ch, r.x + p0 * in_sz, weights_.data() + c0 * taps, ep, r.y + p0 * out_sz, buf);
+        flat_fn_(g, ch, r.x + p0 * in_sz, weights_.data() + c0 * taps, epilogue(r, c0, p0 * out_sz),
+                 r.y + p0 * out_sz, buf);
         p0 += ch;
       }
     };
@@ -113,13 +119,8 @@ class DepthwiseConvKernel final : public ops::Kernel {
       for (int64_t b = b0; b < b1; ++b) {
         const int64_t n = b / blocks_per_image, c0 = (b % blocks_per_image) * kernels::kDwBlock;
         const int64_t ch = std::min(kernels::kDwBlock, s_.c_out - c0), first = n * s_.c_out + c0;
-        kernels::DwBlockEpilogue ep;
-        ep.bias = r.bias ? r.bias + c0 : nullptr;
-        ep.residual = r.residual ? r.residual + first * out_sz : nullptr;
-        ep.activation = s_.act.kind;
-        ep.act_alpha = s_.act.alpha;
-        ep.act_beta = s_.act.beta;
-        block_fn_(g, ch, r.x + first * in_sz, weights_.data() + c0 * taps, ep, r.y + first * out_sz, buf);
+        block_fn_(g, ch, r.x + first * in_sz, weights_.data() + c0 * taps, epilogue(r, c0, first * out_sz),
+                  r.y + first * out_sz, buf);
       }
     };
     const int64_t per_block = out_sz * taps * kernels::kDwBlock;
