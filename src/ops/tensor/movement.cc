@@ -160,7 +160,7 @@ void transpose_into(ThreadPool* pool, const Tensor& in, const Dims& view,
 namespace {
 
 // One piece of an output row: `len` elements copied from consecutive source positions starting
-// at `src` (times the innermost stride), or the fill value where `src` is -1.
+// at `src` (the input is dense: its innermost stride is 1), or the fill value where `src` is -1.
 struct RowSegment {
   int64_t begin, len, src;
 };
@@ -197,7 +197,6 @@ void gather_rows(S* o, const S* src, const S& value, const Dims& in_shape, const
   const Dims st = dims_strides(in_shape);
   const int64_t inner = out_shape.back(), rows = dims_numel(out_shape) / inner;
   const std::vector<RowSegment> segs = row_segments(maps.back());
-  const int64_t step = st[r - 1];  // 1 for a dense input; kept general
   Dims idx(r - 1, 0);
   for (int64_t row = 0; row < rows; ++row) {
     int64_t base = 0;
@@ -213,8 +212,7 @@ void gather_rows(S* o, const S* src, const S& value, const Dims& in_shape, const
     } else {
       for (const RowSegment& g : segs) {
         if (g.src < 0) std::fill_n(orow + g.begin, g.len, value);
-        else if (step == 1) std::copy_n(src + base + g.src, g.len, orow + g.begin);
-        else for (int64_t j = 0; j < g.len; ++j) orow[g.begin + j] = src[base + (g.src + j) * step];
+        else std::copy_n(src + base + g.src, g.len, orow + g.begin);
       }
     }
     for (size_t d = r - 1; d-- > 0;) {
