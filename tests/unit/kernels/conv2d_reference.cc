@@ -61,4 +61,22 @@ bool conv2d_ref_matches(float got, ConvRefSum sum, float bias, const float* resi
   return std::fabs(got - want) <= 1e-6 + tier_rtol(Tier::Close, reduction_length) * sum.magnitude;
 }
 
+std::optional<ConvRefMismatch> conv2d_dense_mismatch(const Conv2dCase& k, const float* x, const float* w,
+                                                     const float* y, const ConvRefEpilogue& e) {
+  const kernels::DwConv2dGeom g = conv2d_case_geom(k);
+  const int64_t taps = k.kh * k.kw, kd = k.c * taps, plane = g.out_h * g.out_w;
+  for (int64_t m = 0; m < k.m; ++m)
+    for (int64_t oy = 0; oy < g.out_h; ++oy)
+      for (int64_t ox = 0; ox < g.out_w; ++ox) {
+        ConvRefSum sum;
+        for (int64_t c = 0; c < k.c; ++c) conv2d_ref_taps(g, x + c * k.h * k.w, w + m * kd + c * taps, oy, ox, sum);
+        const int64_t at = m * plane + oy * g.out_w + ox;
+        double want = 0.0;
+        if (!conv2d_ref_matches(y[at], sum, e.bias ? e.bias[m] : 0.0f, e.residual ? e.residual + at : nullptr, e.act,
+                                e.alpha, e.beta, kd, want))
+          return ConvRefMismatch{m, oy, ox, y[at], want};
+      }
+  return std::nullopt;
+}
+
 }  // namespace ember::test

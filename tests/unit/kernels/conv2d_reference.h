@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,5 +38,23 @@ void conv2d_ref_taps(const kernels::DwConv2dGeom& g, const float* x, const float
 // relative to the magnitude; `want` receives the reference value for the failure message.
 bool conv2d_ref_matches(float got, ConvRefSum sum, float bias, const float* residual, kernels::Activation act,
                         float alpha, float beta, int64_t reduction_length, double& want);
+
+// What a dense convolution kernel under test added after the sum (null bias / residual: none).
+struct ConvRefEpilogue {
+  const float* bias = nullptr;      // [m]
+  const float* residual = nullptr;  // like y
+  kernels::Activation act = kernels::Activation::None;
+  float alpha = 0.0f, beta = 0.0f;
+};
+// The first output that does not match, with the reference value.
+struct ConvRefMismatch {
+  int64_t m, oy, ox;
+  float got;
+  double want;
+};
+// Checks y [k.m][out_h][out_w] against the dense convolution of x [k.c][k.h][k.w] with filters
+// w [k.m][k.c][k.kh][k.kw] plus the epilogue, output by output; empty when all match.
+std::optional<ConvRefMismatch> conv2d_dense_mismatch(const Conv2dCase& k, const float* x, const float* w,
+                                                     const float* y, const ConvRefEpilogue& e);
 
 }  // namespace ember::test

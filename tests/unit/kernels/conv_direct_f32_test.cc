@@ -79,20 +79,10 @@ void check_entry(const F32ConvDirectKernels& t, const Case& k, Activation act, f
     for (int64_t j0 = 0; j0 < n; j0 += nb) t.run(args, m0, std::min(k.m, m0 + mb), j0, std::min(n, j0 + nb));
   CHECK(y.back() == 12345.0f);
 
-  for (int64_t m = 0; m < k.m; ++m)
-    for (int64_t oy = 0; oy < g.out_h; ++oy)
-      for (int64_t ox = 0; ox < g.out_w; ++ox) {
-        ConvRefSum sum;
-        for (int64_t c = 0; c < k.c; ++c)
-          conv2d_ref_taps(g, x.data() + c * k.h * k.w, w.data() + m * kd + c * taps, oy, ox, sum);
-        const size_t at = size_t(m * plane + oy * g.out_w + ox);
-        double want = 0.0;
-        if (!conv2d_ref_matches(y[at], sum, bias[size_t(m)], residual ? &z[at] : nullptr, act, a, b, kd, want)) {
-          FAIL_CHECK(t.name, " ", describe(k), " act=", int(act), " residual=", residual, " splits=", splits,
-                     " at (", m, ",", oy, ",", ox, "): got ", y[at], ", want ", want, " (seed ", seed(), ")");
-          return;
-        }
-      }
+  const ConvRefEpilogue ref{bias.data(), residual ? z.data() : nullptr, act, a, b};
+  if (const auto bad = conv2d_dense_mismatch(k, x.data(), w.data(), y.data(), ref))
+    FAIL_CHECK(t.name, " ", describe(k), " act=", int(act), " residual=", residual, " splits=", splits, " at (",
+               bad->m, ",", bad->oy, ",", bad->ox, "): got ", bad->got, ", want ", bad->want, " (seed ", seed(), ")");
 }
 
 TEST_CASE("f32 direct conv: every entry against a direct loop, all geometries") {

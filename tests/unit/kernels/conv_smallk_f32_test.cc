@@ -88,22 +88,16 @@ void check_entry(const F32ConvSmallKKernels& t, const Conv2dCase& k, const Epi& 
   for (int64_t v = 0; v < vectors; v += per) t.run(a, v * 16, std::min(plane, (v + per) * 16));
   CHECK(y.back() == 12345.0f);
 
-  for (int64_t m = 0; m < k.m; ++m)
-    for (int64_t oy = 0; oy < g.out_h; ++oy)
-      for (int64_t ox = 0; ox < g.out_w; ++ox) {
-        ConvRefSum sum;
-        for (int64_t c = 0; c < k.c; ++c)
-          conv2d_ref_taps(g, x.data() + c * k.h * k.w, w.data() + m * kd + c * taps, oy, ox, sum);
-        const size_t at = size_t(m * plane + oy * g.out_w + ox);
-        double want = 0.0;
-        if (!conv2d_ref_matches(y[at], sum, e.bias ? bias[size_t(m)] : 0.0f, e.residual ? &z[at] : nullptr, e.act,
-                                e.alpha, e.beta, kd, want)) {
-          FAIL_CHECK(std::string(t.name), " ", describe(k), " bias=", e.bias, " residual=", e.residual,
-                     " act=", int(e.act), " splits=", splits, " at (", m, ",", oy, ",", ox, "): got ", y[at],
-                     ", want ", want, " (seed ", seed(), ")");
-          return;
-        }
-      }
+  ConvRefEpilogue ref;
+  ref.bias = e.bias ? bias.data() : nullptr;
+  ref.residual = e.residual ? z.data() : nullptr;
+  ref.act = e.act;
+  ref.alpha = e.alpha;
+  ref.beta = e.beta;
+  if (const auto bad = conv2d_dense_mismatch(k, x.data(), w.data(), y.data(), ref))
+    FAIL_CHECK(std::string(t.name), " ", describe(k), " bias=", e.bias, " residual=", e.residual, " act=", int(e.act),
+               " splits=", splits, " at (", bad->m, ",", bad->oy, ",", bad->ox, "): got ", bad->got, ", want ",
+               bad->want, " (seed ", seed(), ")");
 }
 
 // 1x1 cases over `channels` inputs and spatial cases whose channels x taps make `kd` (when
