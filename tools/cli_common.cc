@@ -31,31 +31,6 @@ const std::string& model_path(const ParsedArgs& args) {
   return args.positional[0];
 }
 
-Tensor random_input(const runtime::IoInfo& io, std::mt19937_64& rng) {
-  EMBER_CHECK(io.type.kind == ir::ValueKind::Tensor, Unsupported, "input '", io.name, "' is ",
-              io.type.str(), "; random inputs can only be made for tensors");
-  EMBER_CHECK(io.type.has_shape, Unsupported, "input '", io.name,
-              "' has an unknown rank; give it with --input ", io.name, "=FILE.npy");
-  Dims shape;
-  for (const auto& d : io.type.dims) shape.push_back(d.known() ? d.value : 1);
-  Tensor t(io.type.dtype, shape);
-  visit_numeric_dtype(io.type.dtype, [&](auto tag) {
-    using T = decltype(tag);
-    T* p = t.data<T>();
-    if constexpr (std::is_same_v<T, bool>) {
-      std::bernoulli_distribution dist(0.5);
-      for (int64_t i = 0; i < t.numel(); ++i) p[i] = dist(rng);
-    } else if constexpr (std::is_integral_v<T>) {
-      std::uniform_int_distribution<int> dist(0, 3);
-      for (int64_t i = 0; i < t.numel(); ++i) p[i] = T(dist(rng));
-    } else {
-      std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-      for (int64_t i = 0; i < t.numel(); ++i) p[i] = T(dist(rng));
-    }
-  });
-  return t;
-}
-
 std::string sanitize_file_name(const std::string& name) {
   std::string out;
   for (char c : name) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "opt/random_feed.h"
 #include "runtime/session.h"
 #include "tools/args.h"
 
@@ -20,10 +21,6 @@ runtime::SessionOptions session_options_from(const ParsedArgs& args,
                                              runtime::SessionOptions base = {});
 // The single MODEL positional; a UsageError when there is none or more than one.
 const std::string& model_path(const ParsedArgs& args);
-
-// A random tensor matching `io`: floats uniform in [-1, 1), integers in [0, 3] (small enough
-// for index-like inputs), bools 0/1. Dynamic dims become 1; an unknown rank is Unsupported.
-Tensor random_input(const runtime::IoInfo& io, std::mt19937_64& rng);
 
 // A file name for a tensor name: characters other than [A-Za-z0-9._-] become '_', and names
 // that would be empty or hidden ("", ".", "..", ".x") get a leading '_'.

@@ -132,7 +132,7 @@ int run(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
 
   std::mt19937_64 rng(0);
   runtime::Feeds feeds;
-  for (const auto& io : session->inputs()) feeds.emplace_back(io.name, random_input(io, rng));
+  for (const auto& io : session->inputs()) feeds.emplace_back(io.name, opt::random_feed(io, rng));
 
   for (int64_t i = 0; i < warmup; ++i) session->run(feeds);
   std::vector<double> samples;

@@ -55,7 +55,7 @@ runtime::Feeds make_feeds(const runtime::Session& session, const ParsedArgs& arg
       out << "  " << io.name << ": " << dtype_name(feeds.back().second.dtype()) << " "
           << dims_str(feeds.back().second.shape()) << " from " << it->second << "\n";
     } else if (args.has("--random-inputs")) {
-      feeds.emplace_back(io.name, random_input(io, rng));
+      feeds.emplace_back(io.name, opt::random_feed(io, rng));
       out << "  " << io.name << ": " << dtype_name(feeds.back().second.dtype()) << " "
           << dims_str(feeds.back().second.shape()) << " random\n";
     } else {
@@ -144,7 +144,7 @@ Command run_command() {
       "Runs MODEL once and writes each output to DIR/OUTPUT.npy (characters other than\n"
       "letters, digits, '.', '_' and '-' in output names become '_'), then prints each\n"
       "output's shape, min/max/mean and, for outputs of at most 1000 elements, the argmax.\n"
-      "Random inputs are floats in [-1, 1), integers in [0, 3] and bools; dynamic\n"
+      "Random inputs are floats in [-1, 1), integers in [0, 1] and bools; dynamic\n"
       "dimensions are set to 1.\n",
       options, &run};
 }

@@ -79,7 +79,7 @@ Command verify_command() {
       "Tolerance tiers by dtype: float32 rtol 1e-4 atol 1e-5, float16/bfloat16 1e-2 / 1e-3,\n"
       "float64 1e-9 / 1e-12, others exact; --rtol/--atol replace them. When outputs differ,\n"
       "bisects on the number of applied rewrites and prints the first rewrite whose inclusion\n"
-      "makes them differ. Inputs not given are random (floats in [-1, 1), integers in [0, 3],\n"
+      "makes them differ. Inputs not given are random (floats in [-1, 1), integers in [0, 1],\n"
       "dynamic dimensions 1). Exit status: 0 match, 1 mismatch, 2 usage or other error.\n",
       {
           {"--input", "NAME=FILE.npy|FILE.npz",

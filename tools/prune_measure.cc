@@ -60,7 +60,7 @@ std::pair<double, double> paired_latency(const runtime::Session& a, const runtim
                                          double min_seconds) {
   std::mt19937_64 rng(0);
   runtime::Feeds feeds;
-  for (const auto& io : a.inputs()) feeds.emplace_back(io.name, random_input(io, rng));
+  for (const auto& io : a.inputs()) feeds.emplace_back(io.name, opt::random_feed(io, rng));
   a.run(feeds);
   b.run(feeds);  // warm-up (first-run allocations, caches)
   std::vector<double> ta, tb;

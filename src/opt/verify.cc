@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "onnx/onnx_reader.h"
+#include "opt/random_feed.h"
 #include "ops/op_util.h"
 #include "support/error.h"
 
@@ -16,27 +17,6 @@ namespace {
 
 // No limit, and explicitly so: EMBER_OPT_STOP_AFTER must not cut the runs verify compares.
 constexpr int64_t kAllRewrites = std::numeric_limits<int64_t>::max();
-
-Tensor random_feed(const runtime::IoInfo& io, std::mt19937_64& rng) {
-  const ir::TypeInfo& t = io.type;
-  EMBER_CHECK(t.kind == ir::ValueKind::Tensor && t.has_shape, Unsupported, "input '", io.name,
-              "' has no fixed rank; give its value");
-  Dims dims;
-  for (const ir::Dim& d : t.dims) dims.push_back(d.known() ? d.value : 1);
-  Tensor out(t.dtype, dims);
-  std::vector<double> v(size_t(out.numel()));
-  if (dtype_is_float(t.dtype)) {
-    std::uniform_real_distribution<double> u(-1.0, 1.0);
-    for (double& x : v) x = u(rng);
-  } else if (dtype_is_integer(t.dtype) || t.dtype == DType::Bool) {
-    std::uniform_int_distribution<int> u(0, t.dtype == DType::Bool ? 1 : 3);
-    for (double& x : v) x = u(rng);
-  } else {
-    fail(Status::Unsupported, "input '", io.name, "' is ", dtype_name(t.dtype), ": give its value");
-  }
-  ops::store_doubles(v, out);
-  return out;
-}
 
 runtime::Feeds complete_feeds(const runtime::Session& s, const runtime::Feeds& given, uint64_t seed) {
   std::mt19937_64 rng(seed);

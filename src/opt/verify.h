@@ -62,8 +62,8 @@ struct VerifyResult {
 // Fresh copies of the model: every run optimizes one in place.
 using ModelLoader = std::function<std::shared_ptr<ir::Model>()>;
 
-// Inputs missing from `feeds` get random values (floats in [-1, 1), integers in [0, 3], bools;
-// dynamic dims 1), as `ember run --random-inputs` does.
+// Inputs missing from `feeds` get random values from random_feed (opt/random_feed.h), as
+// `ember run --random-inputs` does.
 VerifyResult verify(const ModelLoader& load, const runtime::Feeds& feeds, const VerifyOptions& options);
 VerifyResult verify_file(const std::string& path, const runtime::Feeds& feeds, const VerifyOptions& options);
 
