@@ -3,8 +3,11 @@
 //   kt = Transpose(Reshape(k, [B, T, H, Dh]), 0 2 3 1)
 //   p  = Softmax(scale * (qh @ kt) [+ mask], last axis)      (scale: Div or Mul by a constant,
 //                                                             on qh, on kt or after the MatMul)
+//   p  = Where(IsNaN(p), 0, p)                             (optional: PyTorch's export of
+//                                                             scaled_dot_product_attention)
 //   y  = Reshape(Transpose(p @ vh, 0 2 1 3), [B, S, H*Dv])
-// becomes ai.ember Attention(q, k, v[, mask]) with num_heads = H and the product of the scales.
+// becomes ai.ember Attention(q, k, v[, mask]) with num_heads = H, the product of the scales and,
+// with the NaN guard, nan_probs_to_zero = 1.
 // The projections that produce q, k, v stay (FusedMatMul after fuse_matmul_add).
 #include <algorithm>
 
@@ -43,6 +46,7 @@ struct AttnMatch {
   ir::Value *q = nullptr, *k = nullptr, *v = nullptr, *mask = nullptr, *y = nullptr;
   int64_t heads = 0;
   double scale = 1.0;
+  bool nan_probs_to_zero = false;
   // Shape nodes reading the merged heads [B, S, H, Dv] (exports with dynamic axes compute the
   // merge Reshape's target from them); the rewrite feeds their users an equivalent value.
   std::vector<const ir::Node*> merge_shapes;
@@ -118,6 +122,27 @@ ir::Value* split_heads(ir::Value* operand, const std::vector<int64_t>& perm, Att
   return x;
 }
 
+// Where(IsNaN(p), 0, p) reading the Softmax output p, as the only two consumers of p: PyTorch
+// writes it after the Softmax of scaled_dot_product_attention, because a query whose keys are all
+// masked with -inf gets a row of NaN there. Returns the Where (its IsNaN into `isnan`), or null.
+const ir::Node* nan_guard(const ir::Value* p, const ir::Node** isnan) {
+  if (p->is_output || p->consumers.size() != 2) return nullptr;
+  const ir::Node* test = nullptr;
+  const ir::Node* where = nullptr;
+  for (const ir::Node* c : p->consumers) {
+    if (is_op(c, "IsNaN")) test = c;
+    else if (is_op(c, "Where")) where = c;
+  }
+  if (!test || !where || !has_single_use(test->outputs[0]) || where->inputs.size() != 3) return nullptr;
+  if (where->inputs[0] != test->outputs[0] || where->inputs[2] != p) return nullptr;
+  const std::optional<double> zero = scalar_of(where->inputs[1]);
+  if (!zero || *zero != 0.0) return nullptr;
+  const std::vector<ir::Dim>&pd = p->type.dims, &wd = where->outputs[0]->type.dims;  // no broadcast
+  if (pd.size() != wd.size() || !std::equal(pd.begin(), pd.end(), wd.begin(), same_dim)) return nullptr;
+  *isnan = test;
+  return where;
+}
+
 std::optional<AttnMatch> match(const ir::Node* sm) {
   ir::Value* in = sm->inputs.empty() ? nullptr : sm->inputs[0];
   if (rank_of(in) != 4u || in->type.dtype != DType::Float32) return std::nullopt;
@@ -163,9 +188,16 @@ std::optional<AttnMatch> match(const ir::Node* sm) {
   m.q = split_heads(mm->inputs[0], {0, 2, 1, 3}, m);
   m.k = m.q ? split_heads(mm->inputs[1], {0, 2, 3, 1}, m) : nullptr;
   if (!m.k) return std::nullopt;
-  // Softmax -> MatMul(p, vh) -> Transpose(0 2 1 3) -> Reshape [B, S, H*Dv].
-  const ir::Node* pv = sole_consumer(sm->outputs[0]);
-  if (!is_op(pv, "MatMul") || pv->inputs[0] != sm->outputs[0]) return std::nullopt;
+  // Softmax [-> NaN guard] -> MatMul(p, vh) -> Transpose(0 2 1 3) -> Reshape [B, S, H*Dv].
+  const ir::Value* probs = sm->outputs[0];
+  const ir::Node* isnan = nullptr;
+  if (const ir::Node* guard = nan_guard(probs, &isnan)) {
+    m.nodes.insert(m.nodes.end(), {isnan, guard});
+    m.nan_probs_to_zero = true;
+    probs = guard->outputs[0];
+  }
+  const ir::Node* pv = sole_consumer(probs);
+  if (!is_op(pv, "MatMul") || pv->inputs[0] != probs) return std::nullopt;
   m.nodes.push_back(pv);
   m.v = split_heads(pv->inputs[1], {0, 2, 1, 3}, m);
   if (!m.v) return std::nullopt;
@@ -208,6 +240,7 @@ class FuseAttention final : public Pass {
                        NewNode n{"Attention", kEmberDomain, 1, {m.q, m.k, m.v}, {m.y},
                                  {attr_int("num_heads", m.heads), attr_float("scale", float(m.scale))}};
                        if (m.mask) n.inputs.push_back(m.mask);
+                       if (m.nan_probs_to_zero) n.attrs.push_back(attr_int("nan_probs_to_zero", 1));
                        replace_with(gr, m.nodes, std::move(n));
                      }});
     }

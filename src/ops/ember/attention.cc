@@ -58,7 +58,7 @@ class AttentionKernel final : public Kernel {
  public:
   explicit AttentionKernel(const ir::Node& node)
       : node_(node.describe()), heads_(num_heads(node)), scale_attr_(node.has_attr("scale")),
-        scale_(node.attr_float("scale", 0.0f)) {}
+        scale_(node.attr_float("scale", 0.0f)), nan_probs_to_zero_(node.attr_int("nan_probs_to_zero", 0) != 0) {}
 
   void run(KernelContext& ctx) const override {
     const Tensor &q = ctx.input(0), &k = ctx.input(1), &v = ctx.input(2);
@@ -106,6 +106,8 @@ class AttentionKernel final : public Kernel {
           double sum = 0;
           for (int64_t t = 0; t < T; ++t) sum += std::exp(double(row[t]) - double(mx));
           for (int64_t t = 0; t < T; ++t) row[t] = float(std::exp(double(row[t]) - double(mx)) / sum);
+          if (nan_probs_to_zero_)
+            for (int64_t t = 0; t < T; ++t) row[t] = std::isnan(row[t]) ? 0.0f : row[t];
         }
         kernels::gemm<float>(S, Dv, T, scores.data(), T, false, vh, H * Dv, false, yp + b * S * H * Dv + h * Dv,
                              H * Dv, 1.0f, 0.0f);
@@ -118,6 +120,7 @@ class AttentionKernel final : public Kernel {
   int64_t heads_;
   bool scale_attr_;
   float scale_;
+  bool nan_probs_to_zero_;
 };
 
 std::unique_ptr<Kernel> make_attention(const ir::Node& node, KernelFactoryContext&) {

@@ -313,6 +313,17 @@ TEST_CASE("native vector ops: ai.ember Attention matches a loop in double") {
   REQUIRE(kern != nullptr);
   check_close(run_kernel(*kern, {q2, k2, v2})[0],
               make_tensor(DType::Float32, q2.shape(), attention_loop(q2, k2, v2, nullptr, 2, 1.0 / 8.0)), Tier::Close, 64);
+  // nan_probs_to_zero: query 1 of batch 0 has every key masked with -inf (a NaN Softmax row),
+  // whose output becomes 0; the other queries are as without the attribute.
+  Tensor hard = rnd({B, 1, S, T}, -4, 0);
+  for (int64_t t = 0; t < T; ++t) hard.data<float>()[1 * T + t] = -INFINITY;
+  auto guarded = make_node("Attention", "ai.ember", 1, {q, k, v, hard},
+                           {attr_int("num_heads", H), attr_int("nan_probs_to_zero", 1)});
+  auto gk = native(*guarded->node);
+  REQUIRE(gk != nullptr);
+  std::vector<double> want = attention_loop(q, k, v, &hard, H, 1.0 / std::sqrt(double(Dh)));
+  for (int64_t c = 0; c < H * Dv; ++c) want[size_t(1 * H * Dv + c)] = 0.0;  // batch 0, query 1
+  check_close(run_kernel(*gk, {q, k, v, hard})[0], make_tensor(DType::Float32, {B, S, H * Dv}, want), Tier::Close, T);
   // A mask that does not broadcast is refused by name.
   auto bad = make_node("Attention", "ai.ember", 1, {q, k, v, rnd({3, T})}, {attr_int("num_heads", H)});
   auto bk = native(*bad->node);

@@ -9,7 +9,8 @@
 namespace ember::test {
 namespace {
 
-enum class Scale { DivAfter, MulAfter, MulOnQ, DivOnQ };
+// MulOnQAndK: 1/sqrt(sqrt(Dh)) on both Q and K^T, as PyTorch exports scaled_dot_product_attention.
+enum class Scale { DivAfter, MulAfter, MulOnQ, DivOnQ, MulOnQAndK };
 
 struct AttnShape {
   int64_t batch, seq, heads, head_dim;
@@ -39,8 +40,9 @@ ir::Value* target_shape(FusionGraph& b, ir::Value* x, const AttnShape& s, Target
 }
 
 // The block scripts/make_models.py attention() builds, with the scale and mask variants.
+// nan_guard: Where(IsNaN(p), 0, p) after the Softmax, as PyTorch's SDPA export writes it.
 ir::Value* attention(FusionGraph& b, ir::Value* x, ir::Value* mask, const AttnShape& s, Scale scale,
-                     TargetDims how = TargetDims::Literal) {
+                     TargetDims how = TargetDims::Literal, bool nan_guard = false) {
   const int64_t hidden = s.heads * s.head_dim;
   ir::Value* split = target_shape(b, x, s, how, {s.heads, s.head_dim});
   auto project = [&](const std::vector<int64_t>& perm) {
@@ -53,12 +55,18 @@ ir::Value* attention(FusionGraph& b, ir::Value* x, ir::Value* mask, const AttnSh
   if (scale == Scale::MulOnQ) q = b.op("Mul", {q, b.scalar(1.0f / root)});
   if (scale == Scale::DivOnQ) q = b.op("Div", {q, b.scalar(root)});
   ir::Value* kt = project({0, 2, 3, 1});
+  if (scale == Scale::MulOnQAndK) {
+    const float quarter = float(1.0 / std::sqrt(double(root)));
+    q = b.op("Mul", {q, b.scalar(quarter)});
+    kt = b.op("Mul", {kt, b.scalar(quarter)});
+  }
   ir::Value* v = project({0, 2, 1, 3});
   ir::Value* scores = b.op("MatMul", {q, kt});
   if (scale == Scale::DivAfter) scores = b.op("Div", {scores, b.scalar(root)});
   if (scale == Scale::MulAfter) scores = b.op("Mul", {b.scalar(1.0f / root), scores});
   if (mask) scores = b.op("Add", {scores, mask});
   ir::Value* probs = b.op("Softmax", {scores}, {attr_int("axis", -1)});
+  if (nan_guard) probs = b.op("Where", {b.op("IsNaN", {probs}), b.scalar(0.0f), probs});
   ir::Value* ctx = b.op("Transpose", {b.op("MatMul", {probs, v})}, {attr_ints("perm", {0, 2, 1, 3})});
   ctx = b.op("Reshape", {ctx, target_shape(b, ctx, s, how, {hidden})});
   return linear(b, ctx, hidden, hidden);
@@ -116,6 +124,45 @@ TEST_CASE("fuse_attention: symbolic batch and sequence (dynamic axes: reshapes t
     CHECK(r.after.count("Reshape") == 0);
     CHECK(r.after.count("Transpose") == 0);
   }
+}
+
+TEST_CASE("fuse_attention: PyTorch's SDPA export (Q and K^T scaled, -inf mask, NaN guard); all-masked rows give 0") {
+  const AttnShape s{2, 6, 3, 4};
+  // Additive mask [B, 1, S, T]: 0 or -inf; batch 0's query 2 has every key masked, so its
+  // Softmax row is NaN and the guard makes that query's output 0.
+  Tensor mask(DType::Float32, {s.batch, 1, s.seq, s.seq});
+  for (int64_t i = 0; i < mask.numel(); ++i) {
+    const int64_t row = i / s.seq, col = i % s.seq;
+    mask.data<float>()[i] = row == 2 || (col + row) % 3 == 0 ? -INFINITY : 0.0f;
+  }
+  const FusionResult r = check_fusion(
+      [&](FusionGraph& b) {
+        ir::Value* x = b.input("x", {s.batch, s.seq, s.heads * s.head_dim});
+        b.output(attention(b, x, b.constant("mask", mask), s, Scale::MulOnQAndK, TargetDims::Literal, true));
+      },
+      attention_and_matmul(), Tier::Close, s.heads * s.head_dim * 2, -2.0, 2.0);
+  CHECK(r.after == std::map<std::string, int>{{"ai.ember.Attention", 1}, {"ai.ember.FusedMatMul", 4}});
+  for (const auto& n : r.fused->graph->nodes())
+    if (n->op_type == "Attention") {
+      CHECK(n->attr_int("nan_probs_to_zero", 0) == 1);
+      CHECK(n->attr_float("scale", 0) == doctest::Approx(1.0 / std::sqrt(double(s.head_dim))));
+    }
+  // The Softmax output read by anything besides the guard is not a guard: nothing fuses.
+  const FusionResult kept = check_fusion(
+      [&](FusionGraph& b) {
+        ir::Value* x = b.input("x", {1, 4, 6});
+        ir::Value* split = b.ints({1, 4, 2, 3});
+        auto heads = [&](const std::vector<int64_t>& perm) {
+          return b.op("Transpose", {b.op("Reshape", {linear(b, x, 6, 6), split})}, {attr_ints("perm", perm)});
+        };
+        ir::Value* probs = b.op("Softmax", {b.op("MatMul", {heads({0, 2, 1, 3}), heads({0, 2, 3, 1})})}, {attr_int("axis", -1)});
+        ir::Value* guarded = b.op("Where", {b.op("IsNaN", {probs}), b.scalar(0.0f), probs});
+        ir::Value* ctx = b.op("Transpose", {b.op("MatMul", {guarded, heads({0, 2, 1, 3})})}, {attr_ints("perm", {0, 2, 1, 3})});
+        b.output(b.op("Reshape", {ctx, b.ints({1, 4, 6})}));
+        b.output(b.op("ReduceSum", {probs}, {attr_int("keepdims", 0)}));
+      },
+      passes_of(opt::make_fuse_attention()), Tier::Close, 6);
+  CHECK(kept.applied.empty());
 }
 
 TEST_CASE("fuse_attention: a Softmax over another axis or a missing merge is left alone") {

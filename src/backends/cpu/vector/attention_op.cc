@@ -16,9 +16,10 @@ namespace {
 
 class AttentionKernel final : public NativeKernel {
  public:
-  AttentionKernel(const ir::Node& node, int64_t heads, float scale, bool has_scale)
+  AttentionKernel(const ir::Node& node, int64_t heads, float scale, bool has_scale, bool nan_probs_to_zero)
       : NativeKernel(kernel_name("attention", kernels::vector_kernels()), node, false),
-        gemm_(*kernels::kernel_table().f32_gemm), heads_(heads), scale_(scale), has_scale_(has_scale) {}
+        gemm_(*kernels::kernel_table().f32_gemm), heads_(heads), scale_(scale), has_scale_(has_scale),
+        nan_probs_to_zero_(nan_probs_to_zero) {}
 
   void run(ops::KernelContext& ctx) const override {
     const Tensor& q = ctx.input(0);
@@ -88,6 +89,8 @@ class AttentionKernel final : public NativeKernel {
           }
         }
         k_.softmax(S, T, scores, scores);
+        if (nan_probs_to_zero_)  // a query whose keys are all masked (-inf): its NaN row becomes 0
+          for (int64_t i = 0; i < S * T; ++i) scores[i] = scores[i] == scores[i] ? scores[i] : 0.0f;
         // Y_h[S, Dv] = P[S, T] V_h[T, Dv], into Y's columns h*Dv.. of row stride H*Dv.
         gemm_.pack_b(T, Dv, vh, H * Dv, false, packed_v);
         gemm_.gemm_packed(S, Dv, T, scores, T, false, packed_v, yp + b * S * H * Dv + h * Dv, H * Dv, 1.0f, 0.0f,
@@ -101,13 +104,15 @@ class AttentionKernel final : public NativeKernel {
   int64_t heads_;
   float scale_;
   bool has_scale_;
+  bool nan_probs_to_zero_;
 };
 
 std::unique_ptr<ops::Kernel> make_attention(const ir::Node& node, const runtime::BackendOptions&) {
   if (!all_inputs_f32(node)) return nullptr;
   const int64_t heads = node.attr_int("num_heads");
   EMBER_CHECK(heads >= 1, InvalidModel, node.describe(), ": num_heads must be >= 1, given ", heads);
-  return std::make_unique<AttentionKernel>(node, heads, node.attr_float("scale", 0.0f), node.has_attr("scale"));
+  return std::make_unique<AttentionKernel>(node, heads, node.attr_float("scale", 0.0f), node.has_attr("scale"),
+                                           node.attr_int("nan_probs_to_zero", 0) != 0);
 }
 
 }  // namespace

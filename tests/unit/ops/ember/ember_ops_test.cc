@@ -106,6 +106,26 @@ TEST_CASE("ai.ember Attention against a double loop") {
   }
 }
 
+TEST_CASE("ai.ember Attention nan_probs_to_zero: a query with every key masked (-inf) gives 0, as the guarded graph") {
+  const Tensor q = random_tensor(DType::Float32, {1, 3, 4}, -2, 2);
+  const Tensor k = random_tensor(DType::Float32, {1, 5, 4}, -2, 2);
+  const Tensor v = random_tensor(DType::Float32, {1, 5, 4});
+  Tensor mask(DType::Float32, {1, 1, 3, 5});
+  for (int64_t i = 0; i < mask.numel(); ++i) mask.data<float>()[i] = i / 5 == 1 || i % 2 ? -INFINITY : 0.0f;
+  const Tensor plain = run_op(ember("Attention", {q, k, v, mask}, {attr_int("num_heads", 2)}))[0];
+  const Tensor got =
+      run_op(ember("Attention", {q, k, v, mask}, {attr_int("num_heads", 2), attr_int("nan_probs_to_zero", 1)}))[0];
+  for (int64_t i = 0; i < got.numel(); ++i) {
+    CAPTURE(i);
+    if (i / 4 == 1) {  // query 1: every key masked
+      CHECK(std::isnan(plain.data<float>()[i]));
+      CHECK(got.data<float>()[i] == 0.0f);
+    } else {
+      CHECK(got.data<float>()[i] == plain.data<float>()[i]);
+    }
+  }
+}
+
 TEST_CASE("ai.ember SkipLayerNormalization and LayerNormalization against the standard ops") {
   const Tensor x = random_tensor(DType::Float32, {3, 5, 17});
   const Tensor skip = random_tensor(DType::Float32, {3, 5, 17});
