@@ -90,3 +90,61 @@ def test_level_one_fuses_nothing(tmp_path):
     save_model(make_models.bert_base(layers=1, hidden=32, heads=2, seq=8, ffn=64), path)
     counts = optimized_op_counts(path, level=1)
     assert not any(op.startswith("ai.ember.") for op in counts), counts
+
+
+def sdpa_attention_model(seq=6, heads=2, head_dim=4):
+    """One self-attention block as PyTorch exports scaled_dot_product_attention (Hugging Face
+    BERT): Q and K^T each scaled by 1/sqrt(sqrt(Dh)), a boolean mask turned into 0 / -inf by
+    Where, and Where(IsNaN(p), 0, p) after the Softmax."""
+    from onnx import TensorProto, helper, numpy_helper
+    hidden = heads * head_dim
+    rng = np.random.default_rng(5)
+    inits, nodes = [], []
+
+    def const(name, array):
+        inits.append(numpy_helper.from_array(np.asarray(array), name))
+        return name
+
+    def node(op, inputs, name, **attrs):
+        nodes.append(helper.make_node(op, inputs, [name], name=name, **attrs))
+        return name
+
+    def heads_of(which, perm):
+        w = const(which + "_w", rng.uniform(-0.5, 0.5, (hidden, hidden)).astype(np.float32))
+        b = const(which + "_b", rng.uniform(-0.1, 0.1, hidden).astype(np.float32))
+        p = node("Add", [b, node("MatMul", ["x", w], which + "_mm")], which + "_add")
+        r = node("Reshape", [p, const(which + "_shape", np.array([1, seq, heads, head_dim], np.int64))], which + "_r")
+        return node("Transpose", [r], which + "_t", perm=perm)
+
+    quarter = const("quarter", np.array(1.0 / np.sqrt(np.sqrt(head_dim)), np.float32))
+    q = node("Mul", [heads_of("q", [0, 2, 1, 3]), quarter], "q_scaled")
+    kt = node("Mul", [heads_of("k", [0, 2, 3, 1]), quarter], "k_scaled")
+    v = heads_of("v", [0, 2, 1, 3])
+    bias = node("Where", ["keep", const("zero", np.array([0.0], np.float32)),
+                          const("minus_inf", np.array([-np.inf], np.float32))], "mask_bias")
+    p = node("Softmax", [node("Add", [node("MatMul", [q, kt], "scores"), bias], "masked")], "probs", axis=-1)
+    p = node("Where", [node("IsNaN", [p], "probs_nan"), const("zero_p", np.array([0.0], np.float32)), p], "probs_guarded")
+    y = node("Transpose", [node("MatMul", [p, v], "ctx")], "ctx_t", perm=[0, 2, 1, 3])
+    node("Reshape", [y, const("merged", np.array([1, seq, hidden], np.int64))], "y")
+    graph = helper.make_graph(
+        nodes, "sdpa_block",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, seq, hidden]),
+         helper.make_tensor_value_info("keep", TensorProto.BOOL, [1, 1, seq, seq])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, seq, hidden])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_pytorch_sdpa_attention_fuses_and_matches_onnxruntime(tmp_path, rng):
+    path = str(tmp_path / "sdpa.onnx")
+    save_model(sdpa_attention_model(), path)
+    counts = optimized_op_counts(path)
+    assert counts.get("ai.ember.Attention") == 1, counts
+    for gone in ("Softmax", "IsNaN", "MatMul", "Transpose"):
+        assert gone not in counts, counts
+    x = rng.standard_normal((1, 6, 8)).astype(np.float32)
+    keep = rng.random((1, 1, 6, 6)) < 0.7
+    keep[..., 0] = True
+    compare_with_onnxruntime(path, {"x": x, "keep": keep})
+    # Query 3 sees no key: its Softmax row is NaN, which the guard (and the fused node) makes 0.
+    keep[:, :, 3, :] = False
+    compare_with_onnxruntime(path, {"x": x, "keep": keep})

@@ -1,0 +1,76 @@
+"""Exports the three benchmark networks with PyTorch's own ONNX exporter, as a user would.
+
+Ember's bundled models (scripts/make_models.py) are written with the onnx helper API. This
+script writes the same networks through a different tool, so the fusions, verify mode and the
+comparison with onnxruntime can be checked on graphs Ember's authors did not write:
+  tv_resnet50.onnx, tv_mobilenet_v2.onnx  torchvision's models (random weights, eval mode)
+  hf_bert_base.onnx                       Hugging Face transformers' BertModel (bert-base shape,
+                                          random weights; attention through PyTorch's
+                                          scaled_dot_product_attention), sequence 128
+Nothing is downloaded: the weights are random (seeded), which is all latency, fusion and
+verify checks need.
+
+It needs torch, torchvision and transformers, which Ember itself does not (a few GB): install
+them in a separate environment, e.g.
+    python3 -m venv /tmp/torch-env && /tmp/torch-env/bin/pip install torch torchvision transformers onnx
+    /tmp/torch-env/bin/python benchmarks/export_torch_models.py --out-dir /tmp/exported
+then, with Ember's environment:
+    PYTHONPATH=build/release/python .venv/bin/python benchmarks/compare.py \\
+        --models /tmp/exported/tv_resnet50.onnx,/tmp/exported/tv_mobilenet_v2.onnx,/tmp/exported/hf_bert_base.onnx
+    build/release/tools/ember verify /tmp/exported/hf_bert_base.onnx
+"""
+import argparse
+import os
+import sys
+
+
+def _bert(torch, transformers):
+    """BertModel taking its three inputs by position, returning (last_hidden_state, pooler_output)."""
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bert = transformers.BertModel(transformers.BertConfig(), add_pooling_layer=True)
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            out = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            return out.last_hidden_state, out.pooler_output
+
+    return Wrapped()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out-dir", required=True)
+    ap.add_argument("--opset", type=int, default=17)
+    ap.add_argument("--seq", type=int, default=128, help="BERT sequence length (static)")
+    args = ap.parse_args()
+    try:
+        import torch
+        import torchvision
+        import transformers
+    except ImportError as e:
+        sys.exit(f"export_torch_models.py: {e}; it needs torch, torchvision and transformers (see --help)")
+    torch.manual_seed(0)
+    os.makedirs(args.out_dir, exist_ok=True)
+
+    def export(model, example, name, inputs, outputs):
+        path = os.path.join(args.out_dir, name + ".onnx")
+        model.eval()
+        # dynamo=False: the TorchScript exporter most deployed models were written with.
+        torch.onnx.export(model, example, path, dynamo=False, opset_version=args.opset,
+                          input_names=inputs, output_names=outputs)
+        print(f"wrote {path} (torch {torch.__version__})")
+
+    image = (torch.randn(1, 3, 224, 224),)
+    export(torchvision.models.resnet50(), image, "tv_resnet50", ["input"], ["logits"])
+    export(torchvision.models.mobilenet_v2(), image, "tv_mobilenet_v2", ["input"], ["logits"])
+    ids = torch.randint(0, 30522, (1, args.seq))
+    ones = torch.ones(1, args.seq, dtype=torch.int64)
+    zeros = torch.zeros(1, args.seq, dtype=torch.int64)
+    export(_bert(torch, transformers), (ids, ones, zeros), "hf_bert_base",
+           ["input_ids", "attention_mask", "token_type_ids"], ["last_hidden_state", "pooler_output"])
+
+
+if __name__ == "__main__":
+    main()
