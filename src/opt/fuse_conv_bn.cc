@@ -4,10 +4,14 @@
 //  - BN -> Conv (the BN feeds only an unpadded Conv): s scales the Conv's input channels and
 //    the shift becomes bias (zero padding would see the shift, hence unpadded only).
 //  - any other BN: a per-channel affine Mul + Add with constants shaped [C, 1, ...].
+//  - Conv -> Mul or Add by a per-output-channel constant (a BN that an exporter already wrote
+//    in that affine form: tf2onnx leaves Keras' depthwise BNs as Conv -> Mul [-> Add]) folds
+//    into the Conv like Conv -> BN.
 // The folded weights overwrite W in place when this Conv is W's only reader and W's storage is
 // its own (the reader's aligned copy of a misaligned initializer, or an earlier pass's result);
 // otherwise (W shared by other nodes or by another Tensor, mapped from the file, or wrapped
 // caller memory) they go to a new tensor.
+#include <algorithm>
 #include <cmath>
 
 #include "ops/op_util.h"
@@ -41,6 +45,26 @@ std::optional<BnAffine> bn_affine(const ir::Node* bn) {
     a.scale.push_back(s);
     a.shift.push_back(p[1][c] - p[2][c] * s);
   }
+  return a;
+}
+
+// Mul / Add of `x` by a float32 constant that broadcasts along the channel axis (dim 1) of a
+// rank-`rank` x with `channels` channels only: [], [1], [C, 1, 1], [1, C, 1, 1], [1, 1, 1]...
+// Returns it as an affine map per channel (Mul: scale, Add: shift).
+std::optional<BnAffine> channel_affine(const ir::Node* n, const ir::Value* x, size_t rank, int64_t channels) {
+  if (!n || (!is_op(n, "Mul") && !is_op(n, "Add")) || n->inputs.size() != 2) return std::nullopt;
+  const ir::Value* cv = other_input(n, x);
+  const Tensor* c = cv ? constant_of(cv) : nullptr;
+  if (!c || c->dtype() != DType::Float32 || c->rank() > rank) return std::nullopt;
+  for (size_t i = 0; i < c->rank(); ++i) {
+    const size_t axis = rank - c->rank() + i;  // right-aligned, as broadcasting aligns
+    if (c->dim(i) != 1 && !(axis == 1 && c->dim(i) == channels)) return std::nullopt;
+  }
+  const std::vector<double> v = ops::read_doubles(*c);
+  const bool mul = is_op(n, "Mul");
+  BnAffine a{std::vector<double>(size_t(channels), mul ? 0.0 : 1.0), std::vector<double>(size_t(channels), 0.0)};
+  for (int64_t m = 0; m < channels; ++m) (mul ? a.scale : a.shift)[size_t(m)] = v[v.size() == 1 ? 0 : size_t(m)];
+  if (!mul) std::fill(a.scale.begin(), a.scale.end(), 1.0);
   return a;
 }
 
@@ -166,6 +190,15 @@ class FuseConvBn final : public Pass {
     Claims claims;
     for (const auto& up : g.nodes()) {
       const ir::Node* bn = up.get();
+      if (foldable_conv(bn) && has_single_use(bn->outputs[0])) {  // Conv -> Mul / Add by a constant
+        const ir::Node* next = sole_consumer(bn->outputs[0]);
+        const Tensor& w = *constant_of(bn->inputs[1]);
+        const std::optional<BnAffine> a = channel_affine(next, bn->outputs[0], w.rank(), w.dim(0));
+        if (a && !bn->outputs[0]->is_output && claims.claim({bn, next}))
+          out.push_back({std::string(name()) + ": " + join_names({bn, next}) + " (constant " + next->op_type + ")",
+                         [conv = bn, next, a = *a](ir::Graph& gr) { fold_into_producer(gr, conv, next, a); }});
+        continue;
+      }
       const std::optional<BnAffine> a = bn_affine(bn);
       if (!a) continue;
       const ir::Node* conv = bn->inputs[0]->producer;

@@ -79,6 +79,55 @@ TEST_CASE("fuse_conv_bn: a BatchNormalization that cannot fold becomes a per-cha
   }
 }
 
+TEST_CASE("fuse_conv_bn: Conv then Mul / Add by a per-channel constant (tf2onnx's depthwise BN) folds into the Conv") {
+  for (const auto& [group, bias, scale_shape, shift_shape] :
+       {std::tuple{6, false, Dims{1, 6, 1, 1}, Dims{6, 1, 1}}, std::tuple{1, true, Dims{6, 1, 1}, Dims{1, 6, 1, 1}},
+        std::tuple{6, true, Dims{}, Dims{1}}, std::tuple{2, false, Dims{1, 1, 1}, Dims{6, 1, 1}}}) {
+    CAPTURE(group);
+    CAPTURE(dims_str(scale_shape));
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* y = conv(b, b.input("x", {2, 6, 7, 5}), 6, 6, 3, 1, group, bias);
+          y = b.op("Mul", {b.weight("scale", scale_shape, 0.5, 1.5), y});  // constant first: either order
+          y = b.op("Add", {y, b.weight("shift", shift_shape)});
+          b.output(b.op("Clip", {y, b.scalar(0.0f), b.scalar(6.0f)}));
+        },
+        passes_of(opt::make_fuse_conv_bn()), Tier::Close, 6 / group * 9);
+    CHECK(r.after == std::map<std::string, int>{{"Conv", 1}, {"Clip", 1}});
+    CHECK(r.applied.size() == 2);
+  }
+}
+
+TEST_CASE("fuse_conv_bn: a Mul / Add that is not per channel, or not by a constant, stays") {
+  SUBCASE("a constant that varies along the width") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          b.output(b.op("Mul", {conv(b, b.input("x", {1, 3, 4, 5}), 3, 4, 1, 0, 1, true), b.weight("s", {1, 1, 1, 5})}));
+        },
+        passes_of(opt::make_fuse_conv_bn()), Tier::Close, 3);
+    CHECK(r.applied.empty());
+  }
+  SUBCASE("a residual Add (a computed value)") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* x = b.input("x", {1, 4, 4, 5});
+          b.output(b.op("Add", {conv(b, x, 4, 4, 1, 0, 1, true), x}));
+        },
+        passes_of(opt::make_fuse_conv_bn()), Tier::Close, 4);
+    CHECK(r.applied.empty());
+  }
+  SUBCASE("a Conv whose output is also read elsewhere") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* y = conv(b, b.input("x", {1, 2, 5, 5}), 2, 3, 1, 0, 1, true);
+          b.output(b.op("Mul", {y, b.weight("s", {3, 1, 1})}));
+          b.output(y);
+        },
+        passes_of(opt::make_fuse_conv_bn()), Tier::Close, 2);
+    CHECK(r.applied.empty());
+  }
+}
+
 TEST_CASE("fuse_conv_bn: a BatchNormalization with a computed scale is left alone") {
   const FusionResult r = check_fusion(
       [&](FusionGraph& b) {
