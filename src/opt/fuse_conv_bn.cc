@@ -54,12 +54,9 @@ std::optional<BnAffine> bn_affine(const ir::Node* bn) {
 std::optional<BnAffine> channel_affine(const ir::Node* n, const ir::Value* x, size_t rank, int64_t channels) {
   if (!n || (!is_op(n, "Mul") && !is_op(n, "Add")) || n->inputs.size() != 2) return std::nullopt;
   const ir::Value* cv = other_input(n, x);
-  const Tensor* c = cv ? constant_of(cv) : nullptr;
-  if (!c || c->dtype() != DType::Float32 || c->rank() > rank) return std::nullopt;
-  for (size_t i = 0; i < c->rank(); ++i) {
-    const size_t axis = rank - c->rank() + i;  // right-aligned, as broadcasting aligns
-    if (c->dim(i) != 1 && !(axis == 1 && c->dim(i) == channels)) return std::nullopt;
-  }
+  if (!cv || !per_channel_constant(cv, rank)) return std::nullopt;
+  const Tensor* c = constant_of(cv);
+  if (c->dtype() != DType::Float32 || (c->numel() != 1 && c->numel() != channels)) return std::nullopt;
   const std::vector<double> v = ops::read_doubles(*c);
   const bool mul = is_op(n, "Mul");
   BnAffine a{std::vector<double>(size_t(channels), mul ? 0.0 : 1.0), std::vector<double>(size_t(channels), 0.0)};

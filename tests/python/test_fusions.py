@@ -92,10 +92,12 @@ def test_level_one_fuses_nothing(tmp_path):
     assert not any(op.startswith("ai.ember.") for op in counts), counts
 
 
-def sdpa_attention_model(seq=6, heads=2, head_dim=4):
+def sdpa_attention_model(seq=6, heads=2, head_dim=4, dynamo=False):
     """One self-attention block as PyTorch exports scaled_dot_product_attention (Hugging Face
     BERT): Q and K^T each scaled by 1/sqrt(sqrt(Dh)), a boolean mask turned into 0 / -inf by
-    Where, and Where(IsNaN(p), 0, p) after the Softmax."""
+    Where, and Where(IsNaN(p), 0, p) after the Softmax. dynamo: as torch.onnx.export(dynamo=True)
+    writes it: K^T through Reshape [B*H, T, D] -> Transpose -> Reshape [B, H, D, T], the mask's
+    minimum float instead of -inf."""
     from onnx import TensorProto, helper, numpy_helper
     hidden = heads * head_dim
     rng = np.random.default_rng(5)
@@ -118,10 +120,17 @@ def sdpa_attention_model(seq=6, heads=2, head_dim=4):
 
     quarter = const("quarter", np.array(1.0 / np.sqrt(np.sqrt(head_dim)), np.float32))
     q = node("Mul", [heads_of("q", [0, 2, 1, 3]), quarter], "q_scaled")
-    kt = node("Mul", [heads_of("k", [0, 2, 3, 1]), quarter], "k_scaled")
+    if dynamo:
+        k = node("Reshape", [heads_of("k", [0, 2, 1, 3]), const("k_merge", np.array([-1, seq, head_dim], np.int64))], "k_m")
+        k = node("Transpose", [k], "k_mt", perm=[0, 2, 1])
+        k = node("Reshape", [k, const("k_split", np.array([1, heads, head_dim, seq], np.int64))], "k_split_r")
+    else:
+        k = heads_of("k", [0, 2, 3, 1])
+    kt = node("Mul", [k, quarter], "k_scaled")
     v = heads_of("v", [0, 2, 1, 3])
+    lowest = np.finfo(np.float32).min if dynamo else -np.inf
     bias = node("Where", ["keep", const("zero", np.array([0.0], np.float32)),
-                          const("minus_inf", np.array([-np.inf], np.float32))], "mask_bias")
+                          const("mask_fill", np.array([lowest], np.float32))], "mask_bias")
     p = node("Softmax", [node("Add", [node("MatMul", [q, kt], "scores"), bias], "masked")], "probs", axis=-1)
     p = node("Where", [node("IsNaN", [p], "probs_nan"), const("zero_p", np.array([0.0], np.float32)), p], "probs_guarded")
     y = node("Transpose", [node("MatMul", [p, v], "ctx")], "ctx_t", perm=[0, 2, 1, 3])
@@ -134,12 +143,13 @@ def sdpa_attention_model(seq=6, heads=2, head_dim=4):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
-def test_pytorch_sdpa_attention_fuses_and_matches_onnxruntime(tmp_path, rng):
+@pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])
+def test_pytorch_sdpa_attention_fuses_and_matches_onnxruntime(tmp_path, rng, dynamo):
     path = str(tmp_path / "sdpa.onnx")
-    save_model(sdpa_attention_model(), path)
+    save_model(sdpa_attention_model(dynamo=dynamo), path)
     counts = optimized_op_counts(path)
     assert counts.get("ai.ember.Attention") == 1, counts
-    for gone in ("Softmax", "IsNaN", "MatMul", "Transpose"):
+    for gone in ("Softmax", "IsNaN", "MatMul", "Transpose", "Reshape"):
         assert gone not in counts, counts
     x = rng.standard_normal((1, 6, 8)).astype(np.float32)
     keep = rng.random((1, 1, 6, 6)) < 0.7

@@ -62,4 +62,55 @@ TEST_CASE("fuse_reshape_transpose: Transpose chains compose; the identity disapp
   }
 }
 
+TEST_CASE("fuse_reshape_transpose: merge leading dims, Transpose the rest, split them back = one Transpose") {
+  // PyTorch's dynamo exporter writes K^T of attention as [B,H,T,D] -> [B*H,T,D] -> (0 2 1) -> [B,H,D,T].
+  SUBCASE("two leading dims, as dynamo writes K^T") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* x = b.input("x", {2, 3, 5, 4});
+          ir::Value* m = b.op("Reshape", {x, b.ints({-1, 5, 4})});
+          ir::Value* t = b.op("Transpose", {m}, {attr_ints("perm", {0, 2, 1})});
+          b.output(b.op("Reshape", {t, b.ints({2, 3, 4, 5})}));
+        },
+        passes_of(opt::make_fuse_reshape_transpose()), Tier::Exact);
+    CHECK(r.after == std::map<std::string, int>{{"Transpose", 1}});
+    CHECK(r.fused->graph->nodes()[0]->attr_ints("perm") == std::vector<int64_t>{0, 1, 3, 2});
+  }
+  SUBCASE("three leading dims, a rank-3 tail permutation") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* x = b.input("x", {2, 1, 3, 4, 5, 6});
+          ir::Value* m = b.op("Reshape", {x, b.ints({6, 4, 5, 6})});
+          ir::Value* t = b.op("Transpose", {m}, {attr_ints("perm", {0, 3, 1, 2})});
+          b.output(b.op("Reshape", {t, b.ints({2, 1, 3, 6, 4, 5})}));
+        },
+        passes_of(opt::make_fuse_reshape_transpose()), Tier::Exact);
+    CHECK(r.after == std::map<std::string, int>{{"Transpose", 1}});
+    CHECK(r.fused->graph->nodes()[0]->attr_ints("perm") == std::vector<int64_t>{0, 1, 2, 5, 3, 4});
+  }
+  SUBCASE("a split that regroups the leading dims differently stays") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* x = b.input("x", {2, 3, 5, 4});
+          ir::Value* m = b.op("Reshape", {x, b.ints({6, 5, 4})});
+          ir::Value* t = b.op("Transpose", {m}, {attr_ints("perm", {0, 2, 1})});
+          b.output(b.op("Reshape", {t, b.ints({3, 2, 4, 5})}));
+        },
+        passes_of(opt::make_fuse_reshape_transpose()), Tier::Exact);
+    CHECK(r.after.count("Transpose") == 1);
+    CHECK(r.after.count("Reshape") >= 1);
+  }
+  SUBCASE("a Transpose that moves the merged axis stays") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* x = b.input("x", {2, 3, 4, 4});
+          ir::Value* m = b.op("Reshape", {x, b.ints({6, 4, 4})});
+          ir::Value* t = b.op("Transpose", {m}, {attr_ints("perm", {1, 0, 2})});
+          b.output(b.op("Reshape", {t, b.ints({4, 6, 4})}));
+        },
+        passes_of(opt::make_fuse_reshape_transpose()), Tier::Exact);
+    CHECK(r.after.count("Transpose") == 1);
+  }
+}
+
 }  // namespace ember::test
