@@ -25,6 +25,15 @@ namespace {
 // measured slower: MobileNetV2 at 2 threads median 3.34/3.27/3.14 ms vs 3.16/3.02/2.94 ms with
 // 1 ms (ember bench --iterations 300, alternated, load < 1; ResNet-50 29.5/24.8 vs 26.4/23.1).
 constexpr auto kSpin = std::chrono::microseconds(1000);
+// After this long a polling thread also yields its CPU once per poll round. When the machine
+// has more runnable threads than CPUs, the thread being waited for (the caller that will post
+// the next job, a helper finishing its chunk) may be queued behind the poller on the same CPU;
+// pure polling then burnt the poller's whole time slice first. ResNet-50 at 2 threads under
+// other processes' load (load average 6-7 on 2 CPUs, `ember bench --threads 2 --iterations 20`,
+// variants alternated, 4-5 rounds): median 138-147 ms polling, 60-93 ms yielding (1 thread:
+// 62-91 ms). On an idle CPU sched_yield returns at once, and the first 50 us (the usual gap
+// between two nodes) still poll without it.
+constexpr auto kSpinBeforeYield = std::chrono::microseconds(50);
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -34,19 +43,22 @@ inline void cpu_relax() {
 #endif
 }
 
-// Polls `ready` for at most kSpin; true when it became true. (Yielding inside the loop was
-// tried: on an oversubscribed machine it handed the time slice to other processes and made
-// parallel_for slower, not faster.)
+// Polls `ready` for at most kSpin (yielding the CPU after kSpinBeforeYield); true when it
+// became true.
 template <class Pred>
 bool spin_until(Pred ready) {
   if (ready()) return true;
-  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+  const auto start = std::chrono::steady_clock::now();
+  bool yielding = false;
   for (;;) {
     for (int i = 0; i < 64; ++i) {
       cpu_relax();
       if (ready()) return true;
     }
-    if (std::chrono::steady_clock::now() >= deadline) return false;
+    if (yielding) sched_yield();
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (waited >= kSpin) return false;
+    yielding = waited >= kSpinBeforeYield;
   }
 }
 
