@@ -127,28 +127,31 @@ def ort_owner(ort_name, source_to_step):
     return None
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("model")
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--dims", default="", help="symbolic dims, NAME=SIZE[,NAME=SIZE...] (else 1)")
-    ap.add_argument("--runs", type=int, default=20, help="profiled runs per round and engine")
-    ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--rounds", type=int, default=3, help="alternated rounds (Ember, then ORT)")
-    ap.add_argument("--top", type=int, default=0, help="print only the N rows that lose the most (0: all)")
-    a = ap.parse_args()
+med = lambda v: statistics.median(v) if v else 0.0
 
-    ember_t, ort_t, ort_ops, info = {}, {}, {}, {}
+
+def collect(a, thread_counts):
+    """Per-node profiled times of both engines at each thread count, over a.rounds rounds that
+    alternate engines and thread counts (so a change in load hits all of them alike):
+    {threads: (ember times, ORT times, ORT op types, Ember step info)}."""
+    got = {t: ({}, {}, {}, {}) for t in thread_counts}
     with tempfile.TemporaryDirectory() as d:
         for _ in range(a.rounds):
-            et, info = in_process(ember_profile, a.model, a.dims, a.threads, a.runs, a.warmup, d)
-            merge(ember_t, et)
-            ot, ort_ops = in_process(ort_profile, a.model, a.dims, a.threads, a.runs, a.warmup, d)
-            merge(ort_t, ot)
-            for f in glob.glob(os.path.join(d, "ort*.json")):
-                os.remove(f)
+            for t in thread_counts:
+                ember_t, ort_t, ort_ops, info = got[t]
+                et, i = in_process(ember_profile, a.model, a.dims, t, a.runs, a.warmup, d)
+                merge(ember_t, et)
+                info.update(i)
+                ot, o = in_process(ort_profile, a.model, a.dims, t, a.runs, a.warmup, d)
+                merge(ort_t, ot)
+                ort_ops.update(o)
+                for f in glob.glob(os.path.join(d, "ort*.json")):
+                    os.remove(f)
+    return got
 
-    med = lambda v: statistics.median(v) if v else 0.0
+
+def match_ort(ember_t, ort_t, info):
+    """onnxruntime's median per Ember step (summed over the ORT nodes the step covers)."""
     source_to_step = {}
     for step, (_, _, fused_from, _, _) in info.items():
         source_to_step[step] = step
@@ -164,6 +167,56 @@ def main():
         else:
             ort_by_step[step] += med(v)
             ort_names[step].append(name)
+    return ort_by_step, ort_names, unmatched
+
+
+def scaling_report(a):
+    """Per step: each engine's 1-thread and N-thread medians and speedups, sorted by the time
+    Ember would save at N threads if the step scaled as onnxruntime's does."""
+    got = collect(a, [1, a.threads])
+    e1, o1, _, info = got[1]
+    eN, oN, _, _ = got[a.threads]
+    ob1, _, _ = match_ort(e1, o1, info)
+    obN, _, _ = match_ort(eN, oN, info)
+    rows = []
+    for step in e1:
+        x1, xN, y1, yN = med(e1[step]), med(eN.get(step, [])), ob1.get(step, 0.0), obN.get(step, 0.0)
+        ort_speedup = y1 / yN if yN > 0 else 0.0
+        excess = xN - x1 / ort_speedup if ort_speedup > 0 else 0.0
+        rows.append((excess, step, x1, xN, y1, yN, info[step][1]))
+    rows.sort(reverse=True)
+    n = a.threads
+    print(f"model {a.model}, 1 vs {n} threads, median of {a.rounds}x{a.runs} profiled runs per node")
+    print(f"{'ember step':28s} {'e 1t':>7s} {'e ' + str(n) + 't':>7s} {'e x':>5s} {'o 1t':>7s} "
+          f"{'o ' + str(n) + 't':>7s} {'o x':>5s} {'excess':>7s}  kernel")
+    shown = rows[: a.top] if a.top else rows
+    for excess, step, x1, xN, y1, yN, kernel in shown:
+        sx = f"{x1 / xN:5.2f}" if xN > 0 else "    -"
+        sy = f"{y1 / yN:5.2f}" if yN > 0 else "    -"
+        print(f"{step[:28]:28s} {x1:7.3f} {xN:7.3f} {sx} {y1:7.3f} {yN:7.3f} {sy} {excess:+7.3f}  {kernel}")
+    t = [sum(r[i] for r in rows) for i in (2, 3, 4, 5)]
+    print(f"{'total (matched)':28s} {t[0]:7.3f} {t[1]:7.3f} {t[0] / t[1]:5.2f} {t[2]:7.3f} {t[3]:7.3f} "
+          f"{t[2] / t[3] if t[3] else 0:5.2f} {sum(r[0] for r in rows):+7.3f}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("model")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--dims", default="", help="symbolic dims, NAME=SIZE[,NAME=SIZE...] (else 1)")
+    ap.add_argument("--runs", type=int, default=20, help="profiled runs per round and engine")
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3, help="alternated rounds (Ember, then ORT)")
+    ap.add_argument("--top", type=int, default=0, help="print only the N rows that lose the most (0: all)")
+    ap.add_argument("--scaling", action="store_true",
+                    help="profile both engines at 1 and at --threads threads and list, per step, "
+                         "the speedup of each: where Ember's scaling falls short of onnxruntime's")
+    a = ap.parse_args()
+
+    if a.scaling:
+        return scaling_report(a)
+    ember_t, ort_t, ort_ops, info = collect(a, [a.threads])[a.threads]
+    ort_by_step, ort_names, unmatched = match_ort(ember_t, ort_t, info)
 
     rows = []
     for step, v in ember_t.items():
