@@ -29,8 +29,8 @@ std::optional<std::vector<int64_t>> merged_leading_transpose(const ir::Node* spl
                             y = static_shape(split->outputs[0]);
   const std::vector<int64_t> p = t->attr_ints("perm");
   if (!x || !m || !y || m->empty() || p.size() != m->size() || p[0] != 0) return std::nullopt;
-  const size_t k = x->size() + 1 - m->size();  // leading dims merged into m[0]
-  if (k < 2 || y->size() != x->size()) return std::nullopt;
+  if (m->size() >= x->size() || y->size() != x->size()) return std::nullopt;  // a merge, split back
+  const size_t k = x->size() + 1 - m->size();  // leading dims merged into m[0], >= 2
   int64_t lead = 1;
   for (size_t i = 0; i < k; ++i) lead *= (*x)[i];
   if ((*m)[0] != lead) return std::nullopt;

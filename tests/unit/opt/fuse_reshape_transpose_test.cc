@@ -100,6 +100,17 @@ TEST_CASE("fuse_reshape_transpose: merge leading dims, Transpose the rest, split
     CHECK(r.after.count("Transpose") == 1);
     CHECK(r.after.count("Reshape") >= 1);
   }
+  SUBCASE("a first Reshape that splits instead (DepthToSpace written out) stays") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) {
+          ir::Value* x = b.input("x", {1, 8, 2, 3});
+          ir::Value* m = b.op("Reshape", {x, b.ints({1, 2, 2, 2, 2, 3})});
+          ir::Value* t = b.op("Transpose", {m}, {attr_ints("perm", {0, 3, 4, 1, 5, 2})});
+          b.output(b.op("Reshape", {t, b.ints({1, 2, 4, 6})}));
+        },
+        passes_of(opt::make_fuse_reshape_transpose()), Tier::Exact);
+    CHECK(r.applied.empty());
+  }
   SUBCASE("a Transpose that moves the merged axis stays") {
     const FusionResult r = check_fusion(
         [&](FusionGraph& b) {
