@@ -97,6 +97,21 @@ void infer_reshape(InferContext& ctx) {
   if (const auto target = ctx.input_dims_value(1); target && in.has_shape) {
     std::vector<int64_t> shape;
     for (const Dim& d : *target) shape.push_back(d.known() ? d.value : kDimEntry);
+    // One entry neither known nor named: a literal -1 reads so in dims_value (PyTorch's
+    // view(batch, seq, -1, 64) with dynamic axes), as does a size computed at run time. When the
+    // other entries cancel against the input, the element count fixes it either way (-1 or
+    // not: any other value fails at run time), so it is inferred like -1; if it cannot be, the
+    // entry stays unknown.
+    const auto open = std::count_if(target->begin(), target->end(), [](const Dim& d) { return !d.known() && d.symbol.empty(); });
+    if (open == 1 && std::find(shape.begin(), shape.end(), int64_t(-1)) == shape.end()) {
+      std::vector<int64_t> as_minus_one = shape;
+      for (size_t i = 0; i < shape.size(); ++i)
+        if (!(*target)[i].known() && (*target)[i].symbol.empty()) as_minus_one[i] = -1;
+      try {
+        return ctx.set_output(0, type_from_dims(in.dtype, reshape_dims(in.dims, as_minus_one, allowzero, ctx.node(), &*target)));
+      } catch (const Error&) {  // contradicts the element count: leave it to the run-time check
+      }
+    }
     return ctx.set_output(0, type_from_dims(in.dtype, reshape_dims(in.dims, shape, allowzero, ctx.node(), &*target)));
   }
   const TypeInfo& st = ctx.input_type(1);

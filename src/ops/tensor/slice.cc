@@ -57,6 +57,31 @@ SliceArgs attr_args(const ir::Node& n) {
   return {n.attr_ints("starts"), n.attr_ints("ends"), n.attr_ints("axes"), {}};
 }
 
+// Slice(x, 0, n) with n a named symbolic size (ends computed from Shape(y)): the axis becomes n.
+// PyTorch exports with dynamic axes cut BERT's [1, 512] position-id table to the sequence
+// length this way; without the name, every tensor after the position embeddings loses its
+// sequence dim and the attention and layer-norm fusions cannot match. n is assumed to lie within
+// the axis, whose length must be known and above 1: a longer n makes the real axis that length,
+// and any node combining it with an n-long axis then fails (fused or not) instead of
+// broadcasting. Memory is never planned from symbolic dims.
+void take_symbolic_prefixes(InferContext& ctx, const TypeInfo& in, const std::vector<int64_t>& starts,
+                            std::vector<int64_t> axes, const std::vector<int64_t>& steps, TypeInfo& out) {
+  const std::optional<std::vector<ir::Dim>> ends = ctx.input_dims_value(2);
+  if (!ends || ends->size() != starts.size()) return;
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i) axes.push_back(int64_t(i));
+  if (axes.size() != starts.size() || (!steps.empty() && steps.size() != starts.size())) return;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    const int64_t a = axes[i] < 0 ? axes[i] + int64_t(in.dims.size()) : axes[i];
+    if (a < 0 || a >= int64_t(in.dims.size())) return;
+    const ir::Dim& whole = in.dims[size_t(a)];
+    const ir::Dim& end = (*ends)[i];
+    if (starts[i] == 0 && (steps.empty() || steps[i] == 1) && !end.known() && !end.symbol.empty() &&
+        whole.known() && whole.value > 1)
+      out.dims[size_t(a)] = end;
+  }
+}
+
 void infer_slice(InferContext& ctx) {
   const ir::Node& n = ctx.node();
   const TypeInfo& in = ctx.input_type(0);
@@ -74,6 +99,7 @@ void infer_slice(InferContext& ctx) {
         if (!ax || ax->empty() || std::count(ax->begin(), ax->end(), int64_t(d)) ||
             std::count(ax->begin(), ax->end(), int64_t(d) - int64_t(t.dims.size())))
           t.dims[d] = ir::Dim{};
+      if (s && ax && st && !e) take_symbolic_prefixes(ctx, in, *s, *ax, *st, t);
       return ctx.set_output(0, t);
     }
     a = {*s, *e, *ax, *st};

@@ -164,3 +164,42 @@ TEST_CASE("tensor.infer: dims held by Shape-derived tensors reach Reshape") {
   const auto added = infer("Add", {shape, ty(DType::Int64, {dim(3)})}, {nullptr, &plus})[0];
   CHECK_FALSE(added.dims_value);
 }
+
+TEST_CASE("tensor.infer: a -1 among Shape-derived target entries is resolved by cancellation") {
+  // PyTorch's view(batch, seq, -1, 64) with dynamic axes: Concat(Shape pieces, [-1], [64]).
+  const ir::TypeInfo x = ty(DType::Float32, {sym("batch"), sym("seq"), dim(768)});
+  const auto shape = infer("Shape", {x}, {nullptr})[0];
+  const Tensor lead_end = i64v({2}), zero = i64v({0}), tail = i64v({-1, 64});
+  const auto lead = infer("Slice", {shape, ty(DType::Int64, {dim(1)}), ty(DType::Int64, {dim(1)})}, {nullptr, &zero, &lead_end})[0];
+  const auto target = infer("Concat", {lead, ty(DType::Int64, {dim(2)})}, {nullptr, &tail}, {attr_int("axis", 0)})[0];
+  REQUIRE(target.dims_value);
+  CHECK(infer("Reshape", {x, target}, {nullptr, nullptr})[0].str() == "float32[batch, seq, 12, 64]");
+  // The open entry cannot be fixed when another entry does not cancel: it stays unknown.
+  const ir::TypeInfo other = ty(DType::Float32, {sym("batch"), sym("other"), dim(768)});
+  CHECK(infer("Reshape", {other, target}, {nullptr, nullptr})[0].str() == "float32[batch, seq, ?, 64]");
+  // Nor when no value fits the element count (that fails at run time instead).
+  const ir::TypeInfo odd = ty(DType::Float32, {sym("batch"), sym("seq"), dim(100)});
+  CHECK(infer("Reshape", {odd, target}, {nullptr, nullptr})[0].str() == "float32[batch, seq, ?, 64]");
+}
+
+TEST_CASE("tensor.infer: Slice(table, 0, n) with n a named size takes n's name (position ids)") {
+  // BERT exported with dynamic axes: position_ids[:, :seq] with seq = Shape(input_ids)[1].
+  const ir::TypeInfo ids = ty(DType::Int64, {sym("batch"), sym("seq")});
+  const auto shape = infer("Shape", {ids}, {nullptr})[0];
+  const Tensor one = i64({}, {1}), axes0 = i64v({0});
+  const auto seq = infer("Gather", {shape, ty(DType::Int64, {})}, {nullptr, &one}, {attr_int("axis", 0)})[0];
+  const auto ends = infer("Unsqueeze", {seq, ty(DType::Int64, {dim(1)})}, {nullptr, &axes0})[0];
+  const Tensor table = i64({1, 512}, std::vector<int64_t>(512, 0));
+  const Tensor starts = i64v({0}), axes = i64v({1}), steps = i64v({1}), from_two = i64v({2});
+  const ir::TypeInfo t1 = ty(DType::Int64, {dim(1)});
+  CHECK(infer("Slice", {ty(DType::Int64, {dim(1), dim(512)}), t1, ends, t1, t1}, {&table, &starts, nullptr, &axes, &steps})[0].str() ==
+        "int64[1, seq]");
+  // Not from a start other than 0, nor along an axis of length 1 or unknown length.
+  CHECK(infer("Slice", {ty(DType::Int64, {dim(1), dim(512)}), t1, ends, t1, t1}, {&table, &from_two, nullptr, &axes, &steps})[0].str() ==
+        "int64[1, ?]");
+  const Tensor axis0 = i64v({0});
+  CHECK(infer("Slice", {ty(DType::Int64, {dim(1), dim(512)}), t1, ends, t1, t1}, {&table, &starts, nullptr, &axis0, &steps})[0].str() ==
+        "int64[?, 512]");
+  CHECK(infer("Slice", {ty(DType::Int64, {dim(1), sym("T")}), t1, ends, t1, t1}, {nullptr, &starts, nullptr, &axes, &steps})[0].str() ==
+        "int64[1, ?]");
+}
