@@ -105,7 +105,8 @@ struct F32DwConvKernels {
   const char* name_block = nullptr;    // e.g. "f32_dwconv_c8__avx2"
   F32DwConvBlockFn dwconv_block = nullptr;  // any kernel size, <= kDwBlock channels (null in an
                                             // ISA entry: make_f32_dwconv_kernels fills it in)
-  // Whether dwconv_3x3 reads this geometry's input in place (no padded copy); null: never.
+  // Whether dwconv_3x3 reads this geometry's input in place (no padded copy: 3x3 stride 1 and
+  // stride 2 with padding 1); null: never.
   bool (*reads_in_place)(const DwConv2dGeom& g) = nullptr;
   const char* name_flat = nullptr;         // e.g. "f32_dwconv_flat__avx512f"
   F32DwConvBlockFn dwconv_flat = nullptr;  // geometries dw_flat_fits takes, any channel count

@@ -122,9 +122,13 @@ void dwconv_flat(const DwConv2dGeom& g, int64_t channels, const float* x, const 
 // 14 0.026 / 0.041, 7 0.024 / 0.040, but 56 0.149 / 0.131 (whole vectors already). AVX2 (eight
 // lanes, masks rebuilt from bits per tap): 56 s2 0.089 / 0.100, 28 s2 0.034 / 0.045, 7 0.032 /
 // 0.042, 14 a tie, 28 0.080 / 0.061 and 112 s2 0.245 / 0.203 slower.
+// 3x3 stride 2 with padding 1 then went to the per-channel form that deinterleaves in
+// registers (dw3x3_s2_p1), faster than flat at every width: same tool, load 9, per-channel /
+// flat ms, AVX-512 112 s2 c96 0.109 / 0.192, 56 s2 0.048 / 0.067, 28 s2 0.023 / 0.027, 14 s2
+// c576 0.030 / 0.038; AVX2 0.115 / 0.228, 0.055 / 0.085, 0.026 / 0.033, 0.028 / 0.036.
 template <class V>
 bool dw_prefers_flat(const DwConv2dGeom& g) {
-  if (!dw_flat_fits(g)) return false;
+  if (!dw_flat_fits(g) || dw3x3_s2_p1<V>(g)) return false;
   if constexpr (V::L == 16) return g.stride_w == 2 ? g.out_w <= 56 : g.out_w <= 28;
   else return g.stride_w == 2 ? g.out_w <= 28 : g.out_w <= 7;
 }

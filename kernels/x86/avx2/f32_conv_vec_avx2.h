@@ -41,6 +41,11 @@ struct ConvAvx2 {
     const vec up = _mm256_permutevar8x32_ps(v, _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6));
     return _mm256_blend_ps(up, _mm256_setzero_ps(), 0x01);
   }
+  // Lanes moved up by one, prev's last lane into lane 0: {prev7, v0, ..., v6}.
+  static vec shift_in(vec v, vec prev) {
+    const __m256 t = _mm256_permute2f128_ps(prev, v, 0x21);  // {prev4..7, v0..3}
+    return _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(v), _mm256_castps_si256(t), 12));
+  }
 };
 
 }  // namespace

@@ -33,6 +33,12 @@ struct ConvAvx512 {
     const __m512i up = _mm512_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
     return _mm512_maskz_permutexvar_ps(0xFFFE, up, v);
   }
+  // Lanes moved up by one, prev's last lane into lane 0: {prev15, v0, ..., v14}.
+  static vec shift_in(vec v, vec prev) {
+    // permutex2var rather than alignr_epi32: SIMDe (the test-only build) lacks the latter.
+    const __m512i idx = _mm512_setr_epi32(15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
+    return _mm512_permutex2var_ps(prev, idx, v);
+  }
 };
 
 }  // namespace

@@ -163,7 +163,9 @@ TEST_CASE("native Conv: depthwise 3x3, 5x5 and other sizes") {
       {2, 19, 30, 30, 19, 3, 3, 19, {2, 2}, {0, 0, 1, 1}},           // channel-blocked, stride 2, batch 2
       {1, 4, 9, 9, 4, 3, 3, 4, {1, 1}, {}, {1, 1}, "SAME_UPPER", false},
       {2, 21, 7, 7, 21, 3, 3, 21, {1, 1}, {1, 1, 1, 1}},             // flat, runs cross the image edge
-      {3, 10, 14, 14, 10, 3, 3, 10, {2, 2}, {1, 1, 1, 1}},           // flat, stride 2, batch 3
+      {3, 10, 14, 14, 10, 3, 3, 10, {2, 2}, {0, 0, 1, 1}},           // flat, stride 2, batch 3
+      {2, 6, 112, 112, 6, 3, 3, 6, {2, 2}, {1, 1, 1, 1}},            // stride 2 pad 1, in place: 112 -> 56
+      {1, 5, 15, 15, 5, 3, 3, 5, {2, 2}, {1, 1, 1, 1}},              // the same, odd size
   };
   const kernels::F32DwConvKernels& table = kernels::f32_dwconv_kernels();
   for (const ConvCase& k : cases)
