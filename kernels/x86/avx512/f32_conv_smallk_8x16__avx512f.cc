@@ -1,9 +1,14 @@
-// Short-reduction convolution for AVX-512F (see kernels/dispatch/f32_conv_smallk.h): per
-// vector of 16 output positions of one row, the K (16, 24, 27 or 32) input vectors are loaded
-// once and held in registers (from K = 27 the compiler keeps a few on the stack: L1 reads),
-// then every output channel is produced from them, 8 at a time in 8 accumulators, each
-// multiply-add taking its weight as a broadcast straight from W. ember_conv_bench, one thread,
-// best of 40, against the GEMM / direct tile in the same run: RESULTS.md "MobileNetV2".
+// Short-reduction convolution for AVX-512F (see kernels/dispatch/f32_conv_smallk.h): rows are
+// cut into tiles of 8 output channels x 32 positions (16 + up to 16, masked), whose inputs are
+// loaded per reduction step and each broadcast weight feeds two multiply-adds; the last vector
+// or less of each row (and rows up to 16 wide) takes the first form, per vector of 16 positions
+// the K (16, 24, 27 or 32) input vectors loaded once and held in registers (from K = 27 the
+// compiler keeps a few on the stack: L1 reads), every output channel produced from them 8 at a
+// time, one broadcast weight per multiply-add. The 8 x 32 tiles against that form alone
+// (ember_conv_bench --repeats 40 "mb ", alternated 3 times, load 7.5-9, ms): stem 0.123-0.132 /
+// 0.138-0.139, 112 32->16 0.068-0.070 / 0.072-0.077, 56 24->144 0.111-0.114 / 0.134-0.139, 28
+// 32->192 0.047-0.048 / 0.055-0.057, 112 16->96 0.247-0.253 / 0.307-0.409 (noisy: 4.8 MB of
+// output). Against the GEMM / direct tile in the same run: RESULTS.md "MobileNetV2".
 //
 // Compiled twice: natively with -mavx512f for the library (dispatched only when the CPU has
 // it), and with EMBER_AVX512_SIMDE against SIMDe into a test-only object
@@ -121,12 +126,78 @@ EMBER_SK512_UNROLL(GCC unroll 32)
   }
 }
 
+// Output channels [m, m + G) at the kL + n1 positions from p (one row; 0 < n1 <= kL): a G x 32
+// tile (the second vector masked to n1 lanes), the
+// inputs loaded per reduction step (two vectors, from L1) instead of held in registers, so
+// each broadcast weight feeds two multiply-adds. K = 32 held in registers needed 40 of the 32
+// vector registers (the inputs spilled); the tile needs 2G + 3.
+template <int G>
+__attribute__((always_inline)) inline void channels_2x(const ConvSmallKArgs& a, const float* x, const int64_t* koff,
+                                                        int64_t m, int64_t p, int n1, const Epilogue& e) {
+  __m512 acc0[G], acc1[G];
+EMBER_SK512_UNROLL(GCC unroll 8)
+  for (int g = 0; g < G; ++g) acc0[g] = acc1[g] = a.bias ? V::set1(a.bias[m + g]) : V::zero();
+  const float* w = a.w + m * a.k;
+EMBER_SK512_UNROLL(GCC unroll 4)
+  for (int64_t k = 0; k < a.k; ++k) {
+    const __m512 x0 = V::load(x + koff[k]), x1 = V::load_first(x + koff[k] + kL, n1);
+EMBER_SK512_UNROLL(GCC unroll 8)
+    for (int g = 0; g < G; ++g) {
+      const __m512 wv = V::set1(w[g * a.k + k]);
+      acc0[g] = V::fmadd(wv, x0, acc0[g]);
+      acc1[g] = V::fmadd(wv, x1, acc1[g]);
+    }
+  }
+  const int64_t plane = a.positions();
+EMBER_SK512_UNROLL(GCC unroll 8)
+  for (int g = 0; g < G; ++g) {
+    float* y = a.y + (m + g) * plane + p;
+    __m512 v0 = acc0[g], v1 = acc1[g];
+    if (a.residual) {
+      v0 = V::add(v0, V::load(a.residual + (m + g) * plane + p));
+      v1 = V::add(v1, V::load_first(a.residual + (m + g) * plane + p + kL, n1));
+    }
+    if (e.clamp) {
+      v0 = V::min(e.hi, V::max(e.lo, v0));
+      v1 = V::min(e.hi, V::max(e.lo, v1));
+    }
+    V::store(y, v0);
+    V::store_first(y + kL, n1, v1);
+  }
+  if (!e.clamp) {
+    finish_stored(a, m, G, p, kL);
+    finish_stored(a, m, G, p + kL, n1);
+  }
+}
+
+// Rows in G x 32 tiles while more than kL positions are left in the row, the rest (the last
+// vector or less of a row, rows up to kL wide) through run_k's register-resident form.
+template <int K>
+void run_k_2x(const ConvSmallKArgs& a, int64_t p0, int64_t p1) {
+  const Epilogue e(a);
+  for (int64_t p = p0; p < p1;) {
+    const int64_t oy = p / a.out_w, ox = p % a.out_w;
+    const int64_t run = std::min(p1 - p, a.out_w - ox);  // positions left in this row
+    if (run <= kL) {
+      run_k<K>(a, p, p + run);
+      p += run;
+      continue;
+    }
+    const float* x = a.x + oy * a.row + ox;
+    int64_t m = 0;
+    const int n1 = int(std::min<int64_t>(kL, run - kL));
+    for (; m + kG <= a.m; m += kG) channels_2x<kG>(a, x, a.koff, m, p, n1, e);
+    for (; m < a.m; ++m) channels_2x<1>(a, x, a.koff, m, p, n1, e);
+    p += kL + n1;
+  }
+}
+
 void conv_smallk(const ConvSmallKArgs& a, int64_t p0, int64_t p1) {
   switch (a.k) {
-    case 16: return run_k<16>(a, p0, p1);
-    case 24: return run_k<24>(a, p0, p1);
-    case 27: return run_k<27>(a, p0, p1);
-    case 32: return run_k<32>(a, p0, p1);
+    case 16: return run_k_2x<16>(a, p0, p1);
+    case 24: return run_k_2x<24>(a, p0, p1);
+    case 27: return run_k_2x<27>(a, p0, p1);
+    case 32: return run_k_2x<32>(a, p0, p1);
     default: return f32_conv_smallk_generic_kernels().run(a, p0, p1);  // not routed here (handles())
   }
 }

@@ -109,6 +109,9 @@ std::vector<Conv2dCase> cases_for(int64_t kd, int64_t m) {
       {kd, 9, 16, m, 1, 1, 1, 1, 1, 0, 0, 0, 0},   // rows of exactly one vector
       {kd, 5, 29, m, 1, 1, 1, 1, 1, 0, 0, 0, 0},   // rows of a vector and a 13-wide tail
       {kd, 12, 12, m, 1, 1, 1, 1, 1, 0, 0, 0, 0},  // MobileNet-like square plane
+      {kd, 3, 70, m, 1, 1, 1, 1, 1, 0, 0, 0, 0},   // 32-wide tiles, then a 6-wide tail
+      {kd, 2, 48, m, 1, 1, 1, 1, 1, 0, 0, 0, 0},   // a 32-wide tile, then one whole vector
+      {kd, 4, 28, m, 1, 1, 1, 1, 1, 0, 0, 0, 0},   // a 16 + 12 tile (MobileNetV2's 28x28)
   };
   if (kd % 9 == 0) {
     const int64_t c = kd / 9;
