@@ -174,9 +174,8 @@ class DirectConvKernel final : public ops::Kernel {
     a.activation = s_.act.kind;
     a.act_alpha = s_.act.alpha;
     a.act_beta = s_.act.beta;
-    // Channel strips first: each thread then streams its own share of the weights.
-    const Split sp = plan_split(mg_, a.positions, cg_ * a.taps, cv_->nc, cv_->np, true, false, pool.threads());
     const double macs = double(mg_) * double(a.positions) * double(cg_ * a.taps);
+    const Split sp = cv_split(macs, a.positions, cg_ * p.cstride, pool.threads());
     if (sp.tasks() > 1 || pool.threads() == 1 || macs < kMinParallelMacs) {
       return split(pool, sp, [&](int64_t t) {
         const int64_t m0 = (t / sp.nt) * sp.mb, p0 = (t % sp.nt) * sp.nb;
@@ -198,6 +197,25 @@ class DirectConvKernel final : public ops::Kernel {
       }
     };
     pool.parallel_for(units, 1, run_units);
+  }
+
+  // Channel strips first: each thread then streams its own share of the weights. plan_split
+  // keeps at least 2 strips per block, so ResNet-50's 14x14 3x3 256-channel layers (4 strips)
+  // were cut 2 strips x 2 position halves, and as the pool hands blocks out in order, both
+  // threads streamed all 2.4 MB of weights: 1.44-1.53x their 1-thread time on 2 threads,
+  // onnxruntime's 1.90-1.94x (per_node_vs_ort.py --scaling under chrt). Where the weights
+  // outweigh the input (a whole-strip block reads W / blocks + X, a half-position one W / 2 + X / 2)
+  // and the strips divide evenly into the blocks plan_split aims at, blocks are whole strips
+  // over all positions: those layers 0.93-0.96x per node at 2 threads. Not for the 1x1 1024->256
+  // layers (X 200 K floats, W 262 K): 1.11-1.19x slower that way.
+  Split cv_split(double macs, int64_t positions, int64_t input_floats, int threads) const {
+    const Split sp = plan_split(mg_, positions, cg_ * s_.kh * s_.kw, cv_->nc, cv_->np, true, false, threads);
+    if (threads <= 1 || sp.tasks() <= 1) return sp;
+    const int64_t strips = (mg_ + cv_->nc - 1) / cv_->nc, blocks = split_blocks_wanted(macs, threads);
+    const double weights = double(mg_) * double(cg_ * s_.kh * s_.kw);
+    if (strips >= blocks && strips % blocks == 0 && 2.0 * double(input_floats) < weights)
+      return Split{strips / blocks * cv_->nc, positions, blocks, 1};
+    return sp;
   }
 
   ConvSetup s_;

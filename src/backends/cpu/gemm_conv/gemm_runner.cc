@@ -23,9 +23,7 @@ Split plan_split(int64_t M, int64_t N, int64_t K, int mr, int nr, bool can_split
   s.nb = std::max<int64_t>(N, 1);
   const double macs = double(M) * double(N) * double(std::max<int64_t>(K, 1));
   if (threads <= 1 || macs < kMinParallelMacs) return s;
-  // Twice as many blocks as threads once the work is large: the pool hands blocks out
-  // dynamically, which evens out threads slowed by other processes.
-  const int64_t want = macs > 3.0e7 ? 2 * int64_t(threads) : int64_t(threads);
+  const int64_t want = split_blocks_wanted(macs, threads);
   const int64_t m_units = ceil_div(M, mr), n_units = can_split_n ? ceil_div(N, nr) : 1;
   // Keep blocks at least 4 column panels / 2 row strips wide so the micro-kernel stays efficient.
   const int64_t max_nt = std::max<int64_t>(1, n_units / 4), max_mt = std::max<int64_t>(1, m_units / 2);

@@ -29,6 +29,12 @@ struct Split {
   int64_t mb = 0, nb = 0, mt = 1, nt = 1;
   int64_t tasks() const { return mt * nt; }
 };
+// How many blocks plan_split aims at for `macs` multiply-adds (when the work is worth sharing):
+// twice the threads once the work is large, since the pool hands blocks out dynamically, which
+// evens out threads slowed by other processes.
+inline int64_t split_blocks_wanted(double macs, int threads) {
+  return macs > 3.0e7 ? 2 * int64_t(threads) : int64_t(threads);
+}
 // `prefer_n`: split columns first (packed B: each block then reads half of B); otherwise rows.
 Split plan_split(int64_t M, int64_t N, int64_t K, int mr, int nr, bool can_split_n, bool prefer_n,
                  int threads);

@@ -106,6 +106,7 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       {2, 520, 14, 13, 66, 1, 1, 1, {2, 2}},                         // 1x1 stride 2, batch 2
       {1, 1024, 4, 4, 40, 1, 1, 2, {1, 1}},                          // 1x1 groups of 512
       {1, 16, 28, 28, 16, 3, 3, 1, {2, 2}, {1, 1, 1, 1}},            // 196 positions
+      {1, 128, 14, 14, 250, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},          // 2 threads: whole strips, the last partial
       {1, 16, 29, 28, 16, 3, 3, 1, {2, 2}, {1, 1, 1, 1}},            // 210 positions
       {1, 8, 28, 28, 16, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},             // 784 positions
       {1, 8, 28, 29, 16, 3, 3, 1, {1, 1}, {1, 1, 1, 1}},             // 812 positions
