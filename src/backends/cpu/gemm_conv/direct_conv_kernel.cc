@@ -202,8 +202,8 @@ class DirectConvKernel final : public ops::Kernel {
   // Channel strips first: each thread then streams its own share of the weights. plan_split
   // keeps at least 2 strips per block, so ResNet-50's 14x14 3x3 256-channel layers (4 strips)
   // were cut 2 strips x 2 position halves, and as the pool hands blocks out in order, both
-  // threads streamed all 2.4 MB of weights: 1.44-1.53x their 1-thread time on 2 threads,
-  // onnxruntime's 1.90-1.94x (per_node_vs_ort.py --scaling under chrt). Where the weights
+  // threads streamed all 2.4 MB of weights: 1.44-1.51x their 1-thread time on 2 threads,
+  // onnxruntime's 1.90-1.95x (per_node_vs_ort.py --scaling under chrt). Where the weights
   // outweigh the input (a whole-strip block reads W / blocks + X, a half-position one W / 2 + X / 2)
   // and the strips divide evenly into the blocks plan_split aims at, blocks are whole strips
   // over all positions: those layers 0.93-0.96x per node at 2 threads. Not for the 1x1 1024->256
