@@ -16,6 +16,7 @@ std::vector<std::unique_ptr<Pass>> fusion_passes() {
   p.push_back(make_fuse_attention());          // before the projections' bias Adds change
   p.push_back(make_fuse_matmul_add());
   p.push_back(make_fuse_skip_layer_norm());    // after fuse_matmul_add took the projection biases
+  p.push_back(make_fuse_qkv());                // after fuse_attention and fuse_matmul_add (level 3)
   p.push_back(make_fuse_conv_activation());
   p.push_back(make_fuse_matmul_integer_to_float());
   p.push_back(make_fuse_channel_lookup());

@@ -117,6 +117,7 @@ std::unique_ptr<Pass> make_fuse_layer_norm();
 std::unique_ptr<Pass> make_fuse_gelu();
 std::unique_ptr<Pass> make_fuse_skip_layer_norm();
 std::unique_ptr<Pass> make_fuse_attention();
+std::unique_ptr<Pass> make_fuse_qkv();
 std::unique_ptr<Pass> make_fuse_reshape_transpose();
 std::unique_ptr<Pass> make_fuse_matmul_integer_to_float();
 std::unique_ptr<Pass> make_fuse_channel_lookup();

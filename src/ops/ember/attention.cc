@@ -1,11 +1,13 @@
 // ai.ember Attention: multi-head scaled dot-product attention over projected Q, K, V laid
-// out [B, S, H*Dh] (docs/ember_ops.md). The reference works one (batch, head) at a time:
+// out [B, S, H*Dh], or one packed QKV [B, S, 3*H*Dh] (docs/ember_ops.md, attention_layout.h).
+// The reference works one (batch, head) at a time:
 // scores = scale * Q_h K_h^T (a strided GEMM, no copies), + mask, row softmax in double,
 // then P V_h written straight into the head's columns of Y.
 #include <algorithm>
 #include <cmath>
 
 #include "kernels/generic/gemm.h"
+#include "ops/ember/attention_layout.h"
 #include "ops/ember/ember_ops.h"
 #include "ops/ember/ember_util.h"
 #include "ops/op_util.h"
@@ -30,11 +32,27 @@ void check_rank3(const ir::Node& node, const TypeInfo& t, const char* what) {
 void infer_attention(InferContext& ctx) {
   const ir::Node& node = ctx.node();
   const int64_t h = num_heads(node);
-  const TypeInfo &q = ctx.input_type(0), &k = ctx.input_type(1), &v = ctx.input_type(2);
+  const TypeInfo& q = ctx.input_type(0);
+  if (ctx.has_input(3)) require_f32(node, ctx.input_type(3), "mask");
+  EMBER_CHECK(ctx.has_input(1) == ctx.has_input(2), InvalidModel, node.describe(),
+              ": K and V must both be given, or both omitted (packed QKV)");
+  TypeInfo y = TypeInfo::tensor_unknown_shape(DType::Float32);
+  if (!ctx.has_input(1)) {  // packed QKV [B, S, 3*H*Dh]
+    check_rank3(node, q, "QKV");
+    if (q.has_shape && q.dims[2].known())
+      EMBER_CHECK(q.dims[2].value % (3 * h) == 0, ShapeMismatch, node.describe(), ": packed QKV ", q.str(),
+                  ": last dim is not divisible by 3*num_heads=", 3 * h);
+    if (q.has_shape) {
+      y.has_shape = true;
+      y.dims = {q.dims[0], q.dims[1], q.dims[2].known() ? ir::Dim::of(q.dims[2].value / 3) : ir::Dim{}};
+    }
+    ctx.set_output(0, y);
+    return;
+  }
+  const TypeInfo &k = ctx.input_type(1), &v = ctx.input_type(2);
   check_rank3(node, q, "Q");
   check_rank3(node, k, "K");
   check_rank3(node, v, "V");
-  if (ctx.has_input(3)) require_f32(node, ctx.input_type(3), "mask");
   auto check_heads = [&](const TypeInfo& t, const char* what) {
     if (t.has_shape && t.dims[2].known())
       EMBER_CHECK(t.dims[2].value % h == 0, ShapeMismatch, node.describe(), ": ", what, " ", t.str(),
@@ -46,7 +64,6 @@ void infer_attention(InferContext& ctx) {
   if (q.has_shape && k.has_shape && q.dims[2].known() && k.dims[2].known())
     EMBER_CHECK(q.dims[2].value == k.dims[2].value, ShapeMismatch, node.describe(), ": Q ", q.str(), " and K ",
                 k.str(), " must have the same last dim");
-  TypeInfo y = TypeInfo::tensor_unknown_shape(DType::Float32);
   if (q.has_shape && v.has_shape) {
     y.has_shape = true;
     y.dims = {q.dims[0], q.dims[1], v.dims[2]};
@@ -61,17 +78,10 @@ class AttentionKernel final : public Kernel {
         scale_(node.attr_float("scale", 0.0f)), nan_probs_to_zero_(node.attr_int("nan_probs_to_zero", 0) != 0) {}
 
   void run(KernelContext& ctx) const override {
-    const Tensor &q = ctx.input(0), &k = ctx.input(1), &v = ctx.input(2);
-    for (const auto& [t, what] : {std::pair{&q, "Q"}, std::pair{&k, "K"}, std::pair{&v, "V"}}) {
-      require_f32(node_, *t, what);
-      EMBER_CHECK(t->rank() == 3 && t->dim(2) % heads_ == 0, ShapeMismatch, node_, ": ", what,
-                  " must be [B, S, H*D] with H=", heads_, ", given ", dims_str(t->shape()));
-    }
-    const int64_t B = q.dim(0), S = q.dim(1), T = k.dim(1), H = heads_;
-    const int64_t Dh = q.dim(2) / H, Dv = v.dim(2) / H;
-    EMBER_CHECK(k.dim(0) == B && v.dim(0) == B && v.dim(1) == T && k.dim(2) == q.dim(2), ShapeMismatch, node_,
-                ": Q ", dims_str(q.shape()), ", K ", dims_str(k.shape()), " and V ", dims_str(v.shape()),
-                " do not agree on batch, key length or head size");
+    const bool packed = !ctx.has_input(1) && !ctx.has_input(2);
+    const AttentionLayout l = attention_layout(node_, heads_, ctx.input(0), packed ? nullptr : &ctx.input(1),
+                                               packed ? nullptr : &ctx.input(2));
+    const int64_t B = l.B, S = l.S, T = l.T, H = l.H, Dh = l.Dh, Dv = l.Dv;
     const float scale = scale_attr_ ? scale_ : float(1.0 / std::sqrt(double(std::max<int64_t>(Dh, 1))));
     const Dims full = {B, H, S, T};
     const float* mask = nullptr;
@@ -85,16 +95,13 @@ class AttentionKernel final : public Kernel {
       mstride = broadcast_strides(m.shape(), full);
     }
     Tensor& y = ctx.output(0, DType::Float32, {B, S, H * Dv});
-    const float *qp = q.data<float>(), *kp = k.data<float>(), *vp = v.data<float>();
     float* yp = y.data<float>();
     ctx.pool().parallel_for(B * H, 1, [&](int64_t begin, int64_t end) {
       std::vector<float> scores(size_t(S * T));
       for (int64_t bh = begin; bh < end; ++bh) {
         const int64_t b = bh / H, h = bh % H;
-        const float* qh = qp + b * S * H * Dh + h * Dh;
-        const float* kh = kp + b * T * H * Dh + h * Dh;
-        const float* vh = vp + b * T * H * Dv + h * Dv;
-        kernels::gemm<float>(S, T, Dh, qh, H * Dh, false, kh, H * Dh, true, scores.data(), T, scale, 0.0f);
+        kernels::gemm<float>(S, T, Dh, l.q_head(b, h), l.ldq, false, l.k_head(b, h), l.ldk, true, scores.data(), T,
+                             scale, 0.0f);
         for (int64_t s = 0; s < S; ++s) {
           float* row = scores.data() + s * T;
           if (mask) {
@@ -109,8 +116,8 @@ class AttentionKernel final : public Kernel {
           if (nan_probs_to_zero_)
             for (int64_t t = 0; t < T; ++t) row[t] = std::isnan(row[t]) ? 0.0f : row[t];
         }
-        kernels::gemm<float>(S, Dv, T, scores.data(), T, false, vh, H * Dv, false, yp + b * S * H * Dv + h * Dv,
-                             H * Dv, 1.0f, 0.0f);
+        kernels::gemm<float>(S, Dv, T, scores.data(), T, false, l.v_head(b, h), l.ldv, false,
+                             yp + b * S * H * Dv + h * Dv, H * Dv, 1.0f, 0.0f);
       }
     });
   }

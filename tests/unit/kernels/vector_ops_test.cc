@@ -286,7 +286,8 @@ std::vector<double> attention_loop(const Tensor& q, const Tensor& k, const Tenso
 TEST_CASE("native vector ops: ai.ember Attention matches a loop in double") {
   const int64_t B = 2, S = 5, T = 7, H = 3, Dh = 4, Dv = 6;
   const Tensor q = rnd({B, S, H * Dh}), k = rnd({B, T, H * Dh}), v = rnd({B, T, H * Dv});
-  const std::vector<Dims> masks = {{}, {B, 1, 1, T}, {S, T}, {B, H, S, T}, {1, T}};
+  // {B, 1, S, 1} is constant along t: the row loop, not the score GEMM's epilogue, adds it.
+  const std::vector<Dims> masks = {{}, {B, 1, 1, T}, {S, T}, {B, H, S, T}, {1, T}, {B, 1, S, 1}};
   for (size_t mi = 0; mi < masks.size(); ++mi) {
     for (bool explicit_scale : {false, true}) {
       const bool with_mask = mi > 0;
@@ -329,6 +330,49 @@ TEST_CASE("native vector ops: ai.ember Attention matches a loop in double") {
   auto bk = native(*bad->node);
   REQUIRE(bk != nullptr);
   CHECK(status_of([&] { run_kernel(*bk, {q, k, v, rnd({3, T})}); }) == Status::ShapeMismatch);
+}
+
+// The columns [c0, c0 + w) of a [B, S, C] tensor.
+Tensor columns(const Tensor& x, int64_t c0, int64_t w) {
+  Tensor y(DType::Float32, {x.dim(0), x.dim(1), w});
+  for (int64_t r = 0; r < x.dim(0) * x.dim(1); ++r)
+    for (int64_t c = 0; c < w; ++c) y.data<float>()[r * w + c] = x.data<float>()[r * x.dim(2) + c0 + c];
+  return y;
+}
+
+TEST_CASE("native vector ops: ai.ember Attention on a packed QKV matches a loop in double") {
+  // S = 129 and Dh = 64: several GEMM row strips and column panels, as BERT's heads.
+  for (const auto& [B, S, H, Dh] : {std::tuple{2, 7, 3, 4}, std::tuple{1, 129, 2, 64}, std::tuple{1, 1, 1, 1}}) {
+    const Tensor qkv = rnd({B, S, 3 * H * Dh}, -1, 1);
+    const Tensor q = columns(qkv, 0, H * Dh), k = columns(qkv, H * Dh, H * Dh), v = columns(qkv, 2 * H * Dh, H * Dh);
+    for (const Dims& mdims : std::vector<Dims>{{}, {B, 1, 1, S}, {B, H, S, S}, {B, 1, S, 1}}) {
+      const bool with_mask = !mdims.empty();
+      const Tensor mask = with_mask ? rnd(mdims, -4, 0) : Tensor();
+      std::vector<Tensor> in = {qkv, Tensor(), Tensor()};
+      if (with_mask) in.push_back(mask);
+      auto n = make_node("Attention", "ai.ember", 1, in, {attr_int("num_heads", H)});
+      auto kern = native(*n->node);
+      REQUIRE(kern != nullptr);
+      INFO("S ", S, " H ", H, " Dh ", Dh, " mask ", with_mask ? dims_str(mdims) : "none");
+      const Tensor want = make_tensor(DType::Float32, {B, S, H * Dh},
+                                      attention_loop(q, k, v, with_mask ? &mask : nullptr, H, 1.0 / std::sqrt(double(Dh))));
+      check_close(run_kernel(*kern, in)[0], want, Tier::Close, S);
+      auto ref = backends::vector::reference_kernel(*n->node);
+      REQUIRE(ref != nullptr);
+      check_close(run_kernel(*ref, in)[0], want, Tier::Close, S);
+    }
+  }
+  // A packed width that is not 3 * num_heads * Dh, and K without V, are refused by name.
+  const Tensor bad = rnd({1, 4, 10});
+  auto n = make_node("Attention", "ai.ember", 1, {bad, Tensor(), Tensor()}, {attr_int("num_heads", 2)});
+  auto kern = native(*n->node);
+  REQUIRE(kern != nullptr);
+  CHECK(status_of([&] { run_kernel(*kern, {bad, Tensor(), Tensor()}); }) == Status::ShapeMismatch);
+  const Tensor q = rnd({1, 4, 6});
+  auto half = make_node("Attention", "ai.ember", 1, {q, q, Tensor()}, {attr_int("num_heads", 2)});
+  auto hk = native(*half->node);
+  REQUIRE(hk != nullptr);
+  CHECK(status_of([&] { run_kernel(*hk, {q, q, Tensor()}); }) == Status::InvalidModel);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Native ai.ember Attention (docs/ember_ops.md), float32:
 //   Y[b, s, h*Dv + d] = sum_t softmax_t(scale * Q_h[b,s,:] . K_h[b,t,:] + mask[b,h,s,t]) V_h[b,t,d]
-// One task per (batch, head): scores = scale * Q_h K_h^T through the f32 GEMM (K_h packed per
-// call into thread-local scratch), the mask added row by row, Softmax over t, then
+// Q, K, V separate or packed in one QKV tensor (ops/ember/attention_layout.h). One task per
+// (batch, head): scores = scale * Q_h K_h^T + mask through the f32 GEMM (K_h packed per call
+// into thread-local scratch, the mask added by its epilogue), Softmax over t, then
 // Y_h = P V_h through the GEMM again, written straight into Y's strided head columns.
 #include <cmath>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "backends/cpu/vector/vector_ops.h"
 #include "backends/cpu/vector/vector_util.h"
 #include "kernels/dispatch/kernel_table.h"
+#include "ops/ember/attention_layout.h"
 #include "support/error.h"
 
 namespace ember::backends::vector {
@@ -22,21 +24,10 @@ class AttentionKernel final : public NativeKernel {
         nan_probs_to_zero_(nan_probs_to_zero) {}
 
   void run(ops::KernelContext& ctx) const override {
-    const Tensor& q = ctx.input(0);
-    const Tensor& k = ctx.input(1);
-    const Tensor& v = ctx.input(2);
-    EMBER_CHECK(q.dtype() == DType::Float32 && k.dtype() == DType::Float32 && v.dtype() == DType::Float32,
-                TypeMismatch, node_, ": Q, K and V must be float32");
-    EMBER_CHECK(q.rank() == 3 && k.rank() == 3 && v.rank() == 3, ShapeMismatch, node_,
-                ": Q, K, V must be [B, S, H*D], given ", dims_str(q.shape()), ", ", dims_str(k.shape()), ", ",
-                dims_str(v.shape()));
-    const int64_t B = q.dim(0), S = q.dim(1), T = k.dim(1), H = heads_;
-    EMBER_CHECK(q.dim(2) % H == 0 && v.dim(2) % H == 0, ShapeMismatch, node_, ": num_heads=", H,
-                " does not divide the hidden sizes of Q ", dims_str(q.shape()), " and V ", dims_str(v.shape()));
-    const int64_t Dh = q.dim(2) / H, Dv = v.dim(2) / H;
-    EMBER_CHECK(k.dim(0) == B && v.dim(0) == B && k.dim(2) == q.dim(2) && v.dim(1) == T, ShapeMismatch, node_,
-                ": K must be [", B, ", T, ", q.dim(2), "] and V [", B, ", T, H*Dv] with the same T, given K ",
-                dims_str(k.shape()), " and V ", dims_str(v.shape()));
+    const bool packed = !ctx.has_input(1) && !ctx.has_input(2);
+    const ops::ember_op::AttentionLayout l = ops::ember_op::attention_layout(
+        node_, heads_, ctx.input(0), packed ? nullptr : &ctx.input(1), packed ? nullptr : &ctx.input(2));
+    const int64_t B = l.B, S = l.S, T = l.T, H = l.H, Dh = l.Dh, Dv = l.Dv;
     // Mask strides over [B, H, S, T] (0 where the mask broadcasts).
     const float* mask = nullptr;
     int64_t ms[4] = {0, 0, 0, 0};
@@ -60,10 +51,12 @@ class AttentionKernel final : public NativeKernel {
     Tensor& y = ctx.output(0, DType::Float32, {B, S, H * Dv});
     if (y.numel() == 0) return;
     const float scale = has_scale_ ? scale_ : 1.0f / std::sqrt(float(std::max<int64_t>(Dh, 1)));
-    const float* qp = q.data<float>();
-    const float* kp = k.data<float>();
-    const float* vp = v.data<float>();
     float* yp = y.data<float>();
+    // A mask row that varies along t is added by the score GEMM's epilogue, on the tile still
+    // in registers: as its per-column bias when every query row s shares it (BERT's padding
+    // mask [B, 1, 1, T]), else as its residual with row stride ms[2]. Only a mask constant
+    // along t (ms[3] == 0, which softmax ignores up to rounding) takes the row loop below.
+    const bool mask_in_gemm = mask && ms[3] == 1;
     const int64_t work = std::max<int64_t>(1, S * T * (Dh + Dv));  // multiply-adds per (b, h)
     parallel(ctx, B * H, std::max<int64_t>(1, 65536 / work), [&](int64_t s0, int64_t s1) {
       const size_t kb = gemm_.packed_b_size(Dh, T), vb = gemm_.packed_b_size(T, Dv);
@@ -75,24 +68,25 @@ class AttentionKernel final : public NativeKernel {
       float* scores = packed_v + vb;
       for (int64_t bh = s0; bh < s1; ++bh) {
         const int64_t b = bh / H, h = bh % H;
-        const float* qh = qp + b * S * H * Dh + h * Dh;
-        const float* kh = kp + b * T * H * Dh + h * Dh;
-        const float* vh = vp + b * T * H * Dv + h * Dv;
-        // scores[S, T] = scale * Q_h[S, Dh] K_h[T, Dh]^T
-        gemm_.pack_b(Dh, T, kh, H * Dh, true, packed_k);
-        gemm_.gemm_packed(S, T, Dh, qh, H * Dh, false, packed_k, scores, T, scale, 0.0f, kernels::GemmEpilogue{});
-        if (mask) {
-          for (int64_t s = 0; s < S; ++s) {
-            const float* mrow = mask + b * ms[0] + h * ms[1] + s * ms[2];
-            if (ms[3]) k_.binary(kernels::BinaryOp::Add, T, scores + s * T, mrow, scores + s * T);
-            else k_.binary_scalar(kernels::BinaryOp::Add, T, scores + s * T, mrow[0], false, scores + s * T);
-          }
+        const float* mhead = mask ? mask + b * ms[0] + h * ms[1] : nullptr;
+        kernels::GemmEpilogue score_ep;
+        if (mask_in_gemm && ms[2] == 0) {
+          score_ep.bias = mhead;
+        } else if (mask_in_gemm) {
+          score_ep.residual = mhead;
+          score_ep.ldr = ms[2];
         }
+        // scores[S, T] = scale * Q_h[S, Dh] K_h[T, Dh]^T (+ mask)
+        gemm_.pack_b(Dh, T, l.k_head(b, h), l.ldk, true, packed_k);
+        gemm_.gemm_packed(S, T, Dh, l.q_head(b, h), l.ldq, false, packed_k, scores, T, scale, 0.0f, score_ep);
+        if (mask && !mask_in_gemm)
+          for (int64_t s = 0; s < S; ++s)
+            k_.binary_scalar(kernels::BinaryOp::Add, T, scores + s * T, mhead[s * ms[2]], false, scores + s * T);
         k_.softmax(S, T, scores, scores);
         if (nan_probs_to_zero_)  // a query whose keys are all masked (-inf): its NaN row becomes 0
           for (int64_t i = 0; i < S * T; ++i) scores[i] = scores[i] == scores[i] ? scores[i] : 0.0f;
         // Y_h[S, Dv] = P[S, T] V_h[T, Dv], into Y's columns h*Dv.. of row stride H*Dv.
-        gemm_.pack_b(T, Dv, vh, H * Dv, false, packed_v);
+        gemm_.pack_b(T, Dv, l.v_head(b, h), l.ldv, false, packed_v);
         gemm_.gemm_packed(S, Dv, T, scores, T, false, packed_v, yp + b * S * H * Dv + h * Dv, H * Dv, 1.0f, 0.0f,
                           kernels::GemmEpilogue{});
       }
