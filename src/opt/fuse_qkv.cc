@@ -111,8 +111,9 @@ class FuseQkv final : public Pass {
     NewNode n{"Attention", kEmberDomain, 1, {qkv, nullptr, nullptr}, attn->outputs, {}, attn->name};
     for (const auto& [key, a] : attn->attrs) n.attrs.push_back(a);
     if (attn->inputs.size() > 3 && attn->inputs[3]) n.inputs.push_back(attn->inputs[3]);
+    std::vector<std::string> attn_sources = attn->fused_from;  // attn is gone after the replace
     ir::Node* fused = edit::replace_nodes(g, {attn}, std::move(n));
-    fused->fused_from = attn->fused_from;
+    fused->fused_from = std::move(attn_sources);
     edit::remove_nodes(g, projections);
     g.topo_sort();
   }
