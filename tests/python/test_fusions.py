@@ -69,8 +69,9 @@ def test_small_bert_fuses_attention_and_matches_onnxruntime(tmp_path, rng):
     assert counts.get("ai.ember.Attention") == layers, counts
     # Two per layer, and the embeddings' Add + LayerNormalization.
     assert counts.get("ai.ember.SkipLayerNormalization") == 2 * layers + 1, counts
-    # Q, K, V, output, FFN in (Gelu as its activation), FFN out per layer, and the pooler.
-    assert counts.get("ai.ember.FusedMatMul") == 6 * layers + 1, counts
+    # Q, K, V as one (fuse_qkv), output, FFN in (Gelu as its activation), FFN out per layer,
+    # and the pooler.
+    assert counts.get("ai.ember.FusedMatMul") == 4 * layers + 1, counts
     for gone in ("Softmax", "Erf", "ReduceMean", "Transpose", "Reshape", "MatMul"):
         assert gone not in counts, counts
     ids = rng.integers(0, make_models.BERT_VOCAB, (1, seq), dtype=np.int64)
