@@ -180,10 +180,14 @@ struct DwFinish {
 // per-channel time at 56x56 c144 (perf of ember_conv_bench). ember_conv_bench, per-channel,
 // alternated with the copying form (RESULTS.md "MobileNetV2"): AVX-512 as fast or faster at
 // every MobileNetV2 width (7x7 0.57x, 56x56 0.7-1.1x); AVX2 faster up to 28 wide (7x7 0.4-0.7x,
-// 28x28 0.8-0.95x) but slower at 112 (1.4-1.7x) and mixed at 56, so AVX2 keeps the copy there.
+// 28x28 0.8-0.95x) but slower at 112 (1.4-1.7x) and mixed at 56. Output rows go in pairs, each
+// of their four input rows loaded once: 112 c32 0.105 -> 0.092 ms, 56 c144 0.124-0.129 ->
+// 0.110-0.112 on AVX-512, 28 c192 0.063 -> 0.058, 14 c384 0.043 -> 0.035 on AVX2 (3 and 2
+// alternations, load 7-9); with pairs AVX2 in place wins at 56 too (0.145-0.149 vs the copy's
+// 0.164-0.167) but still not at 112 (0.150-0.153 vs 0.122-0.124), so AVX2 keeps the copy there.
 template <class V>
 bool dw3x3_same_s1(const DwConv2dGeom& g) {
-  constexpr int64_t kMaxWidth = V::L >= 16 ? std::numeric_limits<int64_t>::max() : 28;
+  constexpr int64_t kMaxWidth = V::L >= 16 ? std::numeric_limits<int64_t>::max() : 56;
   return g.kernel_h == 3 && g.kernel_w == 3 && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 &&
          g.dilation_w == 1 && g.pad_top == 1 && g.pad_left == 1 && g.out_h == g.in_h && g.out_w == g.in_w &&
          g.out_w <= kMaxWidth;
@@ -200,8 +204,47 @@ void dwconv3x3_same_s1(const DwConv2dGeom& g, const float* x, const float* w, co
   for (int t = 0; t < 9; ++t) wv[t] = V::set1(w[t]);
   const DwFinish<V> finish(ep);
   const vec bias = V::set1(ep.bias);
-  for (int64_t oy = 0; oy < H; ++oy) {
-    const float* rows[3] = {oy > 0 ? x + (oy - 1) * W : zeros, x + oy * W, oy + 1 < H ? x + (oy + 1) * W : zeros};
+  auto row = [&](int64_t iy) { return iy >= 0 && iy < H ? x + iy * W : zeros; };
+  // The three columns one input row gives the taps of output columns ox..ox+n-1.
+  auto columns = [&](const float* r, int64_t ox, int n, vec& l, vec& c, vec& rt) {
+    c = n == L ? V::load(r) : V::load_first(r, n);
+    // Column ox - 1: the left padding for the first vector; lanes past n are never stored.
+    l = ox == 0 ? V::shift_in_zero(c) : n == L ? V::load(r - 1) : V::load_first(r - 1, n);
+    // Column ox + 1: up to the row's end, then the right padding (zero lanes).
+    rt = ox + L < W ? V::load(r + 1) : V::load_first(r + 1, n - 1);
+  };
+  // Two output rows at a time: their four input rows are each loaded once (12 loads per two
+  // output vectors instead of 18).
+  int64_t oy = 0;
+  for (; oy + 1 < H; oy += 2) {
+    const float* rows[4] = {row(oy - 1), row(oy), row(oy + 1), row(oy + 2)};
+    float* out = y + oy * W;
+    const float* z = ep.residual ? ep.residual + oy * W : nullptr;
+    for (int64_t ox = 0; ox < W; ox += L) {
+      const int n = int(std::min<int64_t>(L, W - ox));
+      vec a0[3] = {bias, V::zero(), V::zero()}, a1[3] = {bias, V::zero(), V::zero()};
+#pragma GCC unroll 4
+      for (int k = 0; k < 4; ++k) {
+        vec l, c, rt;
+        columns(rows[k] + ox, ox, n, l, c, rt);
+        if (k < 3) {  // output row oy, kernel row k
+          a0[k] = V::fmadd(wv[k * 3], l, a0[k]);
+          a0[k] = V::fmadd(wv[k * 3 + 1], c, a0[k]);
+          a0[k] = V::fmadd(wv[k * 3 + 2], rt, a0[k]);
+        }
+        if (k > 0) {  // output row oy + 1, kernel row k - 1
+          a1[k - 1] = V::fmadd(wv[(k - 1) * 3], l, a1[k - 1]);
+          a1[k - 1] = V::fmadd(wv[(k - 1) * 3 + 1], c, a1[k - 1]);
+          a1[k - 1] = V::fmadd(wv[(k - 1) * 3 + 2], rt, a1[k - 1]);
+        }
+      }
+      finish(V::add(V::add(a0[0], a0[1]), a0[2]), out, z, ox, n);
+      finish(V::add(V::add(a1[0], a1[1]), a1[2]), out + W, z ? z + W : nullptr, ox, n);
+    }
+    finish.scalar_row(out, 2 * W);
+  }
+  for (; oy < H; ++oy) {
+    const float* rows[3] = {row(oy - 1), row(oy), row(oy + 1)};
     float* out = y + oy * W;
     const float* z = ep.residual ? ep.residual + oy * W : nullptr;
     for (int64_t ox = 0; ox < W; ox += L) {
@@ -209,12 +252,8 @@ void dwconv3x3_same_s1(const DwConv2dGeom& g, const float* x, const float* w, co
       vec acc[3] = {bias, V::zero(), V::zero()};  // one chain per kernel row
 #pragma GCC unroll 3
       for (int ky = 0; ky < 3; ++ky) {
-        const float* r = rows[ky] + ox;
-        const vec c = n == L ? V::load(r) : V::load_first(r, n);
-        // Column ox - 1: the left padding for the first vector; lanes past n are never stored.
-        const vec l = ox == 0 ? V::shift_in_zero(c) : n == L ? V::load(r - 1) : V::load_first(r - 1, n);
-        // Column ox + 1: up to the row's end, then the right padding (zero lanes).
-        const vec rt = ox + L < W ? V::load(r + 1) : V::load_first(r + 1, n - 1);
+        vec l, c, rt;
+        columns(rows[ky] + ox, ox, n, l, c, rt);
         acc[ky] = V::fmadd(wv[ky * 3], l, acc[ky]);
         acc[ky] = V::fmadd(wv[ky * 3 + 1], c, acc[ky]);
         acc[ky] = V::fmadd(wv[ky * 3 + 2], rt, acc[ky]);
