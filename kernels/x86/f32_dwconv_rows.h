@@ -272,6 +272,30 @@ void dwconv3x3_same_s1(const DwConv2dGeom& g, const float* x, const float* w, co
 // Columns and rows past the input's end read as zeros (masked loads, skipped rows), so any
 // right and bottom padding works. The phase fill it replaces was half the per-channel time at
 // 112 -> 56 (perf, RESULTS.md "MobileNetV2").
+// One input row's three tap columns for the L output columns from ox (stride 2, pad 1): the 2L
+// input columns they span, split in registers; `prev` holds the row's previous odd columns (the
+// left padding's zero before the first vector) and moves on.
+template <class V>
+__attribute__((always_inline)) inline void dw_s2_columns(const float* row, int64_t W, int64_t ox, typename V::vec& prev,
+                                                          typename V::vec& l, typename V::vec& c, typename V::vec& rt) {
+  using vec = typename V::vec;
+  constexpr int L = V::L;
+  const int64_t c0 = 2 * ox, avail = W - c0;  // input columns c0.. left in the row
+  const float* r = row + c0;
+  vec a, b;
+  if (avail >= 2 * L) {
+    a = V::load(r);
+    b = V::load(r + L);
+  } else {
+    const int n0 = int(std::clamp<int64_t>(avail, 0, L)), n1 = int(std::clamp<int64_t>(avail - L, 0, L));
+    a = n0 ? V::load_first(r, n0) : V::zero();
+    b = n1 ? V::load_first(r + L, n1) : V::zero();
+  }
+  deinterleave2(a, b, c, rt);
+  l = V::shift_in(rt, prev);
+  prev = rt;
+}
+
 template <class V>
 bool dw3x3_s2_p1(const DwConv2dGeom& g) {
   return g.kernel_h == 3 && g.kernel_w == 3 && g.stride_h == 2 && g.stride_w == 2 && g.dilation_h == 1 &&
@@ -287,7 +311,44 @@ void dwconv3x3_s2_p1(const DwConv2dGeom& g, const float* x, const float* w, cons
   for (int t = 0; t < 9; ++t) wv[t] = V::set1(w[t]);
   const DwFinish<V> finish(ep);
   const vec bias = V::set1(ep.bias);
-  for (int64_t oy = 0; oy < g.out_h; ++oy) {
+  auto row = [&](int64_t iy) { return iy >= 0 && iy < H ? x + iy * W : nullptr; };  // null: padding
+  auto taps = [&](vec& acc, int ky, vec l, vec c, vec rt) {
+    acc = V::fmadd(wv[ky * 3], l, acc);
+    acc = V::fmadd(wv[ky * 3 + 1], c, acc);
+    acc = V::fmadd(wv[ky * 3 + 2], rt, acc);
+  };
+  // Rows of one vector: two output rows at a time share input row 2 * oy + 1 (five rows loaded
+  // and split, not six). In MobileNetV2 (step medians of 130 traced runs, 3 alternations, load
+  // 7): 28 -> 14 c192 29 -> 24 us, 14 -> 7 c576 35 -> 33 us; at 112 -> 56 and 56 -> 28 it was
+  // faster alone (ember_conv_bench: 112 s2 0.117-0.121 -> 0.101-0.113 ms) but slower in the
+  // network (148-176 -> 165-233 us, input from L3: five rows streamed at once). AVX-512 only:
+  // with 16 registers (6 accumulators, 9 weights, 5 carried columns) AVX2 got slower.
+  int64_t oy = 0;
+  if constexpr (V::L >= 16) {
+    for (; g.out_w <= L && oy + 1 < g.out_h; oy += 2) {
+      const float* rows[5];
+      for (int k = 0; k < 5; ++k) rows[k] = row(2 * oy - 1 + k);
+      float* out = y + oy * g.out_w;
+      const float* z = ep.residual ? ep.residual + oy * g.out_w : nullptr;
+      vec prev[5] = {V::zero(), V::zero(), V::zero(), V::zero(), V::zero()};  // column -1: the left padding
+      for (int64_t ox = 0; ox < g.out_w; ox += L) {
+        const int n = int(std::min<int64_t>(L, g.out_w - ox));
+        vec a0[3] = {bias, V::zero(), V::zero()}, a1[3] = {bias, V::zero(), V::zero()};
+#pragma GCC unroll 5
+        for (int k = 0; k < 5; ++k) {
+          if (!rows[k]) continue;
+          vec l, c, rt;
+          dw_s2_columns<V>(rows[k], W, ox, prev[k], l, c, rt);
+          if (k < 3) taps(a0[k], k, l, c, rt);          // output row oy, kernel row k
+          if (k >= 2) taps(a1[k - 2], k - 2, l, c, rt);  // output row oy + 1, kernel row k - 2
+        }
+        finish(V::add(V::add(a0[0], a0[1]), a0[2]), out, z, ox, n);
+        finish(V::add(V::add(a1[0], a1[1]), a1[2]), out + g.out_w, z ? z + g.out_w : nullptr, ox, n);
+      }
+      finish.scalar_row(out, 2 * g.out_w);
+    }
+  }
+  for (; oy < g.out_h; ++oy) {
     const float* rows[3];
     for (int ky = 0; ky < 3; ++ky) {
       const int64_t iy = 2 * oy - 1 + ky;
@@ -298,25 +359,12 @@ void dwconv3x3_s2_p1(const DwConv2dGeom& g, const float* x, const float* w, cons
     vec prev[3] = {V::zero(), V::zero(), V::zero()};  // column -1: the left padding
     for (int64_t ox = 0; ox < g.out_w; ox += L) {
       const int n = int(std::min<int64_t>(L, g.out_w - ox));
-      const int64_t c0 = 2 * ox, avail = W - c0;  // input columns c0.. left in the row
       vec acc[3] = {bias, V::zero(), V::zero()};  // one chain per kernel row
 #pragma GCC unroll 3
       for (int ky = 0; ky < 3; ++ky) {
         if (!rows[ky]) continue;
-        const float* r = rows[ky] + c0;
-        vec a, b;
-        if (avail >= 2 * L) {
-          a = V::load(r);
-          b = V::load(r + L);
-        } else {
-          const int n0 = int(std::clamp<int64_t>(avail, 0, L)), n1 = int(std::clamp<int64_t>(avail - L, 0, L));
-          a = n0 ? V::load_first(r, n0) : V::zero();
-          b = n1 ? V::load_first(r + L, n1) : V::zero();
-        }
-        vec even, odd;
-        deinterleave2(a, b, even, odd);
-        const vec left = V::shift_in(odd, prev[ky]);
-        prev[ky] = odd;
+        vec left, even, odd;
+        dw_s2_columns<V>(rows[ky], W, ox, prev[ky], left, even, odd);
         acc[ky] = V::fmadd(wv[ky * 3], left, acc[ky]);
         acc[ky] = V::fmadd(wv[ky * 3 + 1], even, acc[ky]);
         acc[ky] = V::fmadd(wv[ky * 3 + 2], odd, acc[ky]);
