@@ -40,7 +40,7 @@ std::optional<std::vector<ir::Dim>> InferContext::input_dims_value(size_t i) con
   const Tensor* t = input_value(i);
   if (!t || t->rank() > 1 || (t->dtype() != DType::Int64 && t->dtype() != DType::Int32)) return std::nullopt;
   std::vector<ir::Dim> v;
-  for (int64_t x : t->to_int64_vector()) v.push_back(ir::Dim{x, {}});
+  for (int64_t x : t->to_int64_vector()) v.push_back(x == -1 ? minus_one_literal() : ir::Dim{x, {}});
   return v;
 }
 

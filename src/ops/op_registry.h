@@ -85,6 +85,14 @@ class KernelFactoryContext {
   virtual std::shared_ptr<const Subgraph> compile_subgraph(const ir::Graph& body) = 0;
 };
 
+// In a dims_value, a shape tensor's literal -1 (Reshape's "infer this dim", torch's expand(-1)):
+// unknown as a dim, told apart from an unknown value by its symbol, so Equal(target, -1) and a
+// Reshape to [batch, seq, -1, 64] can be decided. Never a size: is_named_dim excludes it.
+inline ir::Dim minus_one_literal() { return ir::Dim{-1, "-1"}; }
+inline bool is_minus_one_literal(const ir::Dim& d) { return !d.known() && d.symbol == "-1"; }
+// A symbolic size (an ONNX dim_param), as opposed to a known, unknown or literal entry.
+inline bool is_named_dim(const ir::Dim& d) { return !d.known() && !d.symbol.empty() && !is_minus_one_literal(d); }
+
 class InferContext {
  public:
   InferContext(const ir::Node& node, std::vector<const TypeInfo*> in_types,
@@ -98,7 +106,7 @@ class InferContext {
     return i < in_values_.size() ? in_values_[i] : nullptr;
   }
   // The dims an integer input of rank <= 1 holds (TypeInfo::dims_value), from a Shape-derived
-  // type or from a constant; nullopt when not known.
+  // type or from a constant (whose -1 entries are minus_one_literal()); nullopt when not known.
   std::optional<std::vector<ir::Dim>> input_dims_value(size_t i) const;
   size_t output_count() const { return out_types_.size(); }
   void set_output(size_t i, TypeInfo t);  // drops t.dims_value

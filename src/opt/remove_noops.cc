@@ -1,9 +1,10 @@
 // remove_noops: nodes that hand their input on unchanged are bypassed: Identity, inference
 // Dropout, Cast to the same type, Reshape/Flatten/Squeeze/Unsqueeze/Expand whose static output
-// shape equals the input's, Transpose with the identity permutation, single-input
+// shape equals the input's (Reshape/Flatten/Squeeze/Unsqueeze also when equal by dim names), Transpose with the identity permutation, single-input
 // Concat/Sum/Max/Min/Mean. Graph outputs keep their names (edit::bypass).
 #include "opt/graph_edit.h"
 #include "opt/level1_passes.h"
+#include "opt/pattern.h"
 
 namespace ember::opt {
 
@@ -47,6 +48,11 @@ std::string noop_reason(const ir::Node& n) {
   if ((op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze" || op == "Expand") &&
       same_static_type(in, out))
     return "same shape";
+  // The same dims by name (a dynamic-axes export's Reshape(x, Shape-derived [batch, 12, seq, 64])
+  // of an x that already is [batch, 12, seq, 64]): these ops never move elements.
+  if ((op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze") && same_dtype(in, out) &&
+      same_shape(in, out))
+    return "same symbolic shape";
   if (op == "Transpose") {
     const auto perm = n.attr_ints("perm");
     bool identity = !perm.empty();

@@ -3,6 +3,7 @@
 // (Equal(NaN, NaN) too), as in IEEE and numpy.
 #include "ops/elementwise/ew_kernels.h"
 #include "ops/elementwise/ew_ops.h"
+#include "ops/elementwise/shape_value_infer.h"
 
 namespace ember::ops::ew {
 namespace {
@@ -49,6 +50,11 @@ class EqualKernel final : public Kernel {
   bool legacy_;  // opset < 7: only the numeric kernel knows the legacy broadcast
 };
 
+void infer_equal(InferContext& ctx) {
+  infer_binary<TypeSet::AnyWithString, true>(ctx);
+  infer_equal_values(ctx);  // Equal(target_shape, -1) decided where it can be
+}
+
 std::unique_ptr<Kernel> make_equal(const ir::Node& n, KernelFactoryContext&) {
   return std::make_unique<EqualKernel>(n);
 }
@@ -60,7 +66,7 @@ void add_compare_logic_ops(OpRegistry& r) {
   constexpr TypeSet B = TypeSet::Bool;
   std::vector<DType> eq_types = dtypes_of(NumericOrBoolTypes{});
   eq_types.push_back(DType::String);
-  r.add(OpSchema{"Equal", "", 1, 1 << 30, &infer_binary<TypeSet::AnyWithString, true>, &make_equal, eq_types});
+  r.add(OpSchema{"Equal", "", 1, 1 << 30, &infer_equal, &make_equal, eq_types});
   add_binary<Less, N, true>(r, "Less");
   add_binary<LessOrEqual, N, true>(r, "LessOrEqual", 12);
   add_binary<Greater, N, true>(r, "Greater");

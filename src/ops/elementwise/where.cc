@@ -2,6 +2,7 @@
 // broadcasting.
 #include "ops/elementwise/ew_kernels.h"
 #include "ops/elementwise/ew_ops.h"
+#include "ops/elementwise/shape_value_infer.h"
 
 namespace ember::ops::ew {
 namespace {
@@ -45,6 +46,7 @@ void infer_where(InferContext& ctx) {
   check_type(n, "condition", ctx.input_type(0).dtype, TypeSet::Bool);
   const DType t = common_dtype(ctx, TypeSet::Any, 1);
   ctx.set_output(0, with_dtype(broadcast_all(ctx), t));
+  infer_where_values(ctx);  // a shape picked element by element stays a shape
 }
 
 std::unique_ptr<Kernel> make_where(const ir::Node& n, KernelFactoryContext&) {

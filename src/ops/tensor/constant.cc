@@ -192,8 +192,16 @@ double scalar_as_double(const Tensor& t, const ir::Node& n, const char* what) {
 void infer_range(InferContext& ctx) {
   const DType dt = ctx.input_type(0).dtype;
   const Tensor *s = ctx.input_value(0), *l = ctx.input_value(1), *d = ctx.input_value(2);
-  if (!s || !l || !d) return ctx.set_output(0, unknown_dims(dt, 1));
   const ir::Node& n = ctx.node();
+  if (s && d && !l) {
+    // Range(0, size, 1) with the size a named dim (Shape(x)[i]): exactly `size` elements.
+    // Exporters build position and mask indices this way from dynamic axes.
+    const auto limit = ctx.input_dims_value(1);
+    if (limit && limit->size() == 1 && is_named_dim((*limit)[0]) && scalar_as_double(*s, n, "start") == 0.0 &&
+        scalar_as_double(*d, n, "delta") == 1.0)
+      return ctx.set_output(0, type_from_dims(dt, {(*limit)[0]}));
+  }
+  if (!s || !l || !d) return ctx.set_output(0, unknown_dims(dt, 1));
   ctx.set_output(0, TypeInfo::tensor(dt, {range_count(scalar_as_double(*s, n, "start"), scalar_as_double(*l, n, "limit"),
                                                       scalar_as_double(*d, n, "delta"), n)}));
 }

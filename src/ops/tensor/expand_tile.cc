@@ -22,6 +22,20 @@ void infer_expand(InferContext& ctx) {
     out.dtype = in.dtype;
     return ctx.set_output(0, out);
   }
+  // A target built from Shape pieces ([batch, 1, seq, seq]): its dims, symbols included. A
+  // unknown entry broadcasts to an unknown dim.
+  if (auto target = ctx.input_dims_value(1); target && in.has_shape) {
+    for (ir::Dim& d : *target)
+      if (is_minus_one_literal(d)) d = ir::Dim{};  // not a valid Expand size: the kernel says so
+    TypeInfo out;
+    try {
+      if (broadcast_types(in, type_from_dims(in.dtype, *target), out)) {
+        out.dtype = in.dtype;
+        return ctx.set_output(0, out);
+      }
+    } catch (const Error&) {  // known sizes that do not broadcast: the kernel reports it at run time
+    }
+  }
   const TypeInfo& st = ctx.input_type(1);
   if (in.has_shape && st.has_shape && st.dims.size() == 1 && st.dims[0].known())
     return ctx.set_output(0, unknown_dims(in.dtype, std::max(in.dims.size(), size_t(st.dims[0].value))));

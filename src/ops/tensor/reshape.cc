@@ -95,24 +95,35 @@ void infer_reshape(InferContext& ctx) {
   }
   // A target computed from Shape pieces ([batch, seq, 12, 64] with batch and seq symbolic).
   if (const auto target = ctx.input_dims_value(1); target && in.has_shape) {
-    std::vector<int64_t> shape;
-    for (const Dim& d : *target) shape.push_back(d.known() ? d.value : kDimEntry);
-    // One entry neither known nor named: a literal -1 reads so in dims_value (PyTorch's
-    // view(batch, seq, -1, 64) with dynamic axes), as does a size computed at run time. When the
-    // other entries cancel against the input, the element count fixes it either way (-1 or
-    // not: any other value fails at run time), so it is inferred like -1; if it cannot be, the
-    // entry stays unknown.
-    const auto open = std::count_if(target->begin(), target->end(), [](const Dim& d) { return !d.known() && d.symbol.empty(); });
-    if (open == 1 && std::find(shape.begin(), shape.end(), int64_t(-1)) == shape.end()) {
-      std::vector<int64_t> as_minus_one = shape;
-      for (size_t i = 0; i < shape.size(); ++i)
-        if (!(*target)[i].known() && (*target)[i].symbol.empty()) as_minus_one[i] = -1;
+    // Inference of a computed target never fails the model: what contradicts the element count
+    // is left unknown here and reported by the kernel on a run.
+    DimVec entries = *target;  // for the kDimEntry ones: a literal -1 is no size
+    for (Dim& d : entries)
+      if (is_minus_one_literal(d)) d = Dim{};
+    auto attempt = [&](const std::vector<int64_t>& shape) -> std::optional<DimVec> {
       try {
-        return ctx.set_output(0, type_from_dims(in.dtype, reshape_dims(in.dims, as_minus_one, allowzero, ctx.node(), &*target)));
-      } catch (const Error&) {  // contradicts the element count: leave it to the run-time check
+        return reshape_dims(in.dims, shape, allowzero, ctx.node(), &entries);
+      } catch (const Error&) {
+        return std::nullopt;
       }
+    };
+    std::vector<int64_t> shape, open_as_minus_one;
+    for (const Dim& d : *target) {
+      shape.push_back(d.known() ? d.value : is_minus_one_literal(d) ? -1 : kDimEntry);
+      // An entry neither known nor named (a size computed at run time, or a -1 from a Constant
+      // node not folded yet): when the other entries cancel against the input, the element
+      // count fixes it whatever it is (anything else fails at run time), so try it as -1.
+      open_as_minus_one.push_back(!d.known() && d.symbol.empty() ? -1 : shape.back());
     }
-    return ctx.set_output(0, type_from_dims(in.dtype, reshape_dims(in.dims, shape, allowzero, ctx.node(), &*target)));
+    const auto open = std::count(open_as_minus_one.begin(), open_as_minus_one.end(), int64_t(-1));
+    std::optional<DimVec> out = open == 1 ? attempt(open_as_minus_one) : std::nullopt;
+    if (!out) out = attempt(shape);
+    if (!out) {  // the -1 contradicts the element count: that entry unknown
+      for (int64_t& v : shape) v = v == -1 ? kDimEntry : v;
+      out = attempt(shape);
+    }
+    if (out) return ctx.set_output(0, type_from_dims(in.dtype, *out));
+    return ctx.set_output(0, unknown_dims(in.dtype, target->size()));
   }
   const TypeInfo& st = ctx.input_type(1);
   if (st.has_shape && st.dims.size() == 1 && st.dims[0].known())

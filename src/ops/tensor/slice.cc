@@ -76,7 +76,7 @@ void take_symbolic_prefixes(InferContext& ctx, const TypeInfo& in, const std::ve
     if (a < 0 || a >= int64_t(in.dims.size())) return;
     const ir::Dim& whole = in.dims[size_t(a)];
     const ir::Dim& end = (*ends)[i];
-    if (starts[i] == 0 && (steps.empty() || steps[i] == 1) && !end.known() && !end.symbol.empty() &&
+    if (starts[i] == 0 && (steps.empty() || steps[i] == 1) && is_named_dim(end) &&
         whole.known() && whole.value > 1)
       out.dims[size_t(a)] = end;
   }

@@ -58,3 +58,24 @@ TEST_CASE("opt remove_noops: the optimized model computes the same") {
   test::check_close(test::run_at_level(build(), {{"x", x}}, 1)[0], test::run_at_level(build(), {{"x", x}}, 0)[0],
                     test::Tier::Exact);
 }
+
+TEST_CASE("opt remove_noops: a Reshape to its own dims by name goes; one that regroups named dims stays") {
+  test::GraphBuilder b;
+  ir::Value* x = b.input("x", DType::Float32, {2, 3, 4});
+  x->type.dims[0] = ir::Dim{-1, "batch"};
+  x->type.dims[1] = ir::Dim{-1, "seq"};
+  ir::Value* shape = b.node("Shape", {x}, {}, "shape");
+  ir::Value* same = b.node("Reshape", {x, shape}, {}, "reshape_same");  // [batch, seq, 4] again
+  ir::Value* y = b.node("Relu", {same}, {}, "relu");
+  // [batch, seq, 4] -> [seq, batch, 4]: the same names, other places; the elements regroup.
+  ir::Value* i0 = b.constant("i0", test::make_tensor(DType::Int64, {1}, {0}));
+  ir::Value* i1 = b.constant("i1", test::make_tensor(DType::Int64, {1}, {1}));
+  ir::Value* four = b.constant("four", test::make_tensor(DType::Int64, {1}, {4}));
+  ir::Value* swapped = b.node("Concat", {b.node("Gather", {shape, i1}, {test::attr_int("axis", 0)}, "g1"),
+                                         b.node("Gather", {shape, i0}, {test::attr_int("axis", 0)}, "g0"), four},
+                              {test::attr_int("axis", 0)}, "swapped");
+  b.output(b.node("Reshape", {y, swapped}, {}, "reshape_swap"));
+  auto labels = test::run_pass(*b.model, *opt::make_remove_noops());
+  CHECK(test::has_label(labels, "remove_noops: Reshape 'reshape_same' (same symbolic shape)"));
+  CHECK(labels.size() == 1);
+}

@@ -203,3 +203,47 @@ TEST_CASE("tensor.infer: Slice(table, 0, n) with n a named size takes n's name (
   CHECK(infer("Slice", {ty(DType::Int64, {dim(1), sym("T")}), t1, ends, t1, t1}, {nullptr, &starts, nullptr, &axes, &steps})[0].str() ==
         "int64[1, ?]");
 }
+
+TEST_CASE("tensor.infer: Expand to Where(Equal(target, -1), 1, target) keeps the target's dims") {
+  // PyTorch's expand(batch, 1, seq, seq) with dynamic axes: -1 entries replaced by 1, then Expand.
+  const ir::TypeInfo x = ty(DType::Float32, {sym("batch"), sym("seq"), dim(768)});
+  const auto shape = infer("Shape", {x}, {nullptr})[0];
+  const Tensor i0 = i64v({0}), i1 = i64v({1}), one = i64v({1});
+  const auto b = infer("Gather", {shape, ty(DType::Int64, {dim(1)})}, {nullptr, &i0}, {attr_int("axis", 0)})[0];
+  const auto s = infer("Gather", {shape, ty(DType::Int64, {dim(1)})}, {nullptr, &i1}, {attr_int("axis", 0)})[0];
+  const ir::TypeInfo t1 = ty(DType::Int64, {dim(1)});
+  const auto target = infer("Concat", {b, t1, s, s}, {nullptr, &one, nullptr, nullptr}, {attr_int("axis", 0)})[0];
+  REQUIRE(target.dims_value);
+  const Tensor minus = i64v({-1, -1, -1, -1}), ones = i64v({1, 1, 1, 1});
+  const ir::TypeInfo t4 = ty(DType::Int64, {dim(4)});
+  const auto eq = infer("Equal", {target, t4}, {nullptr, &minus})[0];
+  REQUIRE(eq.dims_value);
+  CHECK(eq.dims_value->size() == 4);
+  CHECK((*eq.dims_value)[0].value == 0);
+  const auto picked = infer("Where", {eq, t4, target}, {nullptr, &ones, nullptr})[0];
+  REQUIRE(picked.dims_value);
+  const ir::TypeInfo mask = ty(DType::Bool, {sym("batch"), dim(1), sym("seq"), sym("seq")});
+  CHECK(infer("Expand", {mask, picked}, {nullptr, nullptr})[0].str() == "bool[batch, 1, seq, seq]");
+  // Equal of a symbol against a non-negative constant is not decided: no values, Expand unknown.
+  const Tensor zeros = i64v({0, 0, 0, 0});
+  const auto undecided = infer("Equal", {target, t4}, {nullptr, &zeros})[0];
+  CHECK_FALSE(undecided.dims_value);
+  const auto unknown = infer("Where", {undecided, t4, target}, {nullptr, &ones, nullptr})[0];
+  CHECK_FALSE(unknown.dims_value);
+  CHECK(infer("Expand", {mask, unknown}, {nullptr, nullptr})[0].str() == "bool[?, ?, ?, ?]");
+  // The same symbol on both sides is equal; a known 1 vs 1 too.
+  const auto self = infer("Equal", {target, target}, {nullptr, nullptr})[0];
+  REQUIRE(self.dims_value);
+  for (const ir::Dim& d : *self.dims_value) CHECK(d.value == 1);
+}
+
+TEST_CASE("tensor.infer: Range(0, n, 1) with n a named size has n elements") {
+  const ir::TypeInfo x = ty(DType::Float32, {sym("batch"), sym("seq")});
+  const auto shape = infer("Shape", {x}, {nullptr})[0];
+  const Tensor idx = i64({}, {1}), zero = i64({}, {0}), step = i64({}, {1}), two = i64({}, {2});
+  const auto n = infer("Gather", {shape, ty(DType::Int64, {})}, {nullptr, &idx}, {attr_int("axis", 0)})[0];
+  const ir::TypeInfo scalar = ty(DType::Int64, {});
+  CHECK(infer("Range", {scalar, n, scalar}, {&zero, nullptr, &step})[0].str() == "int64[seq]");
+  CHECK(infer("Range", {scalar, n, scalar}, {&zero, nullptr, &two})[0].str() == "int64[?]");
+  CHECK(infer("Range", {scalar, n, scalar}, {&step, nullptr, &step})[0].str() == "int64[?]");
+}
