@@ -149,7 +149,7 @@ py::object object_from_value(ops::RtValue v) {
   if (v.is_sequence()) {
     py::list out;
     for (const Tensor& t : *v.sequence) out.append(array_from_any(t));
-    return std::move(out);
+    return out;
   }
   return array_from_any(std::move(v.tensor));
 }

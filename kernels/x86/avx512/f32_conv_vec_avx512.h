@@ -23,8 +23,10 @@ struct ConvAvx512 {
   static vec fmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
   static vec add(vec a, vec b) { return _mm512_add_ps(a, b); }
   static vec mul(vec a, vec b) { return _mm512_mul_ps(a, b); }
-  static vec max(vec a, vec b) { return _mm512_max_ps(a, b); }
-  static vec min(vec a, vec b) { return _mm512_min_ps(a, b); }
+  // maskz with all lanes == the plain max/min, minus GCC 12's false -Wmaybe-uninitialized on
+  // their _mm512_undefined_ps pass-through once inlined (as in the GEMM's vector traits).
+  static vec max(vec a, vec b) { return _mm512_maskz_max_ps(0xFFFF, a, b); }
+  static vec min(vec a, vec b) { return _mm512_maskz_min_ps(0xFFFF, a, b); }
   static vec select_ge0(vec v, vec if_ge, vec if_lt) {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ), if_lt, if_ge);
   }
