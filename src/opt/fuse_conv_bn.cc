@@ -11,7 +11,6 @@
 // its own (the reader's aligned copy of a misaligned initializer, or an earlier pass's result);
 // otherwise (W shared by other nodes or by another Tensor, mapped from the file, or wrapped
 // caller memory) they go to a new tensor.
-#include <algorithm>
 #include <cmath>
 
 #include "ops/op_util.h"
@@ -58,10 +57,9 @@ std::optional<BnAffine> channel_affine(const ir::Node* n, const ir::Value* x, si
   const Tensor* c = constant_of(cv);
   if (c->dtype() != DType::Float32 || (c->numel() != 1 && c->numel() != channels)) return std::nullopt;
   const std::vector<double> v = ops::read_doubles(*c);
-  const bool mul = is_op(n, "Mul");
-  BnAffine a{std::vector<double>(size_t(channels), mul ? 0.0 : 1.0), std::vector<double>(size_t(channels), 0.0)};
-  for (int64_t m = 0; m < channels; ++m) (mul ? a.scale : a.shift)[size_t(m)] = v[v.size() == 1 ? 0 : size_t(m)];
-  if (!mul) std::fill(a.scale.begin(), a.scale.end(), 1.0);
+  BnAffine a{std::vector<double>(size_t(channels), 1.0), std::vector<double>(size_t(channels), 0.0)};
+  std::vector<double>& set = is_op(n, "Mul") ? a.scale : a.shift;
+  for (int64_t m = 0; m < channels; ++m) set[size_t(m)] = v[v.size() == 1 ? 0 : size_t(m)];
   return a;
 }
 

@@ -22,7 +22,7 @@ void infer_expand(InferContext& ctx) {
     out.dtype = in.dtype;
     return ctx.set_output(0, out);
   }
-  // A target built from Shape pieces ([batch, 1, seq, seq]): its dims, symbols included. A
+  // A target built from Shape pieces ([batch, 1, seq, seq]): its dims, symbols included. An
   // unknown entry broadcasts to an unknown dim.
   if (auto target = ctx.input_dims_value(1); target && in.has_shape) {
     for (ir::Dim& d : *target)
