@@ -137,8 +137,7 @@ const ir::Node* nan_guard(const ir::Value* p, const ir::Node** isnan) {
   if (where->inputs[0] != test->outputs[0] || where->inputs[2] != p) return nullptr;
   const std::optional<double> zero = scalar_of(where->inputs[1]);
   if (!zero || *zero != 0.0) return nullptr;
-  const std::vector<ir::Dim>&pd = p->type.dims, &wd = where->outputs[0]->type.dims;  // no broadcast
-  if (pd.size() != wd.size() || !std::equal(pd.begin(), pd.end(), wd.begin(), same_dim)) return nullptr;
+  if (!same_shape(p, where->outputs[0])) return nullptr;  // no broadcast
   *isnan = test;
   return where;
 }

@@ -49,14 +49,6 @@ std::optional<std::vector<int64_t>> merged_leading_transpose(const ir::Node* spl
   return q;
 }
 
-ir::Attribute perm_attr(const std::vector<int64_t>& p) {
-  ir::Attribute perm;
-  perm.name = "perm";
-  perm.type = ir::AttrType::Ints;
-  perm.ints = p;
-  return perm;
-}
-
 bool shape_without_zero(const ir::Value* s) {
   const Tensor* t = constant_of(s);
   if (!t) return false;
@@ -83,7 +75,7 @@ class FuseReshapeTranspose final : public Pass {
                          [merge, t, outer, q = *q](ir::Graph& gr) {
                            replace_with(gr, {merge, t, outer},
                                         NewNode{"Transpose", "", t->opset, {merge->inputs[0]}, {outer->outputs[0]},
-                                                {perm_attr(q)}});
+                                                {attr_ints("perm", q)}});
                          }});
           continue;
         }
@@ -125,7 +117,7 @@ class FuseReshapeTranspose final : public Pass {
                          edit::redirect_uses(gr, y, x);
                          return;
                        }
-                       replace_with(gr, {inner, outer}, NewNode{"Transpose", "", outer->opset, {x}, {y}, {perm_attr(p)}});
+                       replace_with(gr, {inner, outer}, NewNode{"Transpose", "", outer->opset, {x}, {y}, {attr_ints("perm", p)}});
                      }});
     }
     return out;

@@ -115,8 +115,9 @@ void infer_reshape(InferContext& ctx) {
       // count fixes it whatever it is (anything else fails at run time), so try it as -1.
       open_as_minus_one.push_back(!d.known() && d.symbol.empty() ? -1 : shape.back());
     }
-    const auto open = std::count(open_as_minus_one.begin(), open_as_minus_one.end(), int64_t(-1));
-    std::optional<DimVec> out = open == 1 ? attempt(open_as_minus_one) : std::nullopt;
+    const bool one_open = std::count(open_as_minus_one.begin(), open_as_minus_one.end(), int64_t(-1)) == 1 &&
+                          std::count(shape.begin(), shape.end(), int64_t(-1)) == 0;
+    std::optional<DimVec> out = one_open ? attempt(open_as_minus_one) : std::nullopt;
     if (!out) out = attempt(shape);
     if (!out) {  // the -1 contradicts the element count: that entry unknown
       for (int64_t& v : shape) v = v == -1 ? kDimEntry : v;
