@@ -84,10 +84,8 @@ struct ConvDirectCv {
     spill();
     for (int r = 0; r < rows; ++r) {
       float* y = a.y + (m + r) * a.positions + pt;
-      if (vec_act)
-        for (int p = 0; p < n; ++p) y[p] = t[p][r];
-      else
-        for (int p = 0; p < n; ++p) y[p] = activate_scalar(t[p][r], a.activation, a.act_alpha, a.act_beta);
+      for (int p = 0; p < n; ++p) y[p] = t[p][r];
+      if (!vec_act) V::activate_stored(y, n, a.activation, a.act_alpha, a.act_beta);
     }
   }
 

@@ -111,7 +111,7 @@ void dwconv_flat(const DwConv2dGeom& g, int64_t channels, const float* x, const 
         a0 = V::fmadd(wv[t], V::load_mask(base + off[t] + p, dw_flat_bits<V>(bits + t * mb, p)), a0);
       finish(a0, out, z, p, int(std::min<int64_t>(L, npos - p)));
     }
-    finish.scalar_row(out, npos);
+    finish.stored_row(out, npos);
   }
 }
 

@@ -166,10 +166,9 @@ struct DwFinish {
     if (n == V::L) V::store(out + ox, acc);
     else V::store_first(out + ox, n, acc);
   }
-  // The activations without a vector form, on a finished row.
-  void scalar_row(float* out, int64_t n) const {
-    if (!vec_act)
-      for (int64_t i = 0; i < n; ++i) out[i] = activate_scalar(out[i], ep.activation, ep.act_alpha, ep.act_beta);
+  // The activations conv_activate has no vector form for (Sigmoid, SiLU, Gelu), on a finished row.
+  void stored_row(float* out, int64_t n) const {
+    if (!vec_act) V::activate_stored(out, n, ep.activation, ep.act_alpha, ep.act_beta);
   }
 };
 
@@ -241,7 +240,7 @@ void dwconv3x3_same_s1(const DwConv2dGeom& g, const float* x, const float* w, co
       finish(V::add(V::add(a0[0], a0[1]), a0[2]), out, z, ox, n);
       finish(V::add(V::add(a1[0], a1[1]), a1[2]), out + W, z ? z + W : nullptr, ox, n);
     }
-    finish.scalar_row(out, 2 * W);
+    finish.stored_row(out, 2 * W);
   }
   for (; oy < H; ++oy) {
     const float* rows[3] = {row(oy - 1), row(oy), row(oy + 1)};
@@ -260,7 +259,7 @@ void dwconv3x3_same_s1(const DwConv2dGeom& g, const float* x, const float* w, co
       }
       finish(V::add(V::add(acc[0], acc[1]), acc[2]), out, z, ox, n);
     }
-    finish.scalar_row(out, W);
+    finish.stored_row(out, W);
   }
 }
 
@@ -345,7 +344,7 @@ void dwconv3x3_s2_p1(const DwConv2dGeom& g, const float* x, const float* w, cons
         finish(V::add(V::add(a0[0], a0[1]), a0[2]), out, z, ox, n);
         finish(V::add(V::add(a1[0], a1[1]), a1[2]), out + g.out_w, z ? z + g.out_w : nullptr, ox, n);
       }
-      finish.scalar_row(out, 2 * g.out_w);
+      finish.stored_row(out, 2 * g.out_w);
     }
   }
   for (; oy < g.out_h; ++oy) {
@@ -371,7 +370,7 @@ void dwconv3x3_s2_p1(const DwConv2dGeom& g, const float* x, const float* w, cons
       }
       finish(V::add(V::add(acc[0], acc[1]), acc[2]), out, z, ox, n);
     }
-    finish.scalar_row(out, g.out_w);
+    finish.stored_row(out, g.out_w);
   }
 }
 
@@ -434,7 +433,7 @@ void dwconv_rows(const DwConv2dGeom& g, const float* x, const float* w, const Dw
       for (int t = 0; t < (KH ? KH * KW : taps); ++t) a0 = V::fmadd(wv[t], V::load(base + off[t] + ox), a0);
       finish(a0, out, z, ox, n);
     }
-    finish.scalar_row(out, g.out_w);
+    finish.stored_row(out, g.out_w);
   }
 }
 

@@ -14,8 +14,8 @@
 // 1.13-1.3x; the 4 bands 0.94-1.05x (AVX2 0.97-1.09x).
 //
 // The epilogue runs on the finished output row, still in L1: bias, residual and the
-// piecewise-linear activations in vectors, the transcendental ones (Sigmoid, Silu, Gelu) by
-// activate_scalar, one call per output (N of them, next to N*K multiply-adds).
+// piecewise-linear activations in vectors, the transcendental ones (Sigmoid, Silu, Gelu) on the
+// stored row through the ISA's elementwise kernel (activate_stored).
 #pragma once
 
 #include <algorithm>
@@ -95,8 +95,7 @@ void gemv_finish(int64_t N, float* y, float alpha, const GemmEpilogue& ep) {
     if (c == L) V::store(y + n, v);
     else V::store_first(y + n, c, v);
   }
-  if (!vector_act)
-    for (int64_t n = 0; n < N; ++n) y[n] = activate_scalar(y[n], ep.activation, ep.act_alpha, ep.act_beta);
+  if (!vector_act) V::activate_stored(y, N, ep.activation, ep.act_alpha, ep.act_beta);
 }
 
 template <class V>

@@ -52,7 +52,8 @@ void reduce(const ConvDirectArgs& a, const float* w, int64_t j0, int valid, Acc&
 }
 #undef EMBER_ROW
 
-// bias + residual + activation on n <= 8 values of one channel, stored at y.
+// bias + residual + the vector-form activation on n <= 8 values of one channel, stored at y
+// (the caller applies the others to the whole stored run).
 inline void finish_vec(const ConvDirectArgs& a, __m256 v, float bias, const float* z, float* y, int n,
                        bool vec_act) {
   v = _mm256_add_ps(v, _mm256_set1_ps(bias));
@@ -60,8 +61,6 @@ inline void finish_vec(const ConvDirectArgs& a, __m256 v, float bias, const floa
   if (vec_act) v = conv_activate<V>(v, a.activation, a.act_alpha, a.act_beta);
   if (n == 8) V::store(y, v);
   else V::store_first(y, n, v);
-  if (!vec_act)
-    for (int i = 0; i < n; ++i) y[i] = activate_scalar(y[i], a.activation, a.act_alpha, a.act_beta);
 }
 
 // Stores rows [m, m+rows) of the tile at positions j0.., skipping garbage columns and
@@ -78,6 +77,7 @@ void finish(const ConvDirectArgs& a, int64_t m, int rows, int64_t j0, const Acc&
       const __m256 v = lo_hi ? lo_hi[i / 8] : V::load_first(spill + i, k);
       finish_vec(a, v, bias, z ? z + i : nullptr, y + i, k, vec_act);
     }
+    if (!vec_act) V::activate_stored(y, n, a.activation, a.act_alpha, a.act_beta);
   };
   const int64_t oy = j0 / a.wq, ox = j0 % a.wq;
   if (ox + kNr <= a.out_w) {  // the common case: 16 outputs of one row

@@ -7,7 +7,12 @@
 
 #include <cstdint>
 
+#include "kernels/x86/f32_conv_activate.h"
+
 namespace ember::kernels::avx2 {
+
+void f32_unary__avx2(UnaryOp op, int64_t n, const float* x, float* y, float alpha, float beta);  // f32_unary__avx2.cc
+
 namespace {
 
 struct ConvAvx2 {
@@ -28,6 +33,10 @@ struct ConvAvx2 {
   }
   static void store(float* p, vec v) { _mm256_storeu_ps(p, v); }
   static void store_first(float* p, int n, vec v) { _mm256_maskstore_ps(p, first(n), v); }
+  // Sigmoid, SiLU, Gelu on n stored outputs (see activate_stored).
+  static void activate_stored(float* y, int64_t n, Activation act, float alpha, float beta) {
+    kernels::activate_stored(f32_unary__avx2, y, n, act, alpha, beta);
+  }
   static vec fmadd(vec a, vec b, vec c) { return _mm256_fmadd_ps(a, b, c); }
   static vec add(vec a, vec b) { return _mm256_add_ps(a, b); }
   static vec mul(vec a, vec b) { return _mm256_mul_ps(a, b); }

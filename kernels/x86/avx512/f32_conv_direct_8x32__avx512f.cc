@@ -73,15 +73,14 @@ void reduce(const ConvDirectArgs& a, const float* w, int64_t j0, int valid, Acc&
   for (int i = 0; i < 2 * kMr; ++i) acc.v[i] = c[i];
 }
 
-// bias + residual + activation on n <= 16 values of one channel, stored at y.
+// bias + residual + the vector-form activation on n <= 16 values of one channel, stored at y
+// (the caller applies the others to the whole stored run).
 inline void finish_vec(const ConvDirectArgs& a, __m512 v, float bias, const float* z, float* y, int n, bool vec_act) {
   v = _mm512_add_ps(v, _mm512_set1_ps(bias));
   if (z) v = _mm512_add_ps(v, n == kL ? _mm512_loadu_ps(z) : load_first(z, n));
   if (vec_act) v = conv_activate<ConvAvx512>(v, a.activation, a.act_alpha, a.act_beta);
   if (n == kL) _mm512_storeu_ps(y, v);
   else store_first(y, n, v);
-  if (!vec_act)
-    for (int i = 0; i < n; ++i) y[i] = activate_scalar(y[i], a.activation, a.act_alpha, a.act_beta);
 }
 
 // Stores rows [m, m+rows) of the tile at positions j0.., skipping garbage columns and
@@ -98,6 +97,7 @@ void finish(const ConvDirectArgs& a, int64_t m, int rows, int64_t j0, const Acc&
       const __m512 v = lo_hi ? lo_hi[i / kL] : load_first(spill + i, k);
       finish_vec(a, v, bias, z ? z + i : nullptr, y + i, k, vec_act);
     }
+    if (!vec_act) ConvAvx512::activate_stored(y, n, a.activation, a.act_alpha, a.act_beta);
   };
   const int64_t oy = j0 / a.wq, ox = j0 % a.wq;
   if (ox + kNr <= a.out_w) {  // the common case: 32 outputs of one row

@@ -6,6 +6,17 @@
 #pragma once
 
 #include "kernels/x86/avx512/masked_io_avx512.h"
+#include "kernels/x86/f32_conv_activate.h"
+
+// The vectorised elementwise kernel of this build (f32_unary__avx512f.cc, native or SIMDe).
+#ifdef EMBER_AVX512_SIMDE
+#define EMBER_CONV512_UNARY_NS avx512_simde
+#else
+#define EMBER_CONV512_UNARY_NS avx512
+#endif
+namespace ember::kernels::EMBER_CONV512_UNARY_NS {
+void f32_unary__avx512f(UnaryOp op, int64_t n, const float* x, float* y, float alpha, float beta);
+}  // namespace ember::kernels::EMBER_CONV512_UNARY_NS
 
 namespace ember::kernels {
 namespace {
@@ -23,6 +34,10 @@ struct ConvAvx512 {
   static vec fmadd(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
   static vec add(vec a, vec b) { return _mm512_add_ps(a, b); }
   static vec mul(vec a, vec b) { return _mm512_mul_ps(a, b); }
+  // Sigmoid, SiLU, Gelu on n stored outputs (see activate_stored).
+  static void activate_stored(float* y, int64_t n, Activation act, float alpha, float beta) {
+    kernels::activate_stored(EMBER_CONV512_UNARY_NS::f32_unary__avx512f, y, n, act, alpha, beta);
+  }
   // maskz with all lanes == the plain max/min, minus GCC 12's false -Wmaybe-uninitialized on
   // their _mm512_undefined_ps pass-through once inlined (as in the GEMM's vector traits).
   static vec max(vec a, vec b) { return _mm512_maskz_max_ps(0xFFFF, a, b); }
