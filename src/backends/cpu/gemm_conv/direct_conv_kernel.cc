@@ -238,7 +238,13 @@ DirectForm choose_direct_form(const ConvSetup& s) {
   const int64_t cv_max = spatial ? kernels::f32_conv_direct_cv_kernels().max_spatial_positions
                          : unpadded && kd >= kMinCvReduction ? kd / kCvReductionPerPosition
                                                              : -1;
-  if (s.out_positions >= 0 && s.out_positions <= cv_max) return DirectForm::ChannelVector;
+  // Grouped layers with fewer output channels per group than half the channel-vector tile
+  // (ResNeXt's and RegNet's 8-wide groups on a 64-channel tile) leave most lanes empty: the
+  // position-vector form per group took torchvision's RegNetY-400MF from 10.0-10.7 to 6.7-6.9
+  // ms and ResNeXt-50 32x4d from 52 to 46 (ember bench, 1 thread, AVX-512). Ungrouped layers
+  // keep the measured choice.
+  const bool cv_fills = s.group == 1 || s.c_out / s.group * 2 >= kernels::f32_conv_direct_cv_kernels().nc;
+  if (s.out_positions >= 0 && s.out_positions <= cv_max && cv_fills) return DirectForm::ChannelVector;
   // Measured per shape class (benchmarks/RESULTS.md, "CNN latency"): with a spatial kernel the
   // direct form wins (3x3: 0.72-0.93x the time of im2col + GEMM; the 7x7 stem 0.74x), since
   // it skips both the im2col copy and the GEMM's packing of it. 1x1 layers keep the GEMM

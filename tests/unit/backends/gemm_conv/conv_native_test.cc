@@ -138,7 +138,9 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       // Short reductions (16, 24, 27, 32 on AVX-512), chosen first: spatial layers, and 1x1 ones
       // read in place.
       const bool smallk = (pointwise || k.kh * k.kw > 1) && k.group == 1 && smallk_length(reduction(k));
-      const bool cv = !smallk && vector_direct() && out_positions(k) <= cv_max;
+      // Grouped layers take it only when a group fills half the tile's channels.
+      const bool cv_fills = k.group == 1 || k.m / k.group * 2 >= kernels::f32_conv_direct_cv_kernels().nc;
+      const bool cv = !smallk && vector_direct() && out_positions(k) <= cv_max && cv_fills;
       const bool direct = vector_direct() && (k.kh * k.kw > 1 || (pointwise && k.m / k.group <= 32));
       const char* want = smallk   ? "f32_conv_smallk_"
                          : cv     ? "f32_conv_direct_cv_"
