@@ -238,12 +238,12 @@ DirectForm choose_direct_form(const ConvSetup& s) {
   const int64_t cv_max = spatial ? kernels::f32_conv_direct_cv_kernels().max_spatial_positions
                          : unpadded && kd >= kMinCvReduction ? kd / kCvReductionPerPosition
                                                              : -1;
-  // Grouped layers with fewer output channels per group than half the channel-vector tile
-  // (ResNeXt's and RegNet's 8-wide groups on a 64-channel tile) leave most lanes empty: the
-  // position-vector form per group took torchvision's RegNetY-400MF from 10.0-10.7 to 6.7-6.9
-  // ms and ResNeXt-50 32x4d from 52 to 46 (ember bench, 1 thread, AVX-512). Ungrouped layers
-  // keep the measured choice.
-  const bool cv_fills = s.group == 1 || s.c_out / s.group * 2 >= kernels::f32_conv_direct_cv_kernels().nc;
+  // Layers with fewer output channels (per group) than the channel-vector tile leave its lanes
+  // empty: ResNeXt's and RegNet's 8-wide groups filled 8 of 64, DenseNet's 32-channel 3x3 convs
+  // 32 (96-106 GFLOP/s). The position-vector form took torchvision's RegNetY-400MF from
+  // 10.0-10.7 to 6.7-6.9 ms, ResNeXt-50 32x4d from 52 to 46, DenseNet-121 from 36.8-37.7 to
+  // 32.6-32.9, GoogLeNet 17.1 -> 16.6 (ember bench, 1 thread, AVX-512, chrt).
+  const bool cv_fills = s.c_out / s.group >= kernels::f32_conv_direct_cv_kernels().nc;
   if (s.out_positions >= 0 && s.out_positions <= cv_max && cv_fills) return DirectForm::ChannelVector;
   // Measured per shape class (benchmarks/RESULTS.md, "CNN latency"): with a spatial kernel the
   // direct form wins (3x3: 0.72-0.93x the time of im2col + GEMM; the 7x7 stem 0.74x), since

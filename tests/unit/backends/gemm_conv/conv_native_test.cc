@@ -100,7 +100,8 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       // tile a little over it (ResNet-50's layer3.0 downsample), 256 are 192 + 64.
       {1, 512, 28, 28, 24, 1, 1, 1, {2, 2}},
       {1, 512, 32, 32, 24, 1, 1, 1, {2, 2}},
-      // Few output positions: the channel-vector direct tile, 1x1 ones read in place.
+      // Few output positions: the channel-vector direct tile (1x1 ones read in place) when the
+      // layer's channels (per group) fill it, else the position-vector one.
       {1, 512, 7, 7, 70, 1, 1},                                      // 1x1 K = 512
       {1, 960, 7, 7, 160, 1, 1},  // MobileNetV2's projection: 3 strips x 7 tiles, threads' ranges cross strips
       {2, 520, 14, 13, 66, 1, 1, 1, {2, 2}},                         // 1x1 stride 2, batch 2
@@ -138,8 +139,8 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       // Short reductions (16, 24, 27, 32 on AVX-512), chosen first: spatial layers, and 1x1 ones
       // read in place.
       const bool smallk = (pointwise || k.kh * k.kw > 1) && k.group == 1 && smallk_length(reduction(k));
-      // Grouped layers take it only when a group fills half the tile's channels.
-      const bool cv_fills = k.group == 1 || k.m / k.group * 2 >= kernels::f32_conv_direct_cv_kernels().nc;
+      // Only layers whose groups fill the tile's channels take it.
+      const bool cv_fills = k.m / k.group >= kernels::f32_conv_direct_cv_kernels().nc;
       const bool cv = !smallk && vector_direct() && out_positions(k) <= cv_max && cv_fills;
       const bool direct = vector_direct() && (k.kh * k.kw > 1 || (pointwise && k.m / k.group <= 32));
       const char* want = smallk   ? "f32_conv_smallk_"
