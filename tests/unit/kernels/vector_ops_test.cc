@@ -4,6 +4,7 @@
 // checks that the native registry really picked a native kernel (or declined where it should).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -248,6 +249,51 @@ TEST_CASE("native vector ops: MaxPool / AveragePool / GlobalAveragePool match th
 }
 
 // Y[b, s, h*Dv + d] = sum_t softmax_t(scale Q.K + mask) V, in double.
+// An int64 vector tensor (the axes input of the opset-18 Reduce* form).
+Tensor int64s(const std::vector<int64_t>& v) {
+  Tensor t(DType::Int64, {int64_t(v.size())});
+  std::copy(v.begin(), v.end(), t.data<int64_t>());
+  return t;
+}
+
+TEST_CASE("native vector ops: ReduceMean / ReduceSum match the reference for every axis set and form") {
+  // Innermost axes (after size-1 dims drop out) take the native path, the others fall back.
+  struct Case {
+    Dims shape;
+    std::vector<int64_t> axes;  // empty: all axes
+  };
+  const std::vector<Case> cases = {
+      {{2, 3, 17, 19}, {3}},    {{2, 3, 17, 19}, {-1}},        {{2, 3, 17, 19}, {2, 3}}, {{2, 3, 17, 19}, {-2, -1}},
+      {{2, 3, 17, 19}, {1, 2, 3}}, {{2, 3, 17, 19}, {}},        {{2, 3, 17, 19}, {1}},    {{2, 3, 17, 19}, {0, 2}},
+      {{4, 1, 7}, {2}},         {{4, 1, 7}, {1, 2}},           {{4, 7, 1}, {1}},         {{3, 5000}, {-1}},
+      {{1, 128, 768}, {-1}},
+  };
+  for (const Case& c : cases) {
+    const Tensor x = rnd(c.shape);
+    int64_t k = 1;
+    for (size_t i = 0; i < c.shape.size(); ++i)
+      if (c.axes.empty() || std::count(c.axes.begin(), c.axes.end(), int64_t(i)) ||
+          std::count(c.axes.begin(), c.axes.end(), int64_t(i) - int64_t(c.shape.size())))
+        k *= c.shape[i];
+    for (int64_t keep : {0, 1}) {
+      CAPTURE(keep);
+      std::vector<ir::Attribute> attr_form = {attr_int("keepdims", keep)};
+      if (!c.axes.empty()) attr_form.push_back(attr_ints("axes", c.axes));
+      native_vs_reference("ReduceMean", 13, {x}, attr_form, Tier::Close, k);
+      native_vs_reference("ReduceSum", 11, {x}, attr_form, Tier::Close, k, "", 1e-5);
+      native_vs_reference("ReduceMean", 18, {x, int64s(c.axes)}, {attr_int("keepdims", keep)}, Tier::Close, k);
+      native_vs_reference("ReduceSum", 13, {x, int64s(c.axes)}, {attr_int("keepdims", keep)}, Tier::Close, k, "",
+                          1e-5);
+    }
+  }
+  // noop_with_empty_axes: an empty axes input reduces nothing (the reference's identity).
+  native_vs_reference("ReduceMean", 18, {rnd({3, 4}), int64s({})}, {attr_int("noop_with_empty_axes", 1)},
+                      Tier::Exact);
+  // Other element types are the reference's.
+  auto ints = make_node("ReduceMean", "", 13, {random_tensor(DType::Int32, {3, 4})}, {});
+  CHECK(native(*ints->node) == nullptr);
+}
+
 std::vector<double> attention_loop(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* mask, int64_t H,
                                    double scale) {
   const int64_t B = q.dim(0), S = q.dim(1), T = k.dim(1), Dh = q.dim(2) / H, Dv = v.dim(2) / H;

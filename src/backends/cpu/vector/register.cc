@@ -1,4 +1,4 @@
-// Registers the native elementwise, normalisation, pooling and attention kernels.
+// Registers the native elementwise, normalisation, pooling, reduction and attention kernels.
 #include "backends/cpu/native_registry.h"
 #include "backends/cpu/vector/vector_ops.h"
 
@@ -10,6 +10,7 @@ void register_vector_kernels(NativeRegistry& r) {
   vector::register_softmax_ops(r);
   vector::register_norm_ops(r);
   vector::register_pool_ops(r);
+  vector::register_reduce_ops(r);
   vector::register_attention_ops(r);
 }
 

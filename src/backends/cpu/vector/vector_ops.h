@@ -10,6 +10,7 @@ void register_binary_ops(NativeRegistry& r);     // binary_ops.cc
 void register_softmax_ops(NativeRegistry& r);    // softmax_op.cc
 void register_norm_ops(NativeRegistry& r);       // norm_ops.cc
 void register_pool_ops(NativeRegistry& r);       // pool_ops.cc
+void register_reduce_ops(NativeRegistry& r);     // reduce_ops.cc
 void register_attention_ops(NativeRegistry& r);  // attention_op.cc
 
 }  // namespace ember::backends::vector
