@@ -177,6 +177,7 @@ std::unique_ptr<ops::Kernel> make(const ir::Node& node, bool fused) {
   }
   if (fused) s.act = parse_activation(node);
   if (s.group > 1 && s.group == s.c_in && s.group == s.c_out) return make_depthwise_conv(s);
+  if (auto k = make_gemv_conv(s)) return k;
   if (auto k = make_smallk_conv(s)) return k;
   if (const DirectForm form = choose_direct_form(s); form != DirectForm::None) return make_direct_conv(s, form);
   const kernels::F32GemmKernels& k = *kernels::kernel_table().f32_gemm;

@@ -38,5 +38,8 @@ std::unique_ptr<ops::Kernel> make_direct_conv(const ConvSetup& setup, DirectForm
 // input channels x taps a length the CPU's vector entry handles; 1x1 layers only stride 1 and
 // unpadded), else null.
 std::unique_ptr<ops::Kernel> make_smallk_conv(const ConvSetup& setup);
+// The matrix-vector kernel (gemv_conv_kernel.cc) for an unpadded 1x1, one-group layer over a
+// 1x1 input (known from the model's shapes), else null.
+std::unique_ptr<ops::Kernel> make_gemv_conv(const ConvSetup& setup);
 
 }  // namespace ember::backends::gemm_conv

@@ -123,6 +123,11 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       {1, 16, 8, 8, 24, 1, 1, 1, {1, 1}, {1, 1, 1, 1}},              // padded 1x1: not this form
       {1, 3, 30, 33, 32, 3, 3, 1, {2, 2}, {1, 1, 1, 1}},             // MobileNet's stem, smaller
       {2, 3, 9, 8, 12, 3, 3, 1, {1, 2}, {}, {1, 1}, "SAME_LOWER"},   // K = 27, auto_pad, batch 2
+      // 1x1 over a 1x1 input (squeeze-and-excitation): the matrix-vector form.
+      {1, 40, 1, 1, 10, 1, 1},
+      {3, 1152, 1, 1, 48, 1, 1, 1, {2, 2}},                          // batch 3, strided
+      {2, 24, 1, 1, 96, 1, 1, 1, {1, 1}, {0, 0, 0, 0}, {1, 1}, "", false},  // no bias
+      {1, 64, 1, 1, 32, 1, 1, 2},                                    // grouped: not this form
   };
   for (const ConvCase& k : cases)
     for (int threads : {1, 2}) {
@@ -141,9 +146,12 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       const bool smallk = (pointwise || k.kh * k.kw > 1) && k.group == 1 && smallk_length(reduction(k));
       // Only layers whose groups fill the tile's channels take it.
       const bool cv_fills = k.m / k.group >= kernels::f32_conv_direct_cv_kernels().nc;
-      const bool cv = !smallk && vector_direct() && out_positions(k) <= cv_max && cv_fills;
+      // 1x1 over a 1x1 input, one group, unpadded: the matrix-vector form, chosen first.
+      const bool gemv = k.kh == 1 && k.kw == 1 && k.h == 1 && k.w == 1 && k.group == 1 && unpadded;
+      const bool cv = !gemv && !smallk && vector_direct() && out_positions(k) <= cv_max && cv_fills;
       const bool direct = vector_direct() && (k.kh * k.kw > 1 || (pointwise && k.m / k.group <= 32));
-      const char* want = smallk   ? "f32_conv_smallk_"
+      const char* want = gemv     ? "f32_conv1x1_gemv:"
+                         : smallk ? "f32_conv_smallk_"
                          : cv     ? "f32_conv_direct_cv_"
                          : direct ? "f32_conv_direct_"
                          : pointwise ? "f32_conv1x1_gemm:" : "f32_conv_im2col:";
@@ -215,6 +223,7 @@ TEST_CASE("native FusedConv: every activation, with and without residual") {
       {2, 6, 11, 10, 10, 3, 3, 2, {2, 1}, {1, 1, 1, 1}},        // grouped im2col
       {1, 12, 13, 13, 12, 3, 3, 12, {1, 1}, {1, 1, 1, 1}},      // depthwise
       {1, 7, 10, 12, 7, 5, 5, 7, {2, 2}, {2, 2, 2, 2}},         // depthwise 5x5 stride 2
+      {2, 40, 1, 1, 37, 1, 1},                                   // 1x1 over a 1x1 input (matrix-vector)
   };
   for (const ConvCase& k : shapes)
     for (const Act& a : acts)
