@@ -50,15 +50,17 @@ namespace {
 
 using V = ConvAvx512;
 constexpr int kL = 16;  // positions per step
+// Outputs stored before the out-of-line activation runs over them (128 KB: still in L2).
+constexpr int64_t kActivateFloats = 32 * 1024;
 constexpr int kG = 8;   // output channels per group: 8 independent FMA chains
 
 // The epilogue's activation: None, Relu and Clip as one clamp with bounds in registers, in
-// the tile; the others out of line (finish_stored) on each stored row segment of all the
+// the tile; the others out of line (finish_stored) on blocks of stored positions of all the
 // channels, so the unrolled tiles do not each carry conv_activate's switch (with it inline, and
-// a second unmasked copy of every form, the object was 85 KB; it is 15 KB). Per row segment
-// (up to out_w positions, still in L1/L2) rather than per 16-position tile: a 1x1 16->96 conv
-// at 112x112 took 0.25 ms with Relu, 0.76 with SiLU per tile, 0.58-0.59 per segment (ember
-// bench of a one-conv model, 1 thread, chrt).
+// a second unmasked copy of every form, the object was 85 KB; it is 15 KB). Per block of whole
+// rows (about 32 K outputs, still in L2) rather than per 16-position tile: a 1x1 16->96 conv at
+// 112x112 took 0.25 ms with Relu, 0.76 with SiLU per tile, 0.58-0.59 per row, 0.55 per block
+// (ember bench of a one-conv model, 1 thread, chrt).
 struct Epilogue {
   bool clamp;
   __m512 lo, hi;
@@ -174,10 +176,11 @@ EMBER_SK512_UNROLL(GCC unroll 8)
 
 // Rows in G x 32 tiles while more than kL positions are left in the row, the rest (the last
 // vector or less of a row, rows up to kL wide) through run_k's register-resident form; then
-// the out-of-line activation on the row segment of every channel.
+// the out-of-line activation on blocks of finished rows of every channel.
 template <int K>
 void run_k_2x(const ConvSmallKArgs& a, int64_t p0, int64_t p1) {
   const Epilogue e(a);
+  int64_t act_from = p0;  // first position not yet activated
   for (int64_t seg = p0; seg < p1;) {
     const int64_t oy = seg / a.out_w, ox0 = seg % a.out_w;
     const int64_t seg_end = seg + std::min(p1 - seg, a.out_w - ox0);  // the rest of this output row
@@ -194,7 +197,12 @@ void run_k_2x(const ConvSmallKArgs& a, int64_t p0, int64_t p1) {
       for (; m < a.m; ++m) channels_2x<1>(a, x, a.koff, m, p, n1, e);
       p += kL + n1;
     }
-    if (!e.clamp) finish_stored(a, 0, a.m, seg, seg_end - seg);
+    // A channel's positions are contiguous across rows: the activation waits until about
+    // kActivateFloats outputs (in L2) are stored, so each call covers several rows.
+    if (!e.clamp && ((seg_end - act_from) * a.m >= kActivateFloats || seg_end == p1)) {
+      finish_stored(a, 0, a.m, act_from, seg_end - act_from);
+      act_from = seg_end;
+    }
     seg = seg_end;
   }
 }
