@@ -126,10 +126,14 @@ void dwconv_flat(const DwConv2dGeom& g, int64_t channels, const float* x, const 
 // registers (dw3x3_s2_p1), faster than flat at every width: same tool, load 9, per-channel /
 // flat ms, AVX-512 112 s2 c96 0.109 / 0.192, 56 s2 0.048 / 0.067, 28 s2 0.023 / 0.027, 14 s2
 // c576 0.030 / 0.038; AVX2 0.115 / 0.228, 0.055 / 0.085, 0.026 / 0.033, 0.028 / 0.036.
+// Once the in-place stride-1 3x3 form took output rows in pairs, it beat flat at 28 wide on
+// AVX-512 too: same tool, 3 runs (load 5), 28 c192 0.044-0.045 / 0.050 ms; in MobileNetV2
+// (relu6_9, relu6_11: step medians of 12 alternated `ember bench --profile` runs of 100, one
+// thread, load 5-6) 57.5 -> 53.0 and 56.6 -> 52.9 us. At 14 wide flat still wins (0.028 / 0.030).
 template <class V>
 bool dw_prefers_flat(const DwConv2dGeom& g) {
   if (!dw_flat_fits(g) || dw3x3_s2_p1<V>(g)) return false;
-  if constexpr (V::L == 16) return g.stride_w == 2 ? g.out_w <= 56 : g.out_w <= 28;
+  if constexpr (V::L == 16) return g.stride_w == 2 ? g.out_w <= 56 : g.out_w <= (dw3x3_same_s1<V>(g) ? 14 : 28);
   else return g.stride_w == 2 ? g.out_w <= 28 : g.out_w <= 7;
 }
 
