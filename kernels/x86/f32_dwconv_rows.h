@@ -301,6 +301,55 @@ bool dw3x3_s2_p1(const DwConv2dGeom& g) {
          g.dilation_w == 1 && g.pad_top == 1 && g.pad_left == 1;
 }
 
+// dwconv3x3_s2_p1 for outputs at most half a vector wide (AVX-512: MobileNetV2's 14 -> 7, c576),
+// where one row per vector left 9 of 16 lanes idle: two output rows per vector, lanes [0, ow)
+// the first, [ow, 2 ow) the second, so the vector is their contiguous output. Each kernel row
+// loads its two input rows (2 oy - 1 + ky and two below) whole and picks the three tap columns
+// of both with one two-source permute each (the left tap's lanes at output column 0 zeroed: the
+// padding). Rows and columns past the input's end read as zeros. ember_conv_bench --repeats 100
+// "mb dw 14 s2" (one thread, best of 100, 3 runs, load 6): 0.026-0.027 ms with one row per
+// vector -> 0.014 ms; in MobileNetV2 (relu6_27, step medians of 10 alternated `ember bench
+// --profile` runs, one thread) 30.2 -> 17.1 us.
+template <class V>
+void dwconv3x3_s2_p1_row_pairs(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep,
+                               float* y) {
+  static_assert(V::L == 16, "two-source permutes of 16 lanes");
+  using vec = typename V::vec;
+  const int64_t H = g.in_h, W = g.in_w, ow = g.out_w;
+  const int cols = int(std::min<int64_t>(W, 2 * ow));  // input columns the taps read; the rest is padding
+  // Per lane l: its output column ox (lanes past 2 ow repeat the last one: unused) and the
+  // source of its input rows (0: the first, 16: the second); built in registers, as this runs
+  // once per channel (a scalar loop over the 16 lanes filling index arrays took 0.022 ms).
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i vow = _mm512_set1_epi32(int(ow));
+  const auto second = _mm512_cmpge_epi32_mask(lane, vow);
+  const __m512i ox = _mm512_min_epi32(_mm512_mask_sub_epi32(lane, second, lane, vow), _mm512_set1_epi32(int(ow - 1)));
+  const __m512i src = _mm512_maskz_mov_epi32(second, _mm512_set1_epi32(16));
+  const __m512i pc = _mm512_add_epi32(src, _mm512_add_epi32(ox, ox));              // column 2 ox
+  const __m512i pr = _mm512_add_epi32(pc, _mm512_set1_epi32(1));                   // 2 ox + 1
+  const __m512i pl = _mm512_max_epi32(_mm512_sub_epi32(pc, _mm512_set1_epi32(1)), src);  // 2 ox - 1
+  const auto left_lanes = _mm512_cmpgt_epi32_mask(ox, _mm512_setzero_si512());       // ox = 0: padding
+  vec wv[9];
+  for (int t = 0; t < 9; ++t) wv[t] = V::set1(w[t]);
+  const DwFinish<V> finish(ep);
+  const vec bias = V::set1(ep.bias);
+  auto row = [&](int64_t iy) { return iy >= 0 && iy < H ? V::load_first(x + iy * W, cols) : V::zero(); };
+  for (int64_t oy = 0; oy < g.out_h; oy += 2) {
+    const bool two = oy + 1 < g.out_h;
+    vec acc[3] = {bias, V::zero(), V::zero()};  // one chain per kernel row
+#pragma GCC unroll 3
+    for (int ky = 0; ky < 3; ++ky) {
+      const int64_t iy = 2 * oy - 1 + ky;
+      const vec a = row(iy), b = two ? row(iy + 2) : V::zero();
+      acc[ky] = V::fmadd(wv[ky * 3], _mm512_maskz_permutex2var_ps(left_lanes, a, pl, b), acc[ky]);
+      acc[ky] = V::fmadd(wv[ky * 3 + 1], _mm512_permutex2var_ps(a, pc, b), acc[ky]);
+      acc[ky] = V::fmadd(wv[ky * 3 + 2], _mm512_permutex2var_ps(a, pr, b), acc[ky]);
+    }
+    finish(V::add(V::add(acc[0], acc[1]), acc[2]), y, ep.residual, oy * ow, int(two ? 2 * ow : ow));
+  }
+  finish.scalar_row(y, g.out_h * ow);
+}
+
 template <class V>
 void dwconv3x3_s2_p1(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep, float* y) {
   using vec = typename V::vec;
@@ -310,6 +359,9 @@ void dwconv3x3_s2_p1(const DwConv2dGeom& g, const float* x, const float* w, cons
   for (int t = 0; t < 9; ++t) wv[t] = V::set1(w[t]);
   const DwFinish<V> finish(ep);
   const vec bias = V::set1(ep.bias);
+  if constexpr (V::L == 16) {
+    if (2 * g.out_w <= L) return dwconv3x3_s2_p1_row_pairs<V>(g, x, w, ep, y);
+  }
   auto row = [&](int64_t iy) { return iy >= 0 && iy < H ? x + iy * W : nullptr; };  // null: padding
   auto taps = [&](vec& acc, int ky, vec l, vec c, vec rt) {
     acc = V::fmadd(wv[ky * 3], l, acc);

@@ -125,6 +125,15 @@ TEST_CASE("f32 depthwise conv: every entry against a direct loop, all geometries
   geoms.push_back(geom(2, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1));
   geoms.push_back(geom(3, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1));
   geoms.push_back(geom(56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+  // 3x3 stride 2 pad 1 at most 8 wide: two output rows per vector on AVX-512. MobileNetV2's
+  // 14 -> 7, odd and even heights and widths, no bottom/right padding, one row, one column.
+  geoms.push_back(geom(14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1));
+  geoms.push_back(geom(13, 13, 3, 3, 2, 2, 1, 1, 1, 1, 1));
+  geoms.push_back(geom(16, 16, 3, 3, 2, 2, 1, 1, 1, 0, 0));
+  geoms.push_back(geom(17, 17, 3, 3, 2, 2, 1, 1, 1, 0, 0));
+  geoms.push_back(geom(12, 10, 3, 3, 2, 2, 1, 1, 1, 1, 0));
+  geoms.push_back(geom(1, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1));
+  geoms.push_back(geom(6, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1));
   for (const F32DwConvKernels* t : tables())
     for (const DwConv2dGeom& g : geoms)
       for (bool residual : {false, true}) check_entry(*t, g, Activation::None, 0, 0, residual);
