@@ -350,6 +350,85 @@ void dwconv3x3_s2_p1_row_pairs(const DwConv2dGeom& g, const float* x, const floa
   finish.scalar_row(y, g.out_h * ow);
 }
 
+// dwconv3x3_s2_p1 for rows of NV vectors or less (AVX-512, NV = 1: 9 to 16 wide, MobileNetV2's
+// 28 -> 14), where the general form's per-vector bounds arithmetic outweighed its 9
+// multiply-adds: every input row is the same masked loads (masks set once per call), each
+// vector's two split by two-source permutes into its centre and right tap columns, the left
+// one the right one moved up a lane behind the previous vector's (or the padding zero); the
+// split of the last input row of one output-row pair is kept for the next (four rows split per
+// pair, not five). ember_conv_bench --repeats 100 "mb dw" (one thread, best of 100, 3 runs, load
+// 6-7), general form -> this, ms: 28 s2 c192 0.019-0.020 -> 0.009 (NV 1), 56 s2 c144 0.050-0.051
+// -> 0.031-0.035 (NV 2); in MobileNetV2 (step medians of 10 alternated `ember bench --profile`
+// runs of 100, one thread) relu6_13 24.0 -> 12.0 us, relu6_7 55.8 -> 37.9 us (onnxruntime 16,
+// 41). 112 -> 56 keeps the general form: NV 4 spilled (0.110-0.115 -> 0.120-0.124 ms), and
+// strips of one vector down the plane (any width, the left column from a second pair of loads)
+// were no faster there (0.116-0.120) and slower at 56 and 28 (0.038, 0.011).
+template <class V, int NV>
+void dwconv3x3_s2_p1_vectors(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep,
+                             float* y) {
+  static_assert(V::L == 16, "two-source permutes of 16 lanes");
+  using vec = typename V::vec;
+  constexpr int L = V::L;
+  const int64_t H = g.in_h, W = g.in_w, ow = g.out_w;
+  const int cols = int(std::min<int64_t>(W, 2 * ow));  // input columns the taps read; the rest is padding
+  uint32_t ma[NV], mb[NV];  // the lanes of input columns [2 L j, 2 L j + L) and [2 L j + L, 2 L (j + 1))
+  for (int j = 0; j < NV; ++j) {
+    ma[j] = (1u << std::clamp(cols - 2 * L * j, 0, L)) - 1u;
+    mb[j] = (1u << std::clamp(cols - 2 * L * j - L, 0, L)) - 1u;
+  }
+  const __m512i pc = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i pr = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+  struct Cols {
+    vec l[NV], c[NV], r[NV];
+  };
+  auto split = [&](int64_t iy) {
+    Cols k;
+    if (iy < 0 || iy >= H) {
+      for (int j = 0; j < NV; ++j) k.l[j] = k.c[j] = k.r[j] = V::zero();
+      return k;
+    }
+    const float* in = x + iy * W;
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) {
+      const vec a = V::load_mask(in + 2 * L * j, ma[j]), b = V::load_mask(in + 2 * L * j + L, mb[j]);
+      k.c[j] = _mm512_permutex2var_ps(a, pc, b);
+      k.r[j] = _mm512_permutex2var_ps(a, pr, b);
+      k.l[j] = j == 0 ? V::shift_in_zero(k.r[j]) : V::shift_in(k.r[j], k.r[j - 1]);
+    }
+    return k;
+  };
+  vec wv[9];
+  for (int t = 0; t < 9; ++t) wv[t] = V::set1(w[t]);
+  const DwFinish<V> finish(ep);
+  const vec bias = V::set1(ep.bias);
+  // Output row oy from its three input rows: one chain per kernel row.
+  auto out_row = [&](int64_t oy, const Cols& r0, const Cols& r1, const Cols& r2) {
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) {
+      const int64_t ox = L * j;
+      if (ox >= ow) break;
+      vec a0 = V::fmadd(wv[0], r0.l[j], bias), a1 = V::mul(wv[3], r1.l[j]), a2 = V::mul(wv[6], r2.l[j]);
+      a0 = V::fmadd(wv[1], r0.c[j], a0);
+      a1 = V::fmadd(wv[4], r1.c[j], a1);
+      a2 = V::fmadd(wv[7], r2.c[j], a2);
+      a0 = V::fmadd(wv[2], r0.r[j], a0);
+      a1 = V::fmadd(wv[5], r1.r[j], a1);
+      a2 = V::fmadd(wv[8], r2.r[j], a2);
+      finish(V::add(V::add(a0, a1), a2), y, ep.residual, oy * ow + ox, int(std::min<int64_t>(L, ow - ox)));
+    }
+  };
+  Cols top = split(-1);  // input row 2 oy - 1
+  int64_t oy = 0;
+  for (; oy + 1 < g.out_h; oy += 2) {
+    const Cols r1 = split(2 * oy), r2 = split(2 * oy + 1), r3 = split(2 * oy + 2), r4 = split(2 * oy + 3);
+    out_row(oy, top, r1, r2);
+    out_row(oy + 1, r2, r3, r4);
+    top = r4;
+  }
+  if (oy < g.out_h) out_row(oy, top, split(2 * oy), split(2 * oy + 1));
+  finish.scalar_row(y, g.out_h * ow);
+}
+
 template <class V>
 void dwconv3x3_s2_p1(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep, float* y) {
   using vec = typename V::vec;
@@ -361,6 +440,8 @@ void dwconv3x3_s2_p1(const DwConv2dGeom& g, const float* x, const float* w, cons
   const vec bias = V::set1(ep.bias);
   if constexpr (V::L == 16) {
     if (2 * g.out_w <= L) return dwconv3x3_s2_p1_row_pairs<V>(g, x, w, ep, y);
+    if (g.out_w <= L) return dwconv3x3_s2_p1_vectors<V, 1>(g, x, w, ep, y);
+    if (g.out_w <= 2 * L) return dwconv3x3_s2_p1_vectors<V, 2>(g, x, w, ep, y);
   }
   auto row = [&](int64_t iy) { return iy >= 0 && iy < H ? x + iy * W : nullptr; };  // null: padding
   auto taps = [&](vec& acc, int ky, vec l, vec c, vec rt) {

@@ -134,6 +134,13 @@ TEST_CASE("f32 depthwise conv: every entry against a direct loop, all geometries
   geoms.push_back(geom(12, 10, 3, 3, 2, 2, 1, 1, 1, 1, 0));
   geoms.push_back(geom(1, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1));
   geoms.push_back(geom(6, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1));
+  // ... and 9 to 16 wide: one vector per row. MobileNetV2's 28 -> 14, the widest (32 -> 16 with
+  // no right padding), odd sizes, two rows.
+  geoms.push_back(geom(28, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1));
+  geoms.push_back(geom(5, 32, 3, 3, 2, 2, 1, 1, 1, 0, 0));
+  geoms.push_back(geom(29, 27, 3, 3, 2, 2, 1, 1, 1, 0, 0));
+  geoms.push_back(geom(4, 19, 3, 3, 2, 2, 1, 1, 1, 1, 1));
+  geoms.push_back(geom(3, 25, 3, 3, 2, 2, 1, 1, 1, 1, 1));
   for (const F32DwConvKernels* t : tables())
     for (const DwConv2dGeom& g : geoms)
       for (bool residual : {false, true}) check_entry(*t, g, Activation::None, 0, 0, residual);
