@@ -192,9 +192,80 @@ bool dw3x3_same_s1(const DwConv2dGeom& g) {
          g.out_w <= kMaxWidth;
 }
 
+// dwconv3x3_same_s1 for rows of NV vectors or less, with the column masks of each vector set
+// once per call (the general form works out each vector's tails and edges as it goes): the
+// centre column a masked load, the left one the centre moved up a lane (first vector) or a
+// masked load one column earlier, the right one a masked load one column later (zeros past the
+// row's end: the padding). Output rows in pairs, each of their four input rows loaded once.
+// ember_conv_bench --repeats 100 "mb dw" (one thread, best of 100, 3 runs, load 6-7), general
+// form -> this, ms: 28 c192 0.042-0.043 -> 0.036-0.037 (NV 2), 14 c384 0.029-0.030 -> 0.018 (NV
+// 1; the flat form 0.027), 7 c960 0.041 -> 0.025 (flat 0.024: flat stays there). 56 c144 with
+// NV 4 spilled: 0.110 -> 0.137.
+template <class V, int NV>
+void dwconv3x3_same_s1_vectors(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep,
+                               float* y) {
+  using vec = typename V::vec;
+  constexpr int L = V::L;
+  const int64_t H = g.in_h, W = g.in_w;
+  uint32_t mc[NV], mr[NV];
+  for (int j = 0; j < NV; ++j) {
+    mc[j] = uint32_t((uint64_t(1) << std::clamp<int64_t>(W - L * j, 0, L)) - 1u);
+    mr[j] = uint32_t((uint64_t(1) << std::clamp<int64_t>(W - L * j - 1, 0, L)) - 1u);
+  }
+  vec wv[9];
+  for (int t = 0; t < 9; ++t) wv[t] = V::set1(w[t]);
+  const DwFinish<V> finish(ep);
+  const vec bias = V::set1(ep.bias);
+  struct Cols {
+    vec l[NV], c[NV], r[NV];
+  };
+  auto load_row = [&](int64_t iy) {
+    Cols k;
+    if (iy < 0 || iy >= H) {
+      for (int j = 0; j < NV; ++j) k.l[j] = k.c[j] = k.r[j] = V::zero();
+      return k;
+    }
+    const float* in = x + iy * W;
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) {
+      k.c[j] = V::load_mask(in + L * j, mc[j]);
+      k.l[j] = j == 0 ? V::shift_in_zero(k.c[j]) : V::load_mask(in + L * j - 1, mc[j]);
+      k.r[j] = V::load_mask(in + L * j + 1, mr[j]);
+    }
+    return k;
+  };
+  auto out_row = [&](int64_t oy, const Cols& r0, const Cols& r1, const Cols& r2) {
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) {
+      const int64_t ox = L * j;
+      if (ox >= W) break;
+      vec a0 = V::fmadd(wv[0], r0.l[j], bias), a1 = V::mul(wv[3], r1.l[j]), a2 = V::mul(wv[6], r2.l[j]);
+      a0 = V::fmadd(wv[1], r0.c[j], a0);
+      a1 = V::fmadd(wv[4], r1.c[j], a1);
+      a2 = V::fmadd(wv[7], r2.c[j], a2);
+      a0 = V::fmadd(wv[2], r0.r[j], a0);
+      a1 = V::fmadd(wv[5], r1.r[j], a1);
+      a2 = V::fmadd(wv[8], r2.r[j], a2);
+      finish(V::add(V::add(a0, a1), a2), y, ep.residual, oy * W + ox, int(std::min<int64_t>(L, W - ox)));
+    }
+  };
+  int64_t oy = 0;
+  for (; oy + 1 < H; oy += 2) {
+    const Cols r0 = load_row(oy - 1), r1 = load_row(oy), r2 = load_row(oy + 1), r3 = load_row(oy + 2);
+    out_row(oy, r0, r1, r2);
+    out_row(oy + 1, r1, r2, r3);
+  }
+  if (oy < H) out_row(oy, load_row(oy - 1), load_row(oy), load_row(oy + 1));
+  finish.scalar_row(y, H * W);
+}
+
 template <class V>
 void dwconv3x3_same_s1(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep, float* y,
                        float* zeros) {
+  if constexpr (V::L == 16) {
+    if (g.out_w <= V::L) return dwconv3x3_same_s1_vectors<V, 1>(g, x, w, ep, y);
+    if (g.out_w <= 2 * V::L) return dwconv3x3_same_s1_vectors<V, 2>(g, x, w, ep, y);
+  }
   using vec = typename V::vec;
   constexpr int L = V::L;
   const int64_t H = g.in_h, W = g.in_w;

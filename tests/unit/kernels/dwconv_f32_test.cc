@@ -125,6 +125,13 @@ TEST_CASE("f32 depthwise conv: every entry against a direct loop, all geometries
   geoms.push_back(geom(2, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1));
   geoms.push_back(geom(3, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1));
   geoms.push_back(geom(56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+  // ... with rows of one or two vectors on AVX-512 (masks set once per call): even heights,
+  // MobileNetV2's 14x14 and 28x28, the widest of each (16, 32).
+  geoms.push_back(geom(14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+  geoms.push_back(geom(28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+  geoms.push_back(geom(4, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+  geoms.push_back(geom(6, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1));
+  geoms.push_back(geom(5, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1));
   // 3x3 stride 2 pad 1 at most 8 wide: two output rows per vector on AVX-512. MobileNetV2's
   // 14 -> 7, odd and even heights and widths, no bottom/right padding, one row, one column.
   geoms.push_back(geom(14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1));
