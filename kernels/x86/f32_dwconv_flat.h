@@ -131,12 +131,13 @@ void dwconv_flat(const DwConv2dGeom& g, int64_t channels, const float* x, const 
 // (relu6_9, relu6_11: step medians of 12 alternated `ember bench --profile` runs of 100, one
 // thread, load 5-6) 57.5 -> 53.0 and 56.6 -> 52.9 us. With its masks set once per call
 // (dwconv3x3_same_s1_vectors) it wins at 14 wide too: 14 c384 0.018 / 0.027 ms; at 7 a tie
-// (0.025 / 0.024), so flat keeps 8 wide and narrower.
+// (0.025 / 0.024), so flat keeps 8 wide and narrower. On AVX2 that form beats flat at 7 wide
+// (0.027-0.028 / 0.030), so AVX2 runs no 3x3 stride-1 pad-1 layer flat.
 template <class V>
 bool dw_prefers_flat(const DwConv2dGeom& g) {
   if (!dw_flat_fits(g) || dw3x3_s2_p1<V>(g)) return false;
   if constexpr (V::L == 16) return g.stride_w == 2 ? g.out_w <= 56 : g.out_w <= (dw3x3_same_s1<V>(g) ? 8 : 28);
-  else return g.stride_w == 2 ? g.out_w <= 28 : g.out_w <= 7;
+  else return g.stride_w == 2 ? g.out_w <= 28 : g.out_w <= 7 && !dw3x3_same_s1<V>(g);
 }
 
 // Fills a table's flat entry, named "f32_dwconv_flat__<isa>": 3x3 unrolled, other sizes read

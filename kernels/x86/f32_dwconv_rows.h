@@ -172,6 +172,20 @@ struct DwFinish {
   }
 };
 
+// The first n lanes (n clamped to [0, L]) as the ISA's load mask, made once and reused: a
+// k-mask's bits on AVX-512, a lane vector on AVX2 (whose load_mask rebuilds it from bits).
+template <class V>
+inline auto dw_lanes(int64_t n) {
+  const int k = int(std::clamp<int64_t>(n, 0, V::L));
+  if constexpr (V::L == 16) return uint32_t((uint64_t(1) << k) - 1u);
+  else return V::first(k);
+}
+template <class V, class M>
+inline typename V::vec dw_load_lanes(const float* p, M m) {
+  if constexpr (V::L == 16) return V::load_mask(p, m);
+  else return _mm256_maskload_ps(p, m);
+}
+
 // 3x3, stride 1, dilation 1, padding 1 on every side (MobileNet's stride-1 depthwise layers):
 // the taps read the input rows in place, no padded copy. The left and right padding columns
 // come from the first vector's lanes moved up (shift_in_zero) and the last vector's masked
@@ -200,17 +214,18 @@ bool dw3x3_same_s1(const DwConv2dGeom& g) {
 // ember_conv_bench --repeats 100 "mb dw" (one thread, best of 100, 3 runs, load 6-7), general
 // form -> this, ms: 28 c192 0.042-0.043 -> 0.036-0.037 (NV 2), 14 c384 0.029-0.030 -> 0.018 (NV
 // 1; the flat form 0.027), 7 c960 0.041 -> 0.025 (flat 0.024: flat stays there). 56 c144 with
-// NV 4 spilled: 0.110 -> 0.137.
+// NV 4 spilled: 0.110 -> 0.137. AVX2 (EMBER_ISA=avx2, same runs): 7 c960 0.034 -> 0.027-0.028
+// (flat 0.030), so it takes 8-wide and narrower layers from flat there.
 template <class V, int NV>
 void dwconv3x3_same_s1_vectors(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep,
                                float* y) {
   using vec = typename V::vec;
   constexpr int L = V::L;
   const int64_t H = g.in_h, W = g.in_w;
-  uint32_t mc[NV], mr[NV];
+  decltype(dw_lanes<V>(0)) mc[NV], mr[NV];
   for (int j = 0; j < NV; ++j) {
-    mc[j] = uint32_t((uint64_t(1) << std::clamp<int64_t>(W - L * j, 0, L)) - 1u);
-    mr[j] = uint32_t((uint64_t(1) << std::clamp<int64_t>(W - L * j - 1, 0, L)) - 1u);
+    mc[j] = dw_lanes<V>(W - L * j);
+    mr[j] = dw_lanes<V>(W - L * j - 1);
   }
   vec wv[9];
   for (int t = 0; t < 9; ++t) wv[t] = V::set1(w[t]);
@@ -228,9 +243,9 @@ void dwconv3x3_same_s1_vectors(const DwConv2dGeom& g, const float* x, const floa
     const float* in = x + iy * W;
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) {
-      k.c[j] = V::load_mask(in + L * j, mc[j]);
-      k.l[j] = j == 0 ? V::shift_in_zero(k.c[j]) : V::load_mask(in + L * j - 1, mc[j]);
-      k.r[j] = V::load_mask(in + L * j + 1, mr[j]);
+      k.c[j] = dw_load_lanes<V>(in + L * j, mc[j]);
+      k.l[j] = j == 0 ? V::shift_in_zero(k.c[j]) : dw_load_lanes<V>(in + L * j - 1, mc[j]);
+      k.r[j] = dw_load_lanes<V>(in + L * j + 1, mr[j]);
     }
     return k;
   };
@@ -262,8 +277,8 @@ void dwconv3x3_same_s1_vectors(const DwConv2dGeom& g, const float* x, const floa
 template <class V>
 void dwconv3x3_same_s1(const DwConv2dGeom& g, const float* x, const float* w, const DwEpilogue& ep, float* y,
                        float* zeros) {
-  if constexpr (V::L == 16) {
-    if (g.out_w <= V::L) return dwconv3x3_same_s1_vectors<V, 1>(g, x, w, ep, y);
+  if (g.out_w <= V::L) return dwconv3x3_same_s1_vectors<V, 1>(g, x, w, ep, y);
+  if constexpr (V::L == 16) {  // AVX2 (16 registers) took longer with two: 14 c384 0.034 -> 0.038 ms
     if (g.out_w <= 2 * V::L) return dwconv3x3_same_s1_vectors<V, 2>(g, x, w, ep, y);
   }
   using vec = typename V::vec;

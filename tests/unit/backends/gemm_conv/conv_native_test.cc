@@ -171,7 +171,8 @@ TEST_CASE("native Conv: depthwise 3x3, 5x5 and other sizes") {
       {1, 3, 10, 10, 3, 7, 7, 3, {1, 3}, {3, 3, 3, 3}},
       {1, 2, 1, 1, 2, 3, 3, 2, {1, 1}, {1, 1, 1, 1}},
       {1, 32, 112, 112, 32, 3, 3, 32, {1, 1}, {1, 1, 1, 1}},        // MobileNetV2's first depthwise
-      {1, 13, 9, 9, 13, 3, 3, 13, {1, 1}, {1, 1, 1, 1}},             // channel-blocked, 8 + 5 channels
+      {1, 13, 9, 9, 13, 3, 3, 13, {1, 1}, {1, 1, 1, 1}},             // in place, 9 wide
+      {1, 13, 9, 9, 13, 3, 3, 13, {1, 1}, {0, 1, 0, 1}},             // channel-blocked on AVX2, 8 + 5 channels
       {2, 19, 30, 30, 19, 3, 3, 19, {2, 2}, {0, 0, 1, 1}},           // channel-blocked, stride 2, batch 2
       {1, 4, 9, 9, 4, 3, 3, 4, {1, 1}, {}, {1, 1}, "SAME_UPPER", false},
       {2, 21, 7, 7, 21, 3, 3, 21, {1, 1}, {1, 1, 1, 1}},             // flat, runs cross the image edge
