@@ -271,7 +271,7 @@ void dwconv3x3_same_s1_vectors(const DwConv2dGeom& g, const float* x, const floa
     out_row(oy + 1, r1, r2, r3);
   }
   if (oy < H) out_row(oy, load_row(oy - 1), load_row(oy), load_row(oy + 1));
-  finish.scalar_row(y, H * W);
+  finish.stored_row(y, H * W);
 }
 
 template <class V>
@@ -433,7 +433,7 @@ void dwconv3x3_s2_p1_row_pairs(const DwConv2dGeom& g, const float* x, const floa
     }
     finish(V::add(V::add(acc[0], acc[1]), acc[2]), y, ep.residual, oy * ow, int(two ? 2 * ow : ow));
   }
-  finish.scalar_row(y, g.out_h * ow);
+  finish.stored_row(y, g.out_h * ow);
 }
 
 // dwconv3x3_s2_p1 for rows of NV vectors or less (AVX-512, NV = 1: 9 to 16 wide, MobileNetV2's
@@ -512,7 +512,7 @@ void dwconv3x3_s2_p1_vectors(const DwConv2dGeom& g, const float* x, const float*
     top = r4;
   }
   if (oy < g.out_h) out_row(oy, top, split(2 * oy), split(2 * oy + 1));
-  finish.scalar_row(y, g.out_h * ow);
+  finish.stored_row(y, g.out_h * ow);
 }
 
 template <class V>

@@ -165,6 +165,15 @@ TEST_CASE("f32 depthwise conv: every activation in every entry") {
         check_entry(*t, geom(7, 21, k, k, 1, 1, 1, 1, 1, 2, 2), a.a, a.p0, a.p1, true);
         check_entry(*t, geom(7, 21, k, k, 1, 1, 1, k / 2, k / 2, k / 2, k / 2), a.a, a.p0, a.p1, false);
       }
+  // The 3x3 pad-1 forms by width (AVX-512: in place stride 1 with rows of one vector; stride 2
+  // with two rows per vector, rows of one and of two vectors).
+  for (const F32DwConvKernels* t : tables())
+    for (const Act& a : acts) {
+      check_entry(*t, geom(7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1), a.a, a.p0, a.p1, true);
+      check_entry(*t, geom(9, 13, 3, 3, 2, 2, 1, 1, 1, 1, 1), a.a, a.p0, a.p1, true);
+      check_entry(*t, geom(7, 21, 3, 3, 2, 2, 1, 1, 1, 1, 1), a.a, a.p0, a.p1, false);
+      check_entry(*t, geom(7, 50, 3, 3, 2, 2, 1, 1, 1, 1, 1), a.a, a.p0, a.p1, true);
+    }
 }
 
 // A multi-channel entry (`run`: the channel-blocked or the flat form) on `ch` channels against
