@@ -162,9 +162,15 @@ struct DwFinish {
   void operator()(vec acc, float* out, const float* z, int64_t ox, int n) const {
     if (z) acc = V::add(acc, n == V::L ? V::load(z + ox) : V::load_first(z + ox, n));
     if (clamp.on) acc = clamp(acc);
-    else if (vec_act) acc = conv_activate<V>(acc, ep.activation, ep.act_alpha, ep.act_beta);
+    else if (vec_act) acc = other(acc, ep);
     if (n == V::L) V::store(out + ox, acc);
     else V::store_first(out + ox, n, acc);
+  }
+  // The piecewise-linear activations other than the clamp (LeakyRelu, HardSigmoid...), out of
+  // line: conv_activate's switch inlined at every store of every unrolled form cost library size
+  // (the row forms' call sites), and MobileNet-style networks only use the clamp.
+  __attribute__((noinline)) static vec other(vec acc, const DwEpilogue& e) {
+    return conv_activate<V>(acc, e.activation, e.act_alpha, e.act_beta);
   }
   // The activations conv_activate has no vector form for (Sigmoid, SiLU, Gelu), on a finished row.
   void stored_row(float* out, int64_t n) const {
