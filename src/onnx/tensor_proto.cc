@@ -39,8 +39,16 @@ size_t checked_nbytes(int64_t numel, DType dt, const std::string& what) {
   return bytes;
 }
 
-// Tensor over `bytes` (exactly nbytes long): in place when aligned, else a copy. Bool bytes
-// other than 0/1 would be undefined behaviour to read as bool, so they force a normalising copy.
+// Misaligned tensors from this size on stay in the file as unaligned views (Tensor::
+// unaligned_view); smaller ones are copied here. Small views cost more than their copies:
+// MobileNetV2's 184 views under 1 MiB made its repeated creation 1.31-1.40x slower when they
+// were materialised one by one late (end_to_end.md "Seventh pass").
+constexpr size_t kViewMinBytes = size_t(64) << 10;
+
+// Tensor over `bytes` (exactly nbytes long): in place when aligned; when not, a large tensor is
+// a view that prepacking kernels read where it lies (one pass from the file to the packed
+// layout) and that anything else materialises once, a small one a copy. Bool bytes other than
+// 0/1 would be undefined behaviour to read as bool, so they force a normalising copy.
 Tensor from_bytes(DType dt, const Dims& dims, const uint8_t* bytes, size_t n,
                   const std::shared_ptr<void>& keepalive) {
   if (n == 0) return Tensor(dt, dims);  // owned, so even empty tensors have a valid pointer
@@ -49,6 +57,8 @@ Tensor from_bytes(DType dt, const Dims& dims, const uint8_t* bytes, size_t n,
     for (size_t i = 0; i < n && in_place; ++i) in_place = bytes[i] <= 1;
   if (in_place)
     return Tensor::wrap(dt, dims, const_cast<uint8_t*>(bytes), keepalive);  // never written
+  if (dt != DType::Bool && n >= kViewMinBytes)
+    return Tensor::unaligned_view(dt, dims, bytes, keepalive, &MappedFile::release_pages);
   Tensor t(dt, dims);
   if (dt == DType::Bool) {
     bool* out = t.data<bool>();

@@ -7,10 +7,12 @@
 //  - Conv -> Mul or Add by a per-output-channel constant (a BN that an exporter already wrote
 //    in that affine form: tf2onnx leaves Keras' depthwise BNs as Conv -> Mul [-> Add]) folds
 //    into the Conv like Conv -> BN.
-// The folded weights overwrite W in place when this Conv is W's only reader and W's storage is
-// its own (the reader's aligned copy of a misaligned initializer, or an earlier pass's result);
-// otherwise (W shared by other nodes or by another Tensor, mapped from the file, or wrapped
-// caller memory) they go to a new tensor.
+// Conv -> BN (and Conv -> Mul) does not rewrite W: the new weight is W with a pending scale per
+// output channel (Tensor::with_row_scale), which the prepacking kernels apply as they read W
+// from the model file, so the weights take one pass from the file to the packed layout. Only
+// the bias is computed here. BN -> Conv scales input channels: the folded weights overwrite W
+// in place when this Conv is W's only reader and W's storage is its own, else a new tensor.
+#include <algorithm>
 #include <cmath>
 
 #include "ops/op_util.h"
@@ -104,21 +106,16 @@ Tensor folded_weight_storage(const ir::Value* wv) {
   return Tensor(DType::Float32, w.shape());
 }
 
-// Conv -> BN: W'[m] = W[m] * s[m], B' = B * s + shift. Products are taken in double and
-// written straight into the new float32 weights (no whole-tensor temporaries: ResNet-50 folds
-// 25 M weights, and each temporary would be page-faulted in and freed again).
+// Conv -> BN: W'[m] = W[m] * s[m] (pending: products taken in double when W is read, as an
+// eager fold did), B' = B * s + shift. Deferring the product took ResNet-50's weights from
+// three passes (reader's copy, fold, packing) to one: see end_to_end.md "Eighth pass".
 void fold_into_producer(ir::Graph& g, const ir::Node* conv, const ir::Node* bn, const BnAffine& a) {
   const Tensor& w = *constant_of(conv->inputs[1]);
-  const int64_t M = w.dim(0), per = w.numel() / std::max<int64_t>(M, 1);
+  const int64_t M = w.dim(0);
   std::vector<double> bias = conv_bias(conv, M);
-  Tensor nwt = folded_weight_storage(conv->inputs[1]);
-  const float* src = w.data<float>();
-  float* dst = nwt.data<float>();  // may be src: each element is read before it is written
-  for (int64_t m = 0; m < M; ++m) {
-    const double sc = a.scale[size_t(m)];
-    for (int64_t i = m * per; i < (m + 1) * per; ++i) dst[i] = float(double(src[i]) * sc);
-    bias[size_t(m)] = bias[size_t(m)] * sc + a.shift[size_t(m)];
-  }
+  for (int64_t m = 0; m < M; ++m) bias[size_t(m)] = bias[size_t(m)] * a.scale[size_t(m)] + a.shift[size_t(m)];
+  const bool unit = std::all_of(a.scale.begin(), a.scale.end(), [](double x) { return x == 1.0; });
+  Tensor nwt = unit ? w : w.with_row_scale(a.scale);  // Conv -> Add: the weights stay as they are
   ir::Value* nw = edit::add_initializer(g, conv->inputs[1]->name + "_bnfold", std::move(nwt));
   ir::Value* nb = edit::add_initializer(g, bn->name + "_bias", f32_tensor({M}, bias));
   replace_with(g, {conv, bn}, NewNode{"Conv", "", conv->opset, {conv->inputs[0], nw, nb}, {bn->outputs[0]}, attrs_of(conv)});

@@ -100,6 +100,10 @@ std::unique_ptr<Plan> Plan::build(const ir::Graph& graph, const Backend& backend
     plan->steps_.push_back(std::move(step));
   }
   for (const ir::Value* v : graph.outputs) plan->output_slots_.push_back(slot(v));
+  // Constants a run reads are materialised now (a deferred view or pending scale: ir/tensor.h),
+  // never in the first run.
+  for (ops::RtValue& init : plan->slot_init_)
+    if (init.tensor.deferred()) init.tensor.raw();
   plan->stats_.kernels_ms = ms_since(kernels_start);
   plan->stats_.kernel_ms_by_op.assign(ms_by_op.begin(), ms_by_op.end());
   std::sort(plan->stats_.kernel_ms_by_op.begin(), plan->stats_.kernel_ms_by_op.end(),

@@ -136,8 +136,10 @@ Session::Session(std::shared_ptr<ir::Model> model, const SessionOptions& opts) :
   const PlanStats& st = plan_->stats();
   phases_.push_back({"kernels", st.kernels_ms});
   phases_.push_back({"memory plan", st.memory_plan_ms});
+  // Deferred constants left here are ones no run reads (the plan materialised every constant a
+  // step reads): a prepacked weight, or one a fold replaced. raw() would copy them for nothing.
   for (const auto& v : g.values())
-    if (v->constant) constant_data_.insert(v->constant->raw());
+    if (v->constant && !v->constant->deferred()) constant_data_.insert(v->constant->raw());
   creation_ms_ = ms_between(start, std::chrono::steady_clock::now());
 }
 

@@ -9,8 +9,9 @@ namespace ember::runtime {
 
 WeightPageReleaser::WeightPageReleaser(const ir::Graph& graph) {
   for (const auto& v : graph.values()) {
-    if (!v->constant || !v->constant->raw()) continue;
-    const void* start = onnx::MappedFile::mapping_of(v->constant->raw()).first;
+    // bytes(), not raw(): where a deferred constant's source lies, without materialising it.
+    if (!v->constant || !v->constant->bytes()) continue;
+    const void* start = onnx::MappedFile::mapping_of(v->constant->bytes()).first;
     if (start && std::find(mappings_.begin(), mappings_.end(), start) == mappings_.end())
       mappings_.push_back(start);
   }
@@ -22,8 +23,8 @@ void WeightPageReleaser::release_mappings() {
 
 void WeightPageReleaser::release_inputs(const ir::Node& node) {
   for (const ir::Value* in : node.inputs)
-    if (in && in->constant && in->constant->raw())
-      released_ += onnx::MappedFile::release_pages(in->constant->raw(), in->constant->nbytes());
+    if (in && in->constant && in->constant->bytes())
+      released_ += onnx::MappedFile::release_pages(in->constant->bytes(), in->constant->nbytes());
 }
 
 }  // namespace ember::runtime

@@ -142,6 +142,28 @@ TEST_CASE("onnx tensor: aligned raw_data is used in place, misaligned raw_data i
   CHECK(copied == 6);
 }
 
+TEST_CASE("onnx tensor: misaligned raw_data from 64 KiB stays in the buffer as a deferred view") {
+  std::vector<float> vals(size_t(64) << 8);  // exactly 64 KiB
+  for (size_t i = 0; i < vals.size(); ++i) vals[i] = float(i) * 0.5f - 7.0f;
+  const std::string bytes = model_with(tensor_raw("t", 1, {int64_t(vals.size())}, raw_of(vals)));
+  const size_t raw_at = bytes.find(raw_of(vals));
+  REQUIRE(raw_at != std::string::npos);
+  for (size_t shift = 0; shift < 4; ++shift) {
+    CAPTURE(shift);
+    auto buf = std::shared_ptr<uint8_t[]>(new (std::align_val_t(64)) uint8_t[bytes.size() + 64],
+                                          [](uint8_t* p) { ::operator delete[](p, std::align_val_t(64)); });
+    std::memcpy(buf.get() + shift, bytes.data(), bytes.size());
+    auto m = onnx::load_model_memory(buf.get() + shift, bytes.size(), buf);
+    const Tensor& t = *m->graph->find("t")->constant;
+    const uint8_t* expect_at = buf.get() + shift + raw_at;
+    const bool aligned = reinterpret_cast<uintptr_t>(expect_at) % alignof(float) == 0;
+    CHECK(t.deferred() == !aligned);  // a view, not a copy, when misaligned
+    CHECK(t.bytes() == expect_at);
+    CHECK(std::memcmp(t.raw(), vals.data(), t.nbytes()) == 0);
+    CHECK(!t.deferred());
+  }
+}
+
 TEST_CASE("onnx tensor: bool raw bytes other than 0/1 are normalised in a copy") {
   Tensor t = load_initializer(tensor_raw("t", 9, {3}, std::string("\x00\x02\x01", 3)));
   const auto* b = static_cast<const uint8_t*>(t.raw());

@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <cstring>
+#include <memory>
+#include <vector>
+
 #include "opt/fuse_test_graph.h"
 #include "opt/pattern.h"
 
@@ -140,13 +144,30 @@ TEST_CASE("fuse_conv_bn: a BatchNormalization with a computed scale is left alon
   CHECK(r.applied.empty());
 }
 
-// The in-place fold (W overwritten when the folded Conv is its only reader and W's storage is
-// its own) against the cases that must get a new tensor. Each result is checked against the
-// unfused graph by check_fusion, so a wrongly shared weight shows up as a wrong output.
+// Conv -> BN leaves W's bytes alone (the folded weight is W with a pending per-channel scale);
+// BN -> Conv overwrites W when the folded Conv is its only reader and W's storage is its own,
+// against the cases that must get a new tensor. Each result is checked against the unfused
+// graph by check_fusion, so a wrongly shared weight shows up as a wrong output.
 TEST_CASE("fuse_conv_bn: folds into W's own storage only when nothing else can see it") {
-  SUBCASE("sole owner, one reader: in place") {
+  SUBCASE("Conv -> BN: W's bytes with a pending scale, nothing rewritten") {
     const FusionResult r = check_fusion(
         [&](FusionGraph& b) { b.output(batch_norm(b, conv(b, b.input("x", {1, 4, 6, 6}), 4, 5, 3, 1, 1, true), 5)); },
+        passes_of(opt::make_fuse_conv_bn()), Tier::Close, 36);
+    const ir::Node* c = r.fused->graph->nodes().front().get();
+    REQUIRE(c->op_type == "Conv");
+    const Tensor& folded = *c->inputs[1]->constant;
+    const ir::Value* original = nullptr;
+    for (const ir::Value* v : r.fused->graph->initializers)
+      if (v != c->inputs[1] && v->constant && v->constant->bytes() == folded.bytes()) original = v;
+    // The original initializer is still in the graph (dead until eliminate_dead_code): the
+    // folded weight reads its bytes, and its own elements are the scaled ones, in new storage.
+    REQUIRE(original);
+    CHECK(original->constant->raw() != folded.raw());
+    CHECK(std::memcmp(original->constant->raw(), folded.raw(), folded.nbytes()) != 0);
+  }
+  SUBCASE("BN -> Conv, sole owner, one reader: in place") {
+    const FusionResult r = check_fusion(
+        [&](FusionGraph& b) { b.output(conv(b, batch_norm(b, b.input("x", {1, 4, 6, 6}), 4), 4, 5, 3, 0, 1, true)); },
         passes_of(opt::make_fuse_conv_bn()), Tier::Close, 36);
     const ir::Node* c = r.fused->graph->nodes().front().get();
     REQUIRE(c->op_type == "Conv");
@@ -154,9 +175,7 @@ TEST_CASE("fuse_conv_bn: folds into W's own storage only when nothing else can s
     bool found = false;
     for (const ir::Value* v : r.fused->graph->initializers)
       if (v != c->inputs[1] && v->constant && v->constant->raw() == folded.raw()) found = true;
-    // The original initializer is still in the graph (dead until eliminate_dead_code) and
-    // shares the folded weight's storage.
-    CHECK(found);
+    CHECK(found);  // the original, dead, shares the folded weight's storage
   }
   SUBCASE("one weight read by two Convs: never written while the other still reads it") {
     check_fusion(
@@ -168,6 +187,29 @@ TEST_CASE("fuse_conv_bn: folds into W's own storage only when nothing else can s
           b.output(batch_norm(b, b.op("Conv", {x, w}, at), 4));
         },
         passes_of(opt::make_fuse_conv_bn()), Tier::Close, 27);
+  }
+  SUBCASE("W an unaligned view of the model file (Conv -> BN and BN -> Conv)") {
+    for (const bool before : {false, true}) {
+      CAPTURE(before);
+      std::vector<std::shared_ptr<std::vector<unsigned char>>> files;
+      check_fusion(
+          [&](FusionGraph& b) {
+            auto file = std::make_shared<std::vector<unsigned char>>(4 * 6 * 4 * 9 + 8);
+            files.push_back(file);
+            std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+            unsigned char* at = file->data() + (4 - reinterpret_cast<uintptr_t>(file->data()) % 4) % 4 + 1;
+            for (int i = 0; i < 6 * 4 * 9; ++i) {
+              const float f = d(b.gen);
+              std::memcpy(at + 4 * i, &f, 4);
+            }
+            ir::Value* x = b.input("x", {1, 4, 6, 6});
+            ir::Value* w = b.constant("w", Tensor::unaligned_view(DType::Float32, {6, 4, 3, 3}, at, file));
+            const std::vector<ir::Attribute> at3 = {attr_ints("kernel_shape", {3, 3})};
+            if (before) b.output(b.op("Conv", {batch_norm(b, x, 4), w}, at3));
+            else b.output(batch_norm(b, b.op("Conv", {x, w}, at3), 6));
+          },
+          passes_of(opt::make_fuse_conv_bn()), Tier::Close, 36);
+    }
   }
   SUBCASE("W wraps caller memory: a new tensor, the caller's floats untouched") {
     std::vector<std::vector<float>> buffers;

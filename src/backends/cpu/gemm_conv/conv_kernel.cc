@@ -24,7 +24,7 @@ class GemmConvKernel final : public ops::Kernel {
     const Tensor& w = *s.weight;
     mg_ = s.c_out / s.group;
     kd_ = (s.c_in / s.group) * s.kh * s.kw;
-    for (int64_t g = 0; g < s.group; ++g) packed_.emplace_back(k, mg_, kd_, w.data<float>() + g * mg_ * kd_, kd_);
+    for (int64_t g = 0; g < s.group; ++g) packed_.emplace_back(k, w, g * mg_, mg_);
     // The name promises the GEMM form only when the attributes guarantee it; run() decides
     // per call from the resolved window (auto_pad SAME on a 1x1 kernel also pads nothing).
     auto all_eq = [](const Dims& v, int64_t x) { return std::all_of(v.begin(), v.end(), [&](int64_t e) { return e == x; }); };

@@ -11,6 +11,7 @@
 #include "backends/cpu/gemm_conv/conv_kernel.h"
 #include "backends/cpu/gemm_conv/gemm_runner.h"
 #include "backends/cpu/gemm_conv/prepacked_buffer.h"
+#include "backends/cpu/gemm_conv/weight_rows.h"
 #include "kernels/dispatch/f32_conv_direct.h"
 #include "kernels/dispatch/f32_conv_direct_cv.h"
 
@@ -45,9 +46,11 @@ class DirectConvKernel final : public ops::Kernel {
     // Uninitialised: the packing writes every float, zero rows included (a zero-filled vector
     // was 10% of ResNet-50's session creation in perf: a memset, then 4 KiB faults).
     packed_ = PrepackedBuffer(per_group * size_t(s.group));
+    // Blocks of whole strips (weight_rows.h): a deferred W goes from the file to here in one pass.
     for (int64_t g = 0; g < s.group; ++g)
-      kernels::f32_conv_direct_pack_weights(mg_, kd, s.weight->data<float>() + g * mg_ * kd, strip,
-                                            packed_.data() + g * per_group);
+      for_weight_rows(*s.weight, g * mg_, (g + 1) * mg_, strip, [&](int64_t row, int64_t rows, const float* w) {
+        kernels::f32_conv_direct_pack_weights(rows, kd, w, strip, packed_.data() + g * per_group + (row - g * mg_) * kd);
+      });
     group_stride_ = int64_t(per_group);
     s_.weight = nullptr;  // creation only
   }

@@ -7,6 +7,7 @@
 
 #include "backends/cpu/gemm_conv/conv_kernel.h"
 #include "backends/cpu/gemm_conv/gemm_runner.h"
+#include "backends/cpu/gemm_conv/weight_rows.h"
 #include "kernels/dispatch/f32_conv.h"
 
 namespace ember::backends::gemm_conv {
@@ -17,8 +18,8 @@ class DepthwiseConvKernel final : public ops::Kernel {
   DepthwiseConvKernel(const ConvSetup& s, const kernels::F32DwConvKernels& k)
       : s_(s), fn_(k.pick(s.kh, s.kw)), block_fn_(k.dwconv_block), flat_fn_(k.dwconv_flat),
         in_place_(k.reads_in_place), prefers_flat_(k.prefers_flat), name_(k.name_for(s.kh, s.kw)) {
-    const float* w = s.weight->data<float>();
-    weights_.assign(w, w + s.c_out * s.kh * s.kw);
+    weights_.resize(size_t(s.weight->numel()));
+    read_weights(*s.weight, weights_.data());  // a pending BN scale applied, no whole copy first
     s_.weight = nullptr;  // creation only
     // The form follows from the input size: named after it when the model gives that size,
     // else after the per-channel form.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "backends/cpu/gemm_conv/weight_rows.h"
 #include "kernels/generic/gemm.h"
 
 namespace ember::backends::gemm_conv {
@@ -49,13 +50,13 @@ GemmEpilogue block_epilogue(const GemmEpilogue& ep, int64_t m0, int64_t n0) {
   return e;
 }
 
-PackedB::PackedB(const F32GemmKernels& k, int64_t K, int64_t N, const float* B, int64_t ldb, bool transB,
-                 ThreadPool* pool)
-    : data_(k.packed_b_size(K, N)), K_(K), N_(N) {
+template <class Pack>
+void PackedB::pack_ranges(const F32GemmKernels& k, ThreadPool* pool, Pack&& pack) {
+  const int64_t K = K_, N = N_;
   const int threads = pool ? pool->threads() : 1;
   const int64_t panels = k.nr > 0 ? ceil_div(N, k.nr) : 0;
   if (threads <= 1 || !k.packed_b_offset || double(K) * double(N) < kMinParallelPackFloats || panels < 2) {
-    k.pack_b(K, N, B, ldb, transB, data_.data());
+    pack(int64_t(0), N);
     return;
   }
   // Column ranges of whole panels, a few per thread so a thread slowed by another process
@@ -63,10 +64,43 @@ PackedB::PackedB(const F32GemmKernels& k, int64_t K, int64_t N, const float* B, 
   const int64_t ranges = std::min<int64_t>(panels, 4 * int64_t(threads));
   const int64_t per = ceil_div(panels, ranges) * k.nr;
   pool->parallel_for(ceil_div(N, per), 1, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const int64_t n0 = r * per, n = std::min(N, n0 + per) - n0;
-      const float* src = transB ? B + n0 * ldb : B + n0;
-      k.pack_b(K, n, src, ldb, transB, data_.data() + k.packed_b_offset(K, n0));
+    for (int64_t r = r0; r < r1; ++r) pack(r * per, std::min(N, r * per + per) - r * per);
+  });
+}
+
+PackedB::PackedB(const F32GemmKernels& k, int64_t K, int64_t N, const float* B, int64_t ldb, bool transB,
+                 ThreadPool* pool)
+    : data_(k.packed_b_size(K, N)), K_(K), N_(N) {
+  pack_ranges(k, pool, [&](int64_t n0, int64_t n) {
+    const float* src = transB ? B + n0 * ldb : B + n0;
+    k.pack_b(K, n, src, ldb, transB, data_.data() + (n0 ? k.packed_b_offset(K, n0) : 0));
+  });
+}
+
+namespace {
+int64_t b_rows(const Tensor& b) { return b.rank() ? b.dim(0) : 1; }
+int64_t b_cols(const Tensor& b) { return b.rank() == 2 ? b.dim(1) : 1; }
+}  // namespace
+
+PackedB::PackedB(const F32GemmKernels& k, const Tensor& b, bool transB, ThreadPool* pool) {
+  const int64_t rows = b_rows(b), cols = b_cols(b);
+  const int64_t K = transB ? cols : rows, N = transB ? rows : cols;
+  if (!b.deferred() || !k.packed_b_offset) {  // in place (a deferred B without column offsets: whole)
+    *this = PackedB(k, K, N, b.data<float>(), cols, transB, pool);
+    return;
+  }
+  data_ = PrepackedBuffer(k.packed_b_size(K, N));
+  K_ = K;
+  N_ = N;
+  // Blocks of whole panels that fit the stage: rows of B^T, or a column band of every row of B.
+  const int64_t step = std::max<int64_t>(k.nr, kWeightStageFloats / std::max<int64_t>(K, 1) / k.nr * k.nr);
+  pack_ranges(k, pool, [&](int64_t n0, int64_t n) {
+    float* stage = weight_stage(size_t(std::min(step, n) * K));
+    for (int64_t c = n0; c < n0 + n; c += step) {
+      const int64_t m = std::min(step, n0 + n - c);
+      if (transB) b.read_rows(c, m, 0, K, stage);
+      else b.read_rows(0, K, c, m, stage);
+      k.pack_b(K, m, stage, transB ? K : m, transB, data_.data() + k.packed_b_offset(K, c));
     }
   });
 }
@@ -99,16 +133,17 @@ void gemm_packed_b(ThreadPool& pool, const F32GemmKernels& k, int64_t M, int64_t
   });
 }
 
-PackedA::PackedA(const F32GemmKernels& k, int64_t M, int64_t K, const float* A, int64_t lda)
-    : M_(M), K_(K) {
+PackedA::PackedA(const F32GemmKernels& k, const Tensor& w, int64_t row0, int64_t M)
+    : M_(M), K_(w.numel() / std::max<int64_t>(w.rank() ? w.dim(0) : 1, 1)) {
+  const int64_t K = K_;
   packed_ = k.pack_a && k.gemm_packed_a && k.packed_a_size && k.packed_a_offset;
-  if (packed_) {
-    data_ = PrepackedBuffer(k.packed_a_size(M, K));
-    k.pack_a(M, K, A, lda, false, data_.data());
-  } else {
-    data_ = PrepackedBuffer(size_t(std::max<int64_t>(M * K, 0)));
-    for (int64_t m = 0; m < M; ++m) std::copy(A + m * lda, A + m * lda + K, data_.data() + m * K);
-  }
+  data_ = PrepackedBuffer(packed_ ? k.packed_a_size(M, K) : size_t(std::max<int64_t>(M * K, 0)));
+  // Blocks of whole MR-row strips, each packed where pack_a of all of A would put it.
+  for_weight_rows(w, row0, row0 + M, packed_ ? k.mr : 1, [&](int64_t row, int64_t rows, const float* a) {
+    const int64_t m0 = row - row0;
+    if (packed_) k.pack_a(rows, K, a, K, false, data_.data() + k.packed_a_offset(K, m0));
+    else std::copy(a, a + rows * K, data_.data() + m0 * K);
+  });
 }
 
 void PackedA::multiply(const F32GemmKernels& k, int64_t m0, int64_t m1, int64_t N, const float* B,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "backends/cpu/gemm_conv/prepacked_buffer.h"
+#include "ir/tensor.h"
 #include "kernels/dispatch/f32_gemm.h"
 #include "support/thread_pool.h"
 
@@ -49,11 +50,20 @@ class PackedB {
   PackedB() = default;
   PackedB(const F32GemmKernels& k, int64_t K, int64_t N, const float* B, int64_t ldb, bool transB,
           ThreadPool* pool = nullptr);
+  // B a constant float32 matrix ([K, N], or [N, K] with transB; a vector is one column). A
+  // deferred B (ir/tensor.h) is read by blocks of whole panels through weight_rows.h, so it goes
+  // from the model file to the panels in one pass.
+  PackedB(const F32GemmKernels& k, const Tensor& b, bool transB, ThreadPool* pool = nullptr);
   const float* data() const { return data_.data(); }
   int64_t K() const { return K_; }
   int64_t N() const { return N_; }
 
  private:
+  // Calls pack(n0, n) over column ranges of whole panels that tile [0, N), on the pool's threads
+  // when B is large enough to share; each range packed where pack_b of all of B puts it.
+  template <class Pack>
+  void pack_ranges(const F32GemmKernels& k, ThreadPool* pool, Pack&& pack);
+
   PrepackedBuffer data_;
   int64_t K_ = 0, N_ = 0;
 };
@@ -69,12 +79,13 @@ void gemm_packed_b_block(const F32GemmKernels& k, int64_t m0, int64_t m1, int64_
                          const float* packed_b, float* C, int64_t ldc, float alpha, float beta,
                          const GemmEpilogue& ep);
 
-// A ([M, K], row-major weights) prepared once for products W * X: packed by `k.pack_a` when
-// the entry has the packed-A form, else kept as a plain copy for the fallback GEMM.
+// A (rows [row0, row0 + M) of float32 weights W viewed [rows, K], K = numel / dim(0)) prepared
+// once for products W * X: packed by `k.pack_a` when the entry has the packed-A form, else kept
+// as a plain copy for the fallback GEMM. W is read through weight_rows.h (one pass when deferred).
 class PackedA {
  public:
   PackedA() = default;
-  PackedA(const F32GemmKernels& k, int64_t M, int64_t K, const float* A, int64_t lda);
+  PackedA(const F32GemmKernels& k, const Tensor& w, int64_t row0, int64_t M);
   bool packed() const { return packed_; }
   int64_t M() const { return M_; }
   int64_t K() const { return K_; }

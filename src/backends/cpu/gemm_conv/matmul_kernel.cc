@@ -219,9 +219,7 @@ std::optional<PackedB> pack_constant_b(const ir::Node& node, const Spec& spec, c
   const Tensor* b = constant_input(node, 1);
   if (!b || b->dtype() != DType::Float32 || b->rank() < 1 || b->rank() > 2) return std::nullopt;
   if (b->rank() == 1 && spec.trans_b) return std::nullopt;
-  const int64_t rows = b->dim(0), cols = b->rank() == 2 ? b->dim(1) : 1;
-  const int64_t K = spec.trans_b ? cols : rows, N = spec.trans_b ? rows : cols;
-  return PackedB(k, K, N, b->data<float>(), cols, spec.trans_b, pool);
+  return PackedB(k, *b, spec.trans_b, pool);
 }
 
 std::unique_ptr<ops::Kernel> make(const ir::Node& node, const Spec& spec, const runtime::BackendOptions& options) {

@@ -10,6 +10,7 @@
 
 #include "backends/cpu/gemm_conv/conv_kernel.h"
 #include "backends/cpu/gemm_conv/gemm_runner.h"
+#include "backends/cpu/gemm_conv/weight_rows.h"
 #include "kernels/dispatch/f32_conv_direct.h"
 #include "kernels/dispatch/f32_conv_smallk.h"
 
@@ -27,8 +28,8 @@ bool all_eq(const Dims& v, int64_t x) { return std::all_of(v.begin(), v.end(), [
 class SmallKConvKernel final : public ops::Kernel {
  public:
   SmallKConvKernel(const ConvSetup& s, const kernels::F32ConvSmallKKernels& k) : s_(s), k_(k) {
-    const float* w = s.weight->data<float>();
-    w_.assign(w, w + s.c_out * s.c_in * s.kh * s.kw);
+    w_.resize(size_t(s.weight->numel()));
+    read_weights(*s.weight, w_.data());  // a pending BN scale applied, no whole copy first
     s_.weight = nullptr;  // creation only
   }
   const char* name() const override { return k_.name; }
