@@ -8,6 +8,7 @@
 #include <new>
 #include <sstream>
 
+#include "support/file_reads.h"
 #include "support/huge_page_alloc.h"
 
 namespace ember {
@@ -121,6 +122,14 @@ void scale_row(float* __restrict dst, const unsigned char* __restrict src, int64
   }
 }
 
+void scale_in_place(float* w, int64_t n, double sc) {
+  for (int64_t i = 0; i < n; ++i) w[i] = float(double(w[i]) * sc);
+}
+
+// From this size on a block of whole rows is read with pread (one system call) rather than
+// copied from the mapping.
+constexpr size_t kMinFileReadBytes = size_t(16) << 10;
+
 }  // namespace
 
 Tensor Tensor::unaligned_view(DType dtype, Dims shape, const void* bytes, std::shared_ptr<void> keepalive,
@@ -176,6 +185,18 @@ void Tensor::read_rows(int64_t row0, int64_t rows, int64_t col0, int64_t cols, v
   const bool from_source = deferred();
   const auto* src = static_cast<const unsigned char*>(from_source ? deferred_->bytes : raw());
   const bool scaled = from_source && !deferred_->scale.empty();
+  // Whole rows from a model file: read through the file (support/file_reads.h), then scaled in
+  // place, rather than faulting the mapping's pages in (and the session zapping them again).
+  const size_t block = size_t(rows) * size_t(cols) * es;
+  if (from_source && cols == v.cols && block >= kMinFileReadBytes &&
+      read_mapped_bytes(src + size_t(row0) * size_t(v.cols) * es, block, dst)) {
+    if (scaled)
+      for (int64_t r = 0; r < rows; ++r) {
+        float* o = reinterpret_cast<float*>(out + size_t(r) * size_t(cols) * es);
+        scale_in_place(o, cols, deferred_->scale[size_t(row0 + r)]);
+      }
+    return;
+  }
   for (int64_t r = 0; r < rows; ++r) {
     const unsigned char* s = src + (size_t(row0 + r) * size_t(v.cols) + size_t(col0)) * es;
     unsigned char* o = out + size_t(r) * size_t(cols) * es;

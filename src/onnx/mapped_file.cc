@@ -12,12 +12,13 @@
 #include <mutex>
 
 #include "support/error.h"
+#include "support/file_reads.h"
 
 namespace ember::onnx {
 
 namespace {
 
-// Closes the descriptor on every path out of open(); the mapping stays valid after close.
+// Closes the descriptor on every failing path out of open() (a mapped file keeps it, fd_).
 struct FdGuard {
   int fd;
   ~FdGuard() {
@@ -90,6 +91,9 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
   void* p = ::mmap(nullptr, f->size_, PROT_READ, MAP_PRIVATE, fd.fd, 0);
   if (p == MAP_FAILED) fail(Status::Io, "cannot map '", path, "': ", std::strerror(errno));
   f->data_ = static_cast<const uint8_t*>(p);
+  f->fd_ = fd.fd;
+  fd.fd = -1;  // the file owns it now
+  register_file_mapping(p, f->size_, f->fd_);
   MappingRegistry& r = registry();
   std::lock_guard<std::mutex> lock(r.mutex);
   r.spans[reinterpret_cast<uintptr_t>(p)] = f->size_;
@@ -98,6 +102,8 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
 
 MappedFile::~MappedFile() {
   if (!data_) return;
+  unregister_file_mapping(data_);
+  if (fd_ >= 0) ::close(fd_);
   MappingRegistry& r = registry();
   std::lock_guard<std::mutex> lock(r.mutex);
   r.spans.erase(reinterpret_cast<uintptr_t>(data_));

@@ -38,6 +38,7 @@ class MappedFile {
   MappedFile() = default;
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
+  int fd_ = -1;  // kept open for support/file_reads.h (pread of weights instead of faulting pages in)
   std::string path_;
 };
 

@@ -1,6 +1,7 @@
 #include "backends/cpu/gemm_conv/gemm_runner.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "backends/cpu/gemm_conv/weight_rows.h"
 #include "kernels/generic/gemm.h"
@@ -92,17 +93,40 @@ PackedB::PackedB(const F32GemmKernels& k, const Tensor& b, bool transB, ThreadPo
   data_ = PrepackedBuffer(k.packed_b_size(K, N));
   K_ = K;
   N_ = N;
-  // Blocks of whole panels that fit the stage: rows of B^T, or a column band of every row of B.
-  const int64_t step = std::max<int64_t>(k.nr, kWeightStageFloats / std::max<int64_t>(K, 1) / k.nr * k.nr);
-  pack_ranges(k, pool, [&](int64_t n0, int64_t n) {
-    float* stage = weight_stage(size_t(std::min(step, n) * K));
-    for (int64_t c = n0; c < n0 + n; c += step) {
-      const int64_t m = std::min(step, n0 + n - c);
-      if (transB) b.read_rows(c, m, 0, K, stage);
-      else b.read_rows(0, K, c, m, stage);
-      k.pack_b(K, m, stage, transB ? K : m, transB, data_.data() + k.packed_b_offset(K, c));
-    }
-  });
+  if (transB) {  // rows of B^T are columns: blocks of whole panels that fit the stage
+    const int64_t step = std::max<int64_t>(k.nr, kWeightStageFloats / std::max<int64_t>(K, 1) / k.nr * k.nr);
+    pack_ranges(k, pool, [&](int64_t n0, int64_t n) {
+      float* stage = weight_stage(size_t(std::min(step, n) * K));
+      for (int64_t c = n0; c < n0 + n; c += step) {
+        const int64_t m = std::min(step, n0 + n - c);
+        b.read_rows(c, m, 0, K, stage);
+        k.pack_b(K, m, stage, K, true, data_.data() + k.packed_b_offset(K, c));
+      }
+    });
+    return;
+  }
+  pack_row_bands(k, b);
+}
+
+void PackedB::pack_row_bands(const F32GemmKernels& k, const Tensor& b) {
+  // Bands of whole rows of B (read through the file, not the mapping: Tensor::read_rows), each
+  // packed by pack_b as a short B of its own, whose panels' rows are then copied to where
+  // pack_b of all of B puts them (panel j at packed_b_offset(K, j * nr), row k at k * nr; the
+  // layout tests/unit/backends/gemm_conv/prepacked_b_test.cc checks). Column bands of every row
+  // read from the mapping instead made BERT-base's kernels phase 1.5x A's ("Eighth pass").
+  const int64_t K = K_, N = N_, nr = k.nr, panels = ceil_div(N, nr);
+  const int64_t kb = std::clamp<int64_t>(kWeightStageFloats / std::max<int64_t>(N, 1), 1, K);
+  const size_t band_floats = size_t(round_up(kb * N, 16));
+  float* band = weight_stage(band_floats + k.packed_b_size(kb, N) + 64);  // 64: pack_b's overrun
+  float* packed_band = band + band_floats;
+  for (int64_t k0 = 0; k0 < K; k0 += kb) {
+    const int64_t rows = std::min(kb, K - k0);
+    b.read_rows(k0, rows, 0, N, band);
+    k.pack_b(rows, N, band, N, false, packed_band);
+    for (int64_t j = 0; j < panels; ++j)
+      std::memcpy(data_.data() + k.packed_b_offset(K, j * nr) + k0 * nr, packed_band + k.packed_b_offset(rows, j * nr),
+                  size_t(rows * nr) * sizeof(float));
+  }
 }
 
 void gemm_packed_b_block(const F32GemmKernels& k, int64_t m0, int64_t m1, int64_t n0, int64_t n1,

@@ -63,6 +63,8 @@ class PackedB {
   // when B is large enough to share; each range packed where pack_b of all of B puts it.
   template <class Pack>
   void pack_ranges(const F32GemmKernels& k, ThreadPool* pool, Pack&& pack);
+  // A deferred, untransposed B packed band of rows by band of rows.
+  void pack_row_bands(const F32GemmKernels& k, const Tensor& b);
 
   PrepackedBuffer data_;
   int64_t K_ = 0, N_ = 0;
