@@ -102,7 +102,15 @@ std::unique_ptr<ops::Kernel> make_smallk_conv(const ConvSetup& s) {
   const bool spatial = s.kh * s.kw > 1;
   const bool pointwise = all_eq(s.window.strides, 1) && s.window.auto_pad == ops::nn::AutoPad::NotSet &&
                          all_eq(s.window.pads, 0);
-  if (s.group != 1 || kd > kMaxK || !k.handles(kd) || !(spatial || pointwise)) return nullptr;
+  // 1x1 layers with few output channels (MobileNetV2's 32 -> 16 projection at 112x112) go to the
+  // direct tile: each input vector feeds only M < 32 channels, so the layer is bound by its 48
+  // plane streams (32 in, 16 out) when they are not cached, and the direct tile's blocks of
+  // positions stream better. Warm it loses (ember_conv_bench "mb 1x1 112 32->16": 0.085 vs 0.074
+  // ms), cold it wins (--cold: 0.197 vs 0.299); in MobileNetV2 (step medians of alternated
+  // `ember bench --profile` runs, load 8-10) block0.0.project.bn 197 -> 168 us at one thread (20
+  // rounds), 133 -> 100 us at two (14 rounds).
+  const bool few_outputs = !spatial && s.c_out < 32;
+  if (s.group != 1 || kd > kMaxK || !k.handles(kd) || !(spatial || pointwise) || few_outputs) return nullptr;
   return std::make_unique<SmallKConvKernel>(s, k);
 }
 

@@ -116,7 +116,8 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       {1, 1024, 16, 16, 9, 1, 1, 1, {2, 2}},                         // 1x1 K = 1024 stride 2, 64 positions
       {1, 1024, 15, 17, 9, 1, 1},                                    // 1x1 K = 1024, 255 positions
       // Short reductions (MobileNet's expansions and stem): the small-K kernel on AVX-512.
-      {1, 16, 9, 11, 13, 1, 1},                                      // 99 positions, 8 + 5 channels
+      {1, 16, 9, 11, 37, 1, 1},                                      // 99 positions, 4 x 8 + 5 channels
+      {1, 32, 9, 11, 16, 1, 1},                                      // 1x1 to 16 channels: the direct tile
       {2, 24, 7, 5, 33, 1, 1, 1, {1, 1}, {0, 0, 0, 0}, {1, 1}, "", false},  // batch 2, no bias
       {1, 32, 20, 20, 200, 1, 1},                                    // 400 positions over 2 threads
       {1, 32, 6, 6, 8, 1, 1, 2},                                     // groups of 16: not this form
@@ -142,8 +143,9 @@ TEST_CASE("native Conv: 1x1 GEMM form and im2col, odd sizes, strides, pads, dila
       const int64_t cv_max = k.kh * k.kw > 1 ? kernels::f32_conv_direct_cv_kernels().max_spatial_positions
                              : unpadded && k.c / k.group >= 512 ? k.c / k.group / 4 : -1;
       // Short reductions (16, 24, 27, 32 on AVX-512), chosen first: spatial layers, and 1x1 ones
-      // read in place.
-      const bool smallk = (pointwise || k.kh * k.kw > 1) && k.group == 1 && smallk_length(reduction(k));
+      // read in place with at least 32 output channels.
+      const bool smallk =
+          ((pointwise && k.m >= 32) || k.kh * k.kw > 1) && k.group == 1 && smallk_length(reduction(k));
       // Only layers whose groups fill the tile's channels take it.
       const bool cv_fills = k.m / k.group >= kernels::f32_conv_direct_cv_kernels().nc;
       // 1x1 over a 1x1 input, one group, unpadded: the matrix-vector form, chosen first.
