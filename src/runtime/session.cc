@@ -127,7 +127,10 @@ Session::Session(std::shared_ptr<ir::Model> model, const SessionOptions& opts) :
       freed_bytes = 0;
     }
   };
-  plan_ = Plan::build(g, backend, BackendOptions{opts_.cpu_backend, pool_->threads(), pool_.get()}, after_kernel);
+  BackendOptions::SharedPacks shared_packs;  // creation only: kernels keep what they use
+  BackendOptions backend_options{opts_.cpu_backend, pool_->threads(), pool_.get()};
+  backend_options.shared_packs = &shared_packs;
+  plan_ = Plan::build(g, backend, backend_options, after_kernel);
   if (freed_bytes > 0) return_freed_heap_memory();
   if (profiler_) {
     profiler_->add_phase("build plan", plan_start);

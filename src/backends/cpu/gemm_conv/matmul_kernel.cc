@@ -4,7 +4,6 @@
 #include "backends/cpu/gemm_conv/matmul_kernel.h"
 
 #include <algorithm>
-#include <optional>
 
 #include "backends/cpu/gemm_conv/activation.h"
 #include "backends/cpu/gemm_conv/gemm_runner.h"
@@ -36,7 +35,7 @@ class MatMulKernel final : public ops::Kernel {
  public:
   // `gemv`: the model's shapes make op(A) one row and B is a constant transposed matrix, which
   // run() then reads in place through the matrix-vector kernel (packed is empty).
-  MatMulKernel(const ir::Node& node, Spec spec, const F32GemmKernels& k, std::optional<PackedB> packed,
+  MatMulKernel(const ir::Node& node, Spec spec, const F32GemmKernels& k, std::shared_ptr<const PackedB> packed,
                const kernels::F32GemvKernels* gemv)
       : node_(node.describe()), spec_(spec), k_(k), packed_(std::move(packed)), gemv_(gemv) {
     if (packed_) packed_b_shape_ = node.inputs[1]->constant->shape();
@@ -45,7 +44,7 @@ class MatMulKernel final : public ops::Kernel {
   }
   const char* name() const override { return name_.c_str(); }
   // A packed B is all run() uses: the constant itself is never read again.
-  bool prepacked_input(size_t i) const override { return i == 1 && packed_.has_value(); }
+  bool prepacked_input(size_t i) const override { return i == 1 && packed_ != nullptr; }
 
   void run(ops::KernelContext& ctx) const override {
     const Tensor& a = ctx.input(0);
@@ -196,7 +195,7 @@ class MatMulKernel final : public ops::Kernel {
   std::string node_, name_;
   Spec spec_;
   const F32GemmKernels& k_;
-  std::optional<PackedB> packed_;
+  std::shared_ptr<const PackedB> packed_;  // shared with other nodes reading the same constant
   const kernels::F32GemvKernels* gemv_ = nullptr;
   Dims packed_b_shape_;  // the constant B's shape, when packed_
 };
@@ -213,13 +212,17 @@ bool one_row(const ir::Node& node, const Spec& spec) {
   return true;
 }
 
-// B packed at creation when it is a constant matrix (or vector) shared by every batch item.
-std::optional<PackedB> pack_constant_b(const ir::Node& node, const Spec& spec, const F32GemmKernels& k,
-                                       ThreadPool* pool) {
+// B packed at creation when it is a constant matrix (or vector) shared by every batch item;
+// once per constant when several nodes read it (options.shared_packs).
+std::shared_ptr<const PackedB> pack_constant_b(const ir::Node& node, const Spec& spec, const F32GemmKernels& k,
+                                               const runtime::BackendOptions& options) {
   const Tensor* b = constant_input(node, 1);
-  if (!b || b->dtype() != DType::Float32 || b->rank() < 1 || b->rank() > 2) return std::nullopt;
-  if (b->rank() == 1 && spec.trans_b) return std::nullopt;
-  return PackedB(k, *b, spec.trans_b, pool);
+  if (!b || b->dtype() != DType::Float32 || b->rank() < 1 || b->rank() > 2) return nullptr;
+  if (b->rank() == 1 && spec.trans_b) return nullptr;
+  if (!options.shared_packs) return std::make_shared<const PackedB>(k, *b, spec.trans_b, options.pool);
+  std::shared_ptr<const void>& slot = (*options.shared_packs)[{node.inputs[1], &k, spec.trans_b ? 1 : 0}];
+  if (!slot) slot = std::make_shared<const PackedB>(k, *b, spec.trans_b, options.pool);
+  return std::static_pointer_cast<const PackedB>(slot);
 }
 
 std::unique_ptr<ops::Kernel> make(const ir::Node& node, const Spec& spec, const runtime::BackendOptions& options) {
@@ -237,8 +240,8 @@ std::unique_ptr<ops::Kernel> make(const ir::Node& node, const Spec& spec, const 
   // beta is always 0 here.
   const Tensor* b = constant_input(node, 1);
   if (spec.trans_b && b && b->dtype() == DType::Float32 && b->rank() == 2 && one_row(node, spec))
-    return std::make_unique<MatMulKernel>(node, spec, k, std::nullopt, &kernels::f32_gemv_kernels());
-  return std::make_unique<MatMulKernel>(node, spec, k, pack_constant_b(node, spec, k, options.pool), nullptr);
+    return std::make_unique<MatMulKernel>(node, spec, k, nullptr, &kernels::f32_gemv_kernels());
+  return std::make_unique<MatMulKernel>(node, spec, k, pack_constant_b(node, spec, k, options), nullptr);
 }
 
 bool flag(const ir::Node& node, const char* name) {
